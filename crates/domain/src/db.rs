@@ -1,0 +1,107 @@
+//! Opening the database. SQLite gets one writer connection and a pool of read-only readers
+//! (SQLite lets one writer in at a time; a pool of writers only fights over the lock, see
+//! DESIGN §6). PostgreSQL gets one pool that serves both.
+
+use std::{str::FromStr, time::Duration};
+
+use anyhow::Context;
+use sea_orm::{
+    DatabaseConnection, DbBackend,
+    sqlx::{
+        Postgres, Sqlite,
+        pool::PoolOptions,
+        postgres::PgConnectOptions,
+        sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
+    },
+};
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    writer: DatabaseConnection,
+    reader: DatabaseConnection,
+}
+
+#[derive(Clone, Debug)]
+pub struct PoolSizes {
+    /// Read connections on SQLite; total connections on PostgreSQL.
+    pub connections: u32,
+}
+
+impl Default for PoolSizes {
+    fn default() -> Self {
+        Self { connections: 8 }
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str, sizes: &PoolSizes) -> anyhow::Result<Db> {
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url, sizes).await
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
+            let pool = PoolOptions::<Postgres>::new()
+                .max_connections(sizes.connections.max(2))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .context("connecting to PostgreSQL")?;
+            let conn = DatabaseConnection::from(pool);
+            Ok(Db { writer: conn.clone(), reader: conn })
+        } else {
+            anyhow::bail!("unsupported database URL: use sqlite://FILE?mode=rwc or postgres://...")
+        }
+    }
+
+    async fn connect_sqlite(url: &str, sizes: &PoolSizes) -> anyhow::Result<Db> {
+        let options = SqliteConnectOptions::from_str(url)
+            .context("parsing the SQLite URL")?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let writer = PoolOptions::<Sqlite>::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("opening SQLite database {url}"))?;
+        let writer = DatabaseConnection::from(writer);
+        if in_memory {
+            // Another connection would open another, empty, database.
+            return Ok(Db { reader: writer.clone(), writer });
+        }
+        let reader = PoolOptions::<Sqlite>::new()
+            .max_connections(sizes.connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.read_only(true))
+            .await
+            .context("opening SQLite read connections")?;
+        Ok(Db { writer, reader: DatabaseConnection::from(reader) })
+    }
+
+    /// The connection for anything that writes (and for reads that must see those writes in
+    /// the same transaction).
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
+    /// The connection for plain reads.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.reader
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.writer.get_database_backend()
+    }
+
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        self.reader.ping().await.context("pinging the database")
+    }
+
+    pub async fn close(self) {
+        let _ = self.reader.close_by_ref().await;
+        let _ = self.writer.close_by_ref().await;
+    }
+}

@@ -1,0 +1,70 @@
+use sea_orm::entity::prelude::*;
+
+use crate::{
+    event::{EventStatus, RsvpMode},
+    ids::{EventId, NetworkId, SeriesId, VenueId},
+};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "events")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: EventId,
+    /// The hosting network; co-hosts are in `event_cohosts`.
+    pub network_id: NetworkId,
+    pub series_id: Option<SeriesId>,
+    pub edition: Option<i32>,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub title: String,
+    pub theme: Option<String>,
+    pub description_md: String,
+    pub starts_at: DateTimeUtc,
+    pub ends_at: DateTimeUtc,
+    pub time_zone: String,
+    pub venue_id: Option<VenueId>,
+    pub online_url: Option<String>,
+    pub seats: i32,
+    pub rsvp_mode: RsvpMode,
+    pub lottery_draw_at: Option<DateTimeUtc>,
+    pub hold_minutes: i32,
+    pub confirmation_required: bool,
+    pub waitlist_enabled: bool,
+    pub max_guests: i32,
+    pub rsvp_opens_at: Option<DateTimeUtc>,
+    pub rsvp_deadline: Option<DateTimeUtc>,
+    pub status: EventStatus,
+    /// Rises with every change attendees would care about (iCalendar SEQUENCE).
+    pub sequence: i32,
+    pub published_at: Option<DateTimeUtc>,
+    pub cancelled_at: Option<DateTimeUtc>,
+    pub archived_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::network::Entity",
+        from = "Column::NetworkId",
+        to = "super::network::Column::Id"
+    )]
+    Host,
+    #[sea_orm(belongs_to = "super::venue::Entity", from = "Column::VenueId", to = "super::venue::Column::Id")]
+    Venue,
+    #[sea_orm(
+        belongs_to = "super::series::Entity",
+        from = "Column::SeriesId",
+        to = "super::series::Column::Id"
+    )]
+    Series,
+}
+
+impl Related<super::network::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Host.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+use crate::ids::{EventId, SlotId};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "event_slots")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: SlotId,
+    pub event_id: EventId,
+    pub position: i32,
+    pub name: String,
+    pub seats: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

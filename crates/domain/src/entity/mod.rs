@@ -1,0 +1,14 @@
+//! sea-orm entities: one file a table. Rules live in the use-case modules, not here.
+
+pub mod api_token;
+pub mod audit_entry;
+pub mod event;
+pub mod event_cohost;
+pub mod event_organizer;
+pub mod event_slot;
+pub mod membership;
+pub mod network;
+pub mod person;
+pub mod series;
+pub mod setting;
+pub mod venue;

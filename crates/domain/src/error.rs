@@ -1,0 +1,191 @@
+//! The errors every use case speaks. The HTTP layer maps each variant to a status and a
+//! problem document in one place, so a use case only has to say what went wrong.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What kind of thing was not found (or is not visible to the caller: the two look the same).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    Network,
+    Person,
+    Member,
+    Token,
+    Venue,
+    Series,
+    Event,
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Resource::Network => "network",
+            Resource::Person => "person",
+            Resource::Member => "member",
+            Resource::Token => "API token",
+            Resource::Venue => "venue",
+            Resource::Series => "series",
+            Resource::Event => "event",
+        })
+    }
+}
+
+/// One field that failed validation. `field` is a path into the request body (`slots[1].seats`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// All the problems found in one input, so a form can show every one of them at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidationErrors(Vec<FieldError>);
+
+impl ValidationErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn single(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = Self::new();
+        errors.add(field, code, message);
+        errors
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), code, message: message.into() });
+    }
+
+    /// Runs a parse, recording its error under `field` and keeping the value when it succeeds.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, InvalidValue>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(invalid) => {
+                self.add(field, invalid.code, invalid.message);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn fields(&self) -> &[FieldError] {
+        &self.0
+    }
+
+    /// `Ok(())` when nothing was recorded.
+    pub fn into_result(self) -> Result<(), Error> {
+        if self.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", e.field, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a single value was refused by its `parse` constructor; the caller knows the field name.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct InvalidValue {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl InvalidValue {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// A rule of the domain that the request would break; each has a stable code.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    #[error("the slug `{0}` is already taken")]
+    SlugTaken(String),
+    #[error("edition {0} of this series already exists")]
+    EditionTaken(i32),
+    #[error("{0} is already a member of this network")]
+    AlreadyMember(String),
+    #[error("a network needs at least one owner")]
+    LastOwner,
+    #[error("the venue has upcoming events with more seats ({seats}) than the new capacity")]
+    VenueCapacityBelowEvents { seats: i32 },
+    #[error("the event is cancelled and can no longer change")]
+    EventCancelled,
+    #[error("the event is archived; restore it first")]
+    EventArchived,
+    #[error("the event is already published")]
+    AlreadyPublished,
+    #[error("the {0} is archived")]
+    Archived(Resource),
+}
+
+impl Conflict {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Conflict::SlugTaken(_) => "slug_taken",
+            Conflict::EditionTaken(_) => "edition_taken",
+            Conflict::AlreadyMember(_) => "already_member",
+            Conflict::LastOwner => "last_owner",
+            Conflict::VenueCapacityBelowEvents { .. } => "venue_capacity_below_events",
+            Conflict::EventCancelled => "event_cancelled",
+            Conflict::EventArchived => "event_archived",
+            Conflict::AlreadyPublished => "already_published",
+            Conflict::Archived(_) => "archived",
+        }
+    }
+
+    /// The request field the conflict is about, when there is one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Conflict::SlugTaken(_) => Some("slug"),
+            Conflict::EditionTaken(_) => Some("edition"),
+            Conflict::AlreadyMember(_) => Some("email"),
+            Conflict::VenueCapacityBelowEvents { .. } => Some("room_capacity"),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Unknown, or not visible to the caller (invariant 6: the two look the same).
+    #[error("{0} not found")]
+    NotFound(Resource),
+    /// Visible, but the caller's role does not allow this action.
+    #[error("your role does not allow this: {0}")]
+    Forbidden(&'static str),
+    #[error("invalid input: {0}")]
+    Invalid(ValidationErrors),
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Error::Unexpected(anyhow::Error::new(err))
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(errors: ValidationErrors) -> Self {
+        Error::Invalid(errors)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

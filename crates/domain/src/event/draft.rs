@@ -1,0 +1,467 @@
+//! An event as an organizer describes it, and the pure checks on it. Both creating and
+//! changing an event end here: a change is applied to the current draft, then checked whole.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use serde::Serialize;
+
+use super::RsvpMode;
+use crate::{
+    error::ValidationErrors,
+    ids::{PersonId, SeriesId, SlotId, VenueId},
+    values::{self, Slug, TimeZone},
+};
+
+pub const TITLE_MAX: usize = 200;
+pub const THEME_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 20_000;
+pub const SLOT_NAME_MAX: usize = 100;
+pub const SEATS_MAX: i64 = 100_000;
+pub const SLOTS_MAX: usize = 20;
+pub const GUESTS_MAX: i64 = 10;
+pub const HOLD_MINUTES: (i64, i64) = (5, 24 * 60);
+pub const COHOSTS_MAX: usize = 10;
+pub const ORGANIZERS_MAX: usize = 20;
+pub const LONGEST_EVENT: Duration = Duration::days(31);
+pub const DEFAULT_HOLD_MINUTES: i64 = 30;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SlotDraft {
+    /// An existing slot keeps its id (and later its RSVPs); a slot without one is new.
+    pub id: Option<SlotId>,
+    pub name: String,
+    pub seats: i64,
+}
+
+/// Everything an organizer sets on an event, before validation.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventDraft {
+    pub slug: Option<String>,
+    pub title: String,
+    pub theme: Option<String>,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub time_zone: Option<String>,
+    pub venue_id: Option<VenueId>,
+    pub online_url: Option<String>,
+    pub seats: i64,
+    /// Empty means one slot holding all the seats.
+    pub slots: Vec<SlotDraft>,
+    pub rsvp_mode: RsvpMode,
+    pub lottery_draw_at: Option<DateTime<Utc>>,
+    pub hold_minutes: i64,
+    pub confirmation_required: bool,
+    pub waitlist_enabled: bool,
+    pub max_guests: i64,
+    pub rsvp_opens_at: Option<DateTime<Utc>>,
+    pub rsvp_deadline: Option<DateTime<Utc>>,
+    pub series_id: Option<SeriesId>,
+    pub edition: Option<i64>,
+    /// Slugs of co-hosting networks.
+    pub cohosts: Vec<String>,
+    /// Organizers in charge; empty means the person creating the event.
+    pub organizers: Vec<PersonId>,
+}
+
+/// A change to an event: `None` leaves a field alone; `Some(None)` clears an optional one.
+#[derive(Clone, Debug, Default)]
+pub struct EventPatch {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub theme: Option<Option<String>>,
+    pub description: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub time_zone: Option<String>,
+    pub venue_id: Option<Option<VenueId>>,
+    pub online_url: Option<Option<String>>,
+    pub seats: Option<i64>,
+    pub slots: Option<Vec<SlotDraft>>,
+    pub rsvp_mode: Option<RsvpMode>,
+    pub lottery_draw_at: Option<Option<DateTime<Utc>>>,
+    pub hold_minutes: Option<i64>,
+    pub confirmation_required: Option<bool>,
+    pub waitlist_enabled: Option<bool>,
+    pub max_guests: Option<i64>,
+    pub rsvp_opens_at: Option<Option<DateTime<Utc>>>,
+    pub rsvp_deadline: Option<Option<DateTime<Utc>>>,
+    pub series_id: Option<Option<SeriesId>>,
+    pub edition: Option<Option<i64>>,
+    pub cohosts: Option<Vec<String>>,
+    pub organizers: Option<Vec<PersonId>>,
+}
+
+impl EventPatch {
+    pub fn apply(self, to: EventDraft) -> EventDraft {
+        EventDraft {
+            slug: self.slug.or(to.slug),
+            title: self.title.unwrap_or(to.title),
+            theme: self.theme.unwrap_or(to.theme),
+            description: self.description.unwrap_or(to.description),
+            starts_at: self.starts_at.unwrap_or(to.starts_at),
+            ends_at: self.ends_at.unwrap_or(to.ends_at),
+            time_zone: self.time_zone.or(to.time_zone),
+            venue_id: self.venue_id.unwrap_or(to.venue_id),
+            online_url: self.online_url.unwrap_or(to.online_url),
+            seats: self.seats.unwrap_or(to.seats),
+            slots: self.slots.unwrap_or(to.slots),
+            rsvp_mode: self.rsvp_mode.unwrap_or(to.rsvp_mode),
+            lottery_draw_at: self.lottery_draw_at.unwrap_or(to.lottery_draw_at),
+            hold_minutes: self.hold_minutes.unwrap_or(to.hold_minutes),
+            confirmation_required: self.confirmation_required.unwrap_or(to.confirmation_required),
+            waitlist_enabled: self.waitlist_enabled.unwrap_or(to.waitlist_enabled),
+            max_guests: self.max_guests.unwrap_or(to.max_guests),
+            rsvp_opens_at: self.rsvp_opens_at.unwrap_or(to.rsvp_opens_at),
+            rsvp_deadline: self.rsvp_deadline.unwrap_or(to.rsvp_deadline),
+            series_id: self.series_id.unwrap_or(to.series_id),
+            edition: self.edition.unwrap_or(to.edition),
+            cohosts: self.cohosts.unwrap_or(to.cohosts),
+            organizers: self.organizers.unwrap_or(to.organizers),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ValidSlot {
+    pub id: Option<SlotId>,
+    pub name: String,
+    pub seats: i32,
+}
+
+/// A draft that passed every check that needs no database.
+#[derive(Clone, Debug, Serialize)]
+pub struct ValidDraft {
+    pub slug: Option<Slug>,
+    pub title: String,
+    pub theme: Option<String>,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub venue_id: Option<VenueId>,
+    pub online_url: Option<String>,
+    pub seats: i32,
+    pub slots: Vec<ValidSlot>,
+    pub rsvp_mode: RsvpMode,
+    pub lottery_draw_at: Option<DateTime<Utc>>,
+    pub hold_minutes: i32,
+    pub confirmation_required: bool,
+    pub waitlist_enabled: bool,
+    pub max_guests: i32,
+    pub rsvp_opens_at: Option<DateTime<Utc>>,
+    pub rsvp_deadline: Option<DateTime<Utc>>,
+    pub series_id: Option<SeriesId>,
+    pub edition: Option<i32>,
+    pub cohosts: Vec<Slug>,
+    pub organizers: Vec<PersonId>,
+}
+
+/// Times far outside any meetup are typing mistakes (and trouble for some databases).
+fn plausible(at: DateTime<Utc>) -> bool {
+    (2000..=2200).contains(&at.year())
+}
+
+/// Checks a draft. `default_slot_name` names the one slot made when none is given.
+pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraft, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let slug = match draft.slug.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(raw) => errors.check("slug", Slug::parse(raw)).map(Some),
+    };
+    let title = errors.check("title", values::text(&draft.title, TITLE_MAX));
+    let theme = errors.check("theme", values::optional_text(draft.theme.as_deref().unwrap_or(""), THEME_MAX));
+    let description = errors
+        .check("description", values::optional_text(&draft.description, DESCRIPTION_MAX))
+        .map(Option::unwrap_or_default);
+    let time_zone = match draft.time_zone.as_deref() {
+        Some(raw) => errors.check("time_zone", TimeZone::parse(raw)),
+        None => Some(TimeZone::DEFAULT),
+    };
+
+    for (field, at) in [
+        ("starts_at", Some(draft.starts_at)),
+        ("ends_at", Some(draft.ends_at)),
+        ("lottery_draw_at", draft.lottery_draw_at),
+        ("rsvp_opens_at", draft.rsvp_opens_at),
+        ("rsvp_deadline", draft.rsvp_deadline),
+    ] {
+        if at.is_some_and(|at| !plausible(at)) {
+            errors.add(field, "out_of_range", "must be between the years 2000 and 2200");
+        }
+    }
+    if draft.ends_at <= draft.starts_at {
+        errors.add("ends_at", "before_start", "must be after the start");
+    } else if draft.ends_at - draft.starts_at > LONGEST_EVENT {
+        errors.add("ends_at", "too_long", "an event may last at most 31 days");
+    }
+
+    let online_url = match draft.online_url.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(raw) => errors.check("online_url", values::web_url(raw)).map(Some),
+    };
+
+    let seats = errors.check("seats", values::count(draft.seats, 1, SEATS_MAX));
+    let slots = validate_slots(draft, seats, default_slot_name, &mut errors);
+
+    if draft.rsvp_mode == RsvpMode::Lottery {
+        match draft.lottery_draw_at {
+            None => errors.add("lottery_draw_at", "required", "a lottery needs a draw time"),
+            Some(at) if at >= draft.starts_at => {
+                errors.add("lottery_draw_at", "after_start", "the draw must happen before the event starts")
+            }
+            Some(at) if draft.rsvp_opens_at.is_some_and(|open| at <= open) => {
+                errors.add("lottery_draw_at", "before_opening", "the draw must come after RSVPs open")
+            }
+            Some(_) => {}
+        }
+    }
+    let lottery_draw_at = if draft.rsvp_mode == RsvpMode::Lottery { draft.lottery_draw_at } else { None };
+
+    let hold_minutes =
+        errors.check("hold_minutes", values::count(draft.hold_minutes, HOLD_MINUTES.0, HOLD_MINUTES.1));
+    let max_guests = errors.check("max_guests", values::count(draft.max_guests, 0, GUESTS_MAX));
+
+    if let (Some(open), Some(deadline)) = (draft.rsvp_opens_at, draft.rsvp_deadline) {
+        if deadline <= open {
+            errors.add("rsvp_deadline", "before_opening", "must be after RSVPs open");
+        }
+    }
+    if draft.rsvp_deadline.is_some_and(|deadline| deadline > draft.ends_at) {
+        errors.add("rsvp_deadline", "after_end", "must not be after the event ends");
+    }
+    if draft.rsvp_opens_at.is_some_and(|open| open >= draft.ends_at) {
+        errors.add("rsvp_opens_at", "after_end", "must be before the event ends");
+    }
+
+    let edition = match (draft.series_id, draft.edition) {
+        (None, Some(_)) => {
+            errors.add("edition", "without_series", "an edition number needs a series");
+            None
+        }
+        (_, Some(n)) => errors.check("edition", values::count(n, 1, 100_000)).map(Some),
+        (_, None) => Some(None),
+    };
+
+    let cohosts = validate_list(&draft.cohosts, "cohosts", COHOSTS_MAX, &mut errors, |raw| Slug::parse(raw));
+    if draft.organizers.len() > ORGANIZERS_MAX {
+        errors.add("organizers", "too_many", format!("at most {ORGANIZERS_MAX} organizers"));
+    }
+    let mut organizers = draft.organizers.clone();
+    organizers.sort();
+    organizers.dedup();
+
+    match (
+        slug,
+        title,
+        theme,
+        description,
+        time_zone,
+        online_url,
+        seats,
+        slots,
+        hold_minutes,
+        max_guests,
+        edition,
+    ) {
+        (
+            Some(slug),
+            Some(title),
+            Some(theme),
+            Some(description),
+            Some(time_zone),
+            Some(online_url),
+            Some(seats),
+            Some(slots),
+            Some(hold_minutes),
+            Some(max_guests),
+            Some(edition),
+        ) if errors.is_empty() => Ok(ValidDraft {
+            slug,
+            title,
+            theme,
+            description,
+            starts_at: draft.starts_at,
+            ends_at: draft.ends_at,
+            time_zone: time_zone.name().to_owned(),
+            venue_id: draft.venue_id,
+            online_url,
+            seats,
+            slots,
+            rsvp_mode: draft.rsvp_mode,
+            lottery_draw_at,
+            hold_minutes,
+            confirmation_required: draft.confirmation_required,
+            waitlist_enabled: draft.waitlist_enabled,
+            max_guests,
+            rsvp_opens_at: draft.rsvp_opens_at,
+            rsvp_deadline: draft.rsvp_deadline,
+            series_id: draft.series_id,
+            edition,
+            cohosts,
+            organizers,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn validate_slots(
+    draft: &EventDraft,
+    seats: Option<i32>,
+    default_name: &str,
+    errors: &mut ValidationErrors,
+) -> Option<Vec<ValidSlot>> {
+    if draft.slots.is_empty() {
+        return seats.map(|seats| vec![ValidSlot { id: None, name: default_name.to_owned(), seats }]);
+    }
+    if draft.slots.len() > SLOTS_MAX {
+        errors.add("slots", "too_many", format!("at most {SLOTS_MAX} slots"));
+        return None;
+    }
+    let before = errors.fields().len();
+    let mut slots = Vec::with_capacity(draft.slots.len());
+    for (i, slot) in draft.slots.iter().enumerate() {
+        let name = errors.check(&format!("slots[{i}].name"), values::text(&slot.name, SLOT_NAME_MAX));
+        let max = seats.map_or(SEATS_MAX, i64::from);
+        let slot_seats = errors.check(&format!("slots[{i}].seats"), values::count(slot.seats, 1, max));
+        if let Some(name) = &name {
+            if slots.iter().any(|s: &ValidSlot| s.name == *name) {
+                errors.add(format!("slots[{i}].name"), "duplicate", "two slots cannot share a name");
+            }
+        }
+        if let Some(id) = slot.id {
+            if draft.slots[..i].iter().any(|s| s.id == Some(id)) {
+                errors.add(format!("slots[{i}].id"), "duplicate", "the same slot is listed twice");
+            }
+        }
+        if let (Some(name), Some(seats)) = (name, slot_seats) {
+            slots.push(ValidSlot { id: slot.id, name, seats });
+        }
+    }
+    (errors.fields().len() == before).then_some(slots)
+}
+
+fn validate_list<T>(
+    raw: &[String],
+    field: &str,
+    max: usize,
+    errors: &mut ValidationErrors,
+    parse: impl Fn(&str) -> Result<T, crate::error::InvalidValue>,
+) -> Vec<T> {
+    if raw.len() > max {
+        errors.add(field, "too_many", format!("at most {max} entries"));
+        return Vec::new();
+    }
+    raw.iter()
+        .enumerate()
+        .filter_map(|(i, item)| errors.check(&format!("{field}[{i}]"), parse(item)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    pub(crate) fn sample() -> EventDraft {
+        let start = Utc.with_ymd_and_hms(2026, 12, 10, 10, 0, 0).unwrap();
+        EventDraft {
+            slug: Some("crossing-8".into()),
+            title: "Crossing #8".into(),
+            theme: Some("生成AIと働き方".into()),
+            description: "**Welcome**".into(),
+            starts_at: start,
+            ends_at: start + Duration::hours(2),
+            time_zone: Some("Asia/Tokyo".into()),
+            venue_id: None,
+            online_url: None,
+            seats: 40,
+            slots: vec![],
+            rsvp_mode: RsvpMode::FirstCome,
+            lottery_draw_at: None,
+            hold_minutes: 30,
+            confirmation_required: true,
+            waitlist_enabled: true,
+            max_guests: 1,
+            rsvp_opens_at: None,
+            rsvp_deadline: None,
+            series_id: None,
+            edition: None,
+            cohosts: vec![],
+            organizers: vec![],
+        }
+    }
+
+    fn codes(draft: &EventDraft) -> Vec<(String, &'static str)> {
+        validate(draft, "一般").unwrap_err().fields().iter().map(|e| (e.field.clone(), e.code)).collect()
+    }
+
+    #[test]
+    fn a_plain_event_gets_one_slot_with_all_its_seats() {
+        let valid = validate(&sample(), "一般").unwrap();
+        assert_eq!(valid.slots, vec![ValidSlot { id: None, name: "一般".into(), seats: 40 }]);
+        assert_eq!(valid.time_zone, "Asia/Tokyo");
+    }
+
+    #[test]
+    fn the_end_must_follow_the_start() {
+        let mut draft = sample();
+        draft.ends_at = draft.starts_at;
+        assert_eq!(codes(&draft), vec![("ends_at".into(), "before_start")]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let mut draft = sample();
+        draft.title = " ".into();
+        draft.seats = 0;
+        draft.time_zone = Some("Asia/Atlantis".into());
+        draft.slug = Some("Not A Slug".into());
+        let found = codes(&draft);
+        assert!(found.contains(&("title".into(), "required")));
+        assert!(found.contains(&("seats".into(), "too_small")));
+        assert!(found.contains(&("time_zone".into(), "unknown_time_zone")));
+        assert!(found.contains(&("slug".into(), "not_url_safe")));
+    }
+
+    #[test]
+    fn slots_cannot_hold_more_than_the_event() {
+        let mut draft = sample();
+        draft.slots = vec![
+            SlotDraft { id: None, name: "OB/OG".into(), seats: 30 },
+            SlotDraft { id: None, name: "現役".into(), seats: 41 },
+            SlotDraft { id: None, name: "OB/OG".into(), seats: 5 },
+        ];
+        let found = codes(&draft);
+        assert!(found.contains(&("slots[1].seats".into(), "too_large")));
+        assert!(found.contains(&("slots[2].name".into(), "duplicate")));
+    }
+
+    #[test]
+    fn a_lottery_needs_a_draw_before_the_start() {
+        let mut draft = sample();
+        draft.rsvp_mode = RsvpMode::Lottery;
+        assert_eq!(codes(&draft), vec![("lottery_draw_at".into(), "required")]);
+        draft.lottery_draw_at = Some(draft.starts_at + Duration::minutes(1));
+        assert_eq!(codes(&draft), vec![("lottery_draw_at".into(), "after_start")]);
+        draft.lottery_draw_at = Some(draft.starts_at - Duration::days(3));
+        assert!(validate(&draft, "一般").is_ok());
+    }
+
+    #[test]
+    fn the_rsvp_window_must_make_sense() {
+        let mut draft = sample();
+        draft.rsvp_opens_at = Some(draft.starts_at - Duration::days(7));
+        draft.rsvp_deadline = Some(draft.starts_at - Duration::days(8));
+        assert_eq!(codes(&draft), vec![("rsvp_deadline".into(), "before_opening")]);
+    }
+
+    #[test]
+    fn a_patch_changes_only_what_it_names() {
+        let patch = EventPatch { seats: Some(60), theme: Some(None), ..EventPatch::default() };
+        let changed = patch.apply(sample());
+        assert_eq!(changed.seats, 60);
+        assert_eq!(changed.theme, None);
+        assert_eq!(changed.title, "Crossing #8");
+    }
+}

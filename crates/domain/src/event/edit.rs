@@ -1,0 +1,530 @@
+//! Creating and changing events: create, update, publish, cancel, archive. Each runs in one
+//! transaction with its audit entry.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use data_encoding::BASE32_NOPAD;
+use rand::RngCore;
+use sea_orm::{
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use super::{
+    EventDetails, EventStatus,
+    draft::{EventDraft, EventPatch, SlotDraft, ValidDraft, validate},
+    get,
+};
+use crate::{
+    access::{Actor, Permission, Role},
+    audit::{self, Change},
+    entity::{event, event_cohost, event_organizer, event_slot, membership, network, series, venue},
+    error::{Conflict, Error, Resource, Result, ValidationErrors},
+    ids::{EventId, NetworkId, SlotId},
+    values::{Language, Slug},
+};
+
+fn default_slot_name(language: Language) -> &'static str {
+    match language {
+        Language::Ja => "一般",
+        Language::En => "General",
+    }
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    network_id: NetworkId,
+    mut draft: EventDraft,
+    now: DateTime<Utc>,
+) -> Result<EventDetails> {
+    actor.require(network_id, Permission::ManageEvents, Resource::Network)?;
+    let txn = db.begin().await?;
+    let host =
+        network::Entity::find_by_id(network_id).one(&txn).await?.ok_or(Error::NotFound(Resource::Network))?;
+    draft.time_zone.get_or_insert_with(|| host.time_zone.clone());
+    if draft.organizers.is_empty() {
+        draft.organizers.push(actor.person_id);
+    }
+    let mut valid = validate(&draft, default_slot_name(host.default_language))?;
+    let refs = check_references(&txn, &host, &mut valid, None).await?;
+
+    let id = EventId::new();
+    let model = event::Entity::insert(event::ActiveModel {
+        id: Set(id),
+        network_id: Set(network_id),
+        status: Set(EventStatus::Draft),
+        sequence: Set(0),
+        published_at: Set(None),
+        cancelled_at: Set(None),
+        archived_at: Set(None),
+        created_at: Set(now),
+        ..active_from(&valid, refs.slug.clone(), now)
+    })
+    .exec_with_returning(&txn)
+    .await?;
+    sync_children(&txn, id, &valid, &refs, None).await?;
+    let summary = serde_json::to_value(&valid).unwrap_or_default();
+    audit::record(&txn, change(actor, &model, "event.create", summary), now).await?;
+    let details = reload(&txn, actor, id).await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: EventId,
+    patch: EventPatch,
+    now: DateTime<Utc>,
+) -> Result<EventDetails> {
+    let txn = db.begin().await?;
+    let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
+    ensure_editable(&current.event)?;
+    let before_draft = draft_of(&current);
+    let before = serde_json::to_value(&before_draft).unwrap_or_default();
+    let mut valid = validate(&patch.apply(before_draft), default_slot_name(current.host.default_language))?;
+    let refs = check_references(&txn, &current.host, &mut valid, Some(&current)).await?;
+
+    let e = &current.event;
+    let attendees_notice = e.title != valid.title
+        || e.starts_at != valid.starts_at
+        || e.ends_at != valid.ends_at
+        || e.venue_id != valid.venue_id
+        || e.online_url != valid.online_url
+        || e.description_md != valid.description;
+    let model = event::Entity::update(event::ActiveModel {
+        id: Set(id),
+        sequence: Set(current.event.sequence + i32::from(attendees_notice)),
+        ..active_from(&valid, refs.slug.clone(), now)
+    })
+    .exec(&txn)
+    .await?;
+    sync_children(&txn, id, &valid, &refs, Some(&current)).await?;
+    audit::record(&txn, change(actor, &model, "event.update", audit::diff(&before, &valid)), now).await?;
+    let details = reload(&txn, actor, id).await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
+/// Makes a draft visible to the public. It needs a place (venue or online link) and must not
+/// have ended.
+pub async fn publish(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: EventId,
+    now: DateTime<Utc>,
+) -> Result<EventDetails> {
+    let txn = db.begin().await?;
+    let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
+    ensure_editable(&current.event)?;
+    if current.event.status == EventStatus::Published {
+        return Err(Conflict::AlreadyPublished.into());
+    }
+    let mut errors = ValidationErrors::new();
+    if current.event.venue_id.is_none() && current.event.online_url.is_none() {
+        errors.add("venue_id", "required_to_publish", "give a venue or an online URL before publishing");
+    }
+    if current.event.ends_at <= now {
+        errors.add("ends_at", "in_the_past", "the event has already ended");
+    }
+    errors.into_result()?;
+    let model = event::Entity::update(event::ActiveModel {
+        id: Set(id),
+        status: Set(EventStatus::Published),
+        published_at: Set(Some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        change(actor, &model, "event.publish", json!({"status": ["draft", "published"]})),
+        now,
+    )
+    .await?;
+    let details = reload(&txn, actor, id).await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
+/// Cancels an event for good. Cancelling twice is fine.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: EventId,
+    now: DateTime<Utc>,
+) -> Result<EventDetails> {
+    let txn = db.begin().await?;
+    let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
+    if current.event.status == EventStatus::Cancelled {
+        return Ok(current);
+    }
+    if current.event.archived_at.is_some() {
+        return Err(Conflict::EventArchived.into());
+    }
+    let before = current.event.status;
+    let model = event::Entity::update(event::ActiveModel {
+        id: Set(id),
+        status: Set(EventStatus::Cancelled),
+        cancelled_at: Set(Some(now)),
+        sequence: Set(current.event.sequence + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    audit::record(&txn, change(actor, &model, "event.cancel", json!({"status": [before, "cancelled"]})), now)
+        .await?;
+    let details = reload(&txn, actor, id).await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
+/// Archives (hides from lists) or restores an event.
+pub async fn set_archived(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: EventId,
+    archived: bool,
+    now: DateTime<Utc>,
+) -> Result<EventDetails> {
+    let txn = db.begin().await?;
+    let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
+    if current.event.archived_at.is_some() == archived {
+        return Ok(current);
+    }
+    let model = event::Entity::update(event::ActiveModel {
+        id: Set(id),
+        archived_at: Set(archived.then_some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    let action = if archived { "event.archive" } else { "event.restore" };
+    audit::record(&txn, change(actor, &model, action, json!({})), now).await?;
+    let details = reload(&txn, actor, id).await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
+fn ensure_editable(event: &event::Model) -> Result<()> {
+    if event.status == EventStatus::Cancelled {
+        return Err(Conflict::EventCancelled.into());
+    }
+    if event.archived_at.is_some() {
+        return Err(Conflict::EventArchived.into());
+    }
+    Ok(())
+}
+
+async fn reload(txn: &DatabaseTransaction, actor: &Actor, id: EventId) -> Result<EventDetails> {
+    Ok(get(txn, actor, id, Permission::ViewNetwork).await?.0)
+}
+
+fn change<'a>(
+    actor: &Actor,
+    model: &event::Model,
+    action: &'a str,
+    summary: serde_json::Value,
+) -> Change<'a> {
+    Change {
+        network_id: model.network_id,
+        author: actor.into(),
+        action,
+        subject_id: model.id.uuid(),
+        summary,
+    }
+}
+
+/// The columns a draft sets; status, timestamps of the lifecycle and the id are the caller's.
+fn active_from(valid: &ValidDraft, slug: Slug, now: DateTime<Utc>) -> event::ActiveModel {
+    event::ActiveModel {
+        id: NotSet,
+        series_id: Set(valid.series_id),
+        edition: Set(valid.edition),
+        slug: Set(slug.to_string()),
+        title: Set(valid.title.clone()),
+        theme: Set(valid.theme.clone()),
+        description_md: Set(valid.description.clone()),
+        starts_at: Set(valid.starts_at),
+        ends_at: Set(valid.ends_at),
+        time_zone: Set(valid.time_zone.clone()),
+        venue_id: Set(valid.venue_id),
+        online_url: Set(valid.online_url.clone()),
+        seats: Set(valid.seats),
+        rsvp_mode: Set(valid.rsvp_mode),
+        lottery_draw_at: Set(valid.lottery_draw_at),
+        hold_minutes: Set(valid.hold_minutes),
+        confirmation_required: Set(valid.confirmation_required),
+        waitlist_enabled: Set(valid.waitlist_enabled),
+        max_guests: Set(valid.max_guests),
+        rsvp_opens_at: Set(valid.rsvp_opens_at),
+        rsvp_deadline: Set(valid.rsvp_deadline),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The draft an existing event would be described by.
+pub fn draft_of(details: &EventDetails) -> EventDraft {
+    let e = &details.event;
+    EventDraft {
+        slug: Some(e.slug.clone()),
+        title: e.title.clone(),
+        theme: e.theme.clone(),
+        description: e.description_md.clone(),
+        starts_at: e.starts_at,
+        ends_at: e.ends_at,
+        time_zone: Some(e.time_zone.clone()),
+        venue_id: e.venue_id,
+        online_url: e.online_url.clone(),
+        seats: e.seats.into(),
+        slots: details
+            .slots
+            .iter()
+            .map(|s| SlotDraft { id: Some(s.id), name: s.name.clone(), seats: s.seats.into() })
+            .collect(),
+        rsvp_mode: e.rsvp_mode,
+        lottery_draw_at: e.lottery_draw_at,
+        hold_minutes: e.hold_minutes.into(),
+        confirmation_required: e.confirmation_required,
+        waitlist_enabled: e.waitlist_enabled,
+        max_guests: e.max_guests.into(),
+        rsvp_opens_at: e.rsvp_opens_at,
+        rsvp_deadline: e.rsvp_deadline,
+        series_id: e.series_id,
+        edition: e.edition.map(i64::from),
+        cohosts: details.cohosts.iter().map(|n| n.slug.clone()).collect(),
+        organizers: {
+            let mut ids: Vec<_> = details.organizers.iter().map(|p| p.id).collect();
+            ids.sort();
+            ids
+        },
+    }
+}
+
+/// What the draft's references resolved to.
+struct References {
+    slug: Slug,
+    cohosts: Vec<NetworkId>,
+}
+
+/// Checks everything a draft points at, collecting every problem: the venue (the host's or a
+/// co-host's, big enough), the series (the host's) and its edition number, the slug, the
+/// co-hosting networks and the organizers (members who may manage events). Fills in the
+/// edition number when the draft has a series but no number.
+async fn check_references(
+    txn: &DatabaseTransaction,
+    host: &network::Model,
+    valid: &mut ValidDraft,
+    current: Option<&EventDetails>,
+) -> Result<References> {
+    let mut errors = ValidationErrors::new();
+    let current_event = current.map(|c| &c.event);
+
+    let mut cohosts = Vec::new();
+    for (i, slug) in valid.cohosts.iter().enumerate() {
+        match network::Entity::find().filter(network::Column::Slug.eq(slug.as_str())).one(txn).await? {
+            Some(n) if n.id == host.id => {
+                errors.add(format!("cohosts[{i}]"), "is_host", "the host cannot also co-host")
+            }
+            Some(n) if cohosts.contains(&n.id) => {
+                errors.add(format!("cohosts[{i}]"), "duplicate", "listed twice")
+            }
+            Some(n) => cohosts.push(n.id),
+            None => errors.add(format!("cohosts[{i}]"), "unknown_network", format!("no network `{slug}`")),
+        }
+    }
+    let managing: Vec<NetworkId> = std::iter::once(host.id).chain(cohosts.iter().copied()).collect();
+
+    if let Some(venue_id) = valid.venue_id {
+        match venue::Entity::find_by_id(venue_id).one(txn).await? {
+            Some(v) if managing.contains(&v.network_id) => {
+                let unchanged = current_event.is_some_and(|e| e.venue_id == Some(venue_id));
+                if v.archived_at.is_some() && !unchanged {
+                    errors.add("venue_id", "archived", "this venue is archived");
+                }
+                if valid.seats > v.room_capacity {
+                    errors.add(
+                        "seats",
+                        "above_room_capacity",
+                        format!("the venue holds {} people; seats cannot be more", v.room_capacity),
+                    );
+                }
+            }
+            _ => errors.add("venue_id", "unknown_venue", "no such venue in the hosting networks"),
+        }
+    }
+
+    if let Some(series_id) = valid.series_id {
+        match series::Entity::find_by_id(series_id).one(txn).await? {
+            Some(s) if s.network_id == host.id => {
+                let unchanged = current_event.is_some_and(|e| e.series_id == Some(series_id));
+                if s.archived_at.is_some() && !unchanged {
+                    errors.add("series_id", "archived", "this series is archived");
+                }
+                let edition = match valid.edition {
+                    Some(n) => n,
+                    None => super::super::series::next_edition(txn, series_id).await?,
+                };
+                let mut taken = event::Entity::find()
+                    .filter(event::Column::SeriesId.eq(series_id))
+                    .filter(event::Column::Edition.eq(edition));
+                if let Some(e) = current_event {
+                    taken = taken.filter(event::Column::Id.ne(e.id));
+                }
+                if taken.one(txn).await?.is_some() {
+                    return Err(Conflict::EditionTaken(edition).into());
+                }
+                valid.edition = Some(edition);
+            }
+            _ => errors.add("series_id", "unknown_series", "no such series in the hosting network"),
+        }
+    }
+
+    let managers: HashSet<_> = membership::Entity::find()
+        .filter(membership::Column::NetworkId.is_in(managing.clone()))
+        .filter(membership::Column::Role.is_in([Role::Owner, Role::Organizer]))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|m| m.person_id)
+        .collect();
+    for (i, person) in valid.organizers.iter().enumerate() {
+        if !managers.contains(person) {
+            errors.add(
+                format!("organizers[{i}]"),
+                "not_an_organizer",
+                "must be an organizer or owner of the hosting or a co-hosting network",
+            );
+        }
+    }
+
+    let mut slot_errors = ValidationErrors::new();
+    for (i, slot) in valid.slots.iter().enumerate() {
+        if let Some(id) = slot.id {
+            if !current.is_some_and(|c| c.slots.iter().any(|s| s.id == id)) {
+                slot_errors.add(format!("slots[{i}].id"), "unknown_slot", "not a slot of this event");
+            }
+        }
+    }
+    for e in slot_errors.fields() {
+        errors.add(e.field.clone(), e.code, e.message.clone());
+    }
+    errors.into_result()?;
+
+    let slug = match &valid.slug {
+        Some(slug) => {
+            ensure_slug_free(txn, slug, current_event.map(|e| e.id)).await?;
+            slug.clone()
+        }
+        None => match current_event {
+            Some(e) => Slug::parse(&e.slug).map_err(|e| anyhow::anyhow!("stored slug is invalid: {e}"))?,
+            None => generate_slug(txn, host, valid).await?,
+        },
+    };
+    Ok(References { slug, cohosts })
+}
+
+async fn ensure_slug_free(db: &impl ConnectionTrait, slug: &Slug, except: Option<EventId>) -> Result<()> {
+    let mut query = event::Entity::find().filter(event::Column::Slug.eq(slug.as_str()));
+    if let Some(id) = except {
+        query = query.filter(event::Column::Id.ne(id));
+    }
+    if query.one(db).await?.is_some() {
+        return Err(Conflict::SlugTaken(slug.to_string()).into());
+    }
+    Ok(())
+}
+
+/// A readable slug when the organizer gave none: `crossing-8`, then `tokyo-crossing-8`, and
+/// a random one when those are taken or there is no series.
+async fn generate_slug(txn: &DatabaseTransaction, host: &network::Model, valid: &ValidDraft) -> Result<Slug> {
+    let mut candidates = Vec::new();
+    if let (Some(series_id), Some(edition)) = (valid.series_id, valid.edition) {
+        if let Some(series) = series::Entity::find_by_id(series_id).one(txn).await? {
+            candidates.push(format!("{}-{edition}", series.slug));
+            candidates.push(format!("{}-{}-{edition}", host.slug, series.slug));
+        }
+    }
+    for candidate in candidates {
+        if let Ok(slug) = Slug::parse(&candidate) {
+            if ensure_slug_free(txn, &slug, None).await.is_ok() {
+                return Ok(slug);
+            }
+        }
+    }
+    let mut bytes = [0u8; 5];
+    rand::rng().fill_bytes(&mut bytes);
+    let random = format!("{}-{}", host.slug, BASE32_NOPAD.encode(&bytes).to_lowercase());
+    Slug::parse(&random).map_err(|e| Error::Unexpected(anyhow::anyhow!("generated slug {random}: {e}")))
+}
+
+/// Writes slots, co-hosts and organizers to match the draft.
+async fn sync_children(
+    txn: &DatabaseTransaction,
+    event_id: EventId,
+    valid: &ValidDraft,
+    refs: &References,
+    current: Option<&EventDetails>,
+) -> Result<()> {
+    let kept: Vec<SlotId> = valid.slots.iter().filter_map(|s| s.id).collect();
+    event_slot::Entity::delete_many()
+        .filter(event_slot::Column::EventId.eq(event_id))
+        .filter(event_slot::Column::Id.is_not_in(kept))
+        .exec(txn)
+        .await?;
+    for (position, slot) in valid.slots.iter().enumerate() {
+        let row = event_slot::ActiveModel {
+            id: Set(slot.id.unwrap_or_default()),
+            event_id: Set(event_id),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            name: Set(slot.name.clone()),
+            seats: Set(slot.seats),
+        };
+        if slot.id.is_some() {
+            event_slot::Entity::update(row).exec(txn).await?;
+        } else {
+            event_slot::Entity::insert(row).exec_without_returning(txn).await?;
+        }
+    }
+
+    let old_cohosts: Vec<NetworkId> =
+        current.map(|c| c.cohosts.iter().map(|n| n.id).collect()).unwrap_or_default();
+    if old_cohosts != refs.cohosts {
+        event_cohost::Entity::delete_many()
+            .filter(event_cohost::Column::EventId.eq(event_id))
+            .exec(txn)
+            .await?;
+        if !refs.cohosts.is_empty() {
+            event_cohost::Entity::insert_many(refs.cohosts.iter().map(|&network_id| {
+                event_cohost::ActiveModel { event_id: Set(event_id), network_id: Set(network_id) }
+            }))
+            .exec_without_returning(txn)
+            .await?;
+        }
+    }
+
+    let mut old_organizers: Vec<_> =
+        current.map(|c| c.organizers.iter().map(|p| p.id).collect()).unwrap_or_default();
+    old_organizers.sort();
+    if old_organizers != valid.organizers {
+        event_organizer::Entity::delete_many()
+            .filter(event_organizer::Column::EventId.eq(event_id))
+            .exec(txn)
+            .await?;
+        if !valid.organizers.is_empty() {
+            event_organizer::Entity::insert_many(valid.organizers.iter().map(|&person_id| {
+                event_organizer::ActiveModel { event_id: Set(event_id), person_id: Set(person_id) }
+            }))
+            .exec_without_returning(txn)
+            .await?;
+        }
+    }
+    Ok(())
+}

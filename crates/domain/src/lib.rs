@@ -1,0 +1,21 @@
+//! Tsudoi's domain: the data model and every rule about networks, people, venues, series and
+//! events. It knows nothing of HTTP or SMTP; use cases take a connection (or transaction) and
+//! the current time, and do one job each.
+
+pub mod access;
+pub mod audit;
+pub mod clock;
+pub mod db;
+pub mod entity;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod network;
+pub mod person;
+pub mod series;
+pub mod settings;
+pub mod token;
+pub mod values;
+pub mod venue;
+
+pub use error::{Error, Result};

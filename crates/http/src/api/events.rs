@@ -1,0 +1,412 @@
+//! Events of a network: create, read, change, list, publish, cancel, archive.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
+};
+use serde::Deserialize;
+use tsudoi_domain::{
+    access::Permission,
+    event::{
+        self, EventDetails, EventFilter,
+        draft::{DEFAULT_HOLD_MINUTES, EventDraft, EventPatch, SlotDraft},
+        edit,
+    },
+    ids::{EventId, PersonId, SeriesId, SlotId, VenueId},
+    network,
+};
+use uuid::Uuid;
+
+use super::{
+    ApiTags,
+    types::{Created, DEFAULT_LIMIT, EventStatusApi, NetworkRef, PersonRef, RsvpModeApi, WhenApi},
+    venues::patch_of,
+};
+use crate::{auth::TokenAuth, body::JsonBody, problem::ApiResult, state::AppState};
+
+pub struct EventsApi {
+    pub state: AppState,
+}
+
+#[derive(Debug, Object)]
+pub struct Slot {
+    pub id: Uuid,
+    pub name: String,
+    pub seats: i32,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct SlotInput {
+    /// Keep an existing slot by giving its id; leave it out for a new slot. Slots not listed
+    /// are removed.
+    pub id: Option<Uuid>,
+    /// "OB/OG", "現役社員": up to 100 characters, unique within the event.
+    pub name: String,
+    /// At most the event's seats.
+    pub seats: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct Event {
+    pub id: Uuid,
+    /// Unique across the service: the event's public address is `/e/{slug}`.
+    pub slug: String,
+    pub status: EventStatusApi,
+    pub title: String,
+    pub theme: Option<String>,
+    /// Markdown.
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// IANA time zone the event is shown in.
+    pub time_zone: String,
+    pub venue_id: Option<Uuid>,
+    pub online_url: Option<String>,
+    pub seats: i32,
+    pub slots: Vec<Slot>,
+    pub rsvp_mode: RsvpModeApi,
+    pub lottery_draw_at: Option<DateTime<Utc>>,
+    /// How long a seat is held while the attendee confirms by email.
+    pub hold_minutes: i32,
+    pub confirmation_required: bool,
+    pub waitlist_enabled: bool,
+    /// Guests (+1) one RSVP may bring.
+    pub max_guests: i32,
+    pub rsvp_opens_at: Option<DateTime<Utc>>,
+    pub rsvp_deadline: Option<DateTime<Utc>>,
+    pub series_id: Option<Uuid>,
+    pub edition: Option<i32>,
+    pub host: NetworkRef,
+    pub cohosts: Vec<NetworkRef>,
+    pub organizers: Vec<PersonRef>,
+    /// Rises with every change attendees would care about (iCalendar SEQUENCE).
+    pub sequence: i32,
+    pub archived: bool,
+    pub published_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<EventDetails> for Event {
+    fn from(d: EventDetails) -> Self {
+        let e = d.event;
+        Event {
+            id: e.id.uuid(),
+            slug: e.slug,
+            status: e.status.into(),
+            title: e.title,
+            theme: e.theme,
+            description: e.description_md,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            time_zone: e.time_zone,
+            venue_id: e.venue_id.map(VenueId::uuid),
+            online_url: e.online_url,
+            seats: e.seats,
+            slots: d
+                .slots
+                .into_iter()
+                .map(|s| Slot { id: s.id.uuid(), name: s.name, seats: s.seats })
+                .collect(),
+            rsvp_mode: e.rsvp_mode.into(),
+            lottery_draw_at: e.lottery_draw_at,
+            hold_minutes: e.hold_minutes,
+            confirmation_required: e.confirmation_required,
+            waitlist_enabled: e.waitlist_enabled,
+            max_guests: e.max_guests,
+            rsvp_opens_at: e.rsvp_opens_at,
+            rsvp_deadline: e.rsvp_deadline,
+            series_id: e.series_id.map(SeriesId::uuid),
+            edition: e.edition,
+            host: (&d.host).into(),
+            cohosts: d.cohosts.iter().map(NetworkRef::from).collect(),
+            organizers: d.organizers.iter().map(PersonRef::from).collect(),
+            sequence: e.sequence,
+            archived: e.archived_at.is_some(),
+            published_at: e.published_at,
+            cancelled_at: e.cancelled_at,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+/// A new event; it starts as a draft.
+#[derive(Debug, Object, Deserialize)]
+pub struct NewEvent {
+    /// Made from the series and edition (`crossing-8`) or at random when left out.
+    pub slug: Option<String>,
+    /// Up to 200 characters.
+    pub title: String,
+    pub theme: Option<String>,
+    /// Markdown, up to 20,000 characters.
+    pub description: Option<String>,
+    /// RFC 3339 with an offset: `2026-12-10T19:00:00+09:00`.
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Defaults to the network's time zone.
+    pub time_zone: Option<String>,
+    /// A venue of the hosting or a co-hosting network.
+    pub venue_id: Option<Uuid>,
+    pub online_url: Option<String>,
+    /// 1 to 100,000, and at most the venue's room capacity.
+    pub seats: i64,
+    /// Defaults to one slot with all the seats.
+    pub slots: Option<Vec<SlotInput>>,
+    pub rsvp_mode: Option<RsvpModeApi>,
+    /// Required for a lottery; before the start.
+    pub lottery_draw_at: Option<DateTime<Utc>>,
+    /// 5 to 1440 minutes; default 30.
+    pub hold_minutes: Option<i64>,
+    /// Default true (double opt-in).
+    pub confirmation_required: Option<bool>,
+    /// Default true.
+    pub waitlist_enabled: Option<bool>,
+    /// 0 to 10; default 0.
+    pub max_guests: Option<i64>,
+    pub rsvp_opens_at: Option<DateTime<Utc>>,
+    pub rsvp_deadline: Option<DateTime<Utc>>,
+    pub series_id: Option<Uuid>,
+    /// Defaults to the next number of the series.
+    pub edition: Option<i64>,
+    /// Slugs of co-hosting networks; their organizers manage the event too.
+    pub cohosts: Option<Vec<String>>,
+    /// Person ids of the organizers in charge; defaults to the caller.
+    pub organizers: Option<Vec<Uuid>>,
+}
+
+/// Fields to change; absent fields stay as they are, `null` clears an optional one.
+#[derive(Debug, Object, Deserialize)]
+pub struct EventChanges {
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub theme: MaybeUndefined<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub venue_id: MaybeUndefined<Uuid>,
+    #[serde(default)]
+    pub online_url: MaybeUndefined<String>,
+    #[serde(default)]
+    pub seats: Option<i64>,
+    /// The full list of slots: listed ids are kept, others removed, new ones added.
+    #[serde(default)]
+    pub slots: Option<Vec<SlotInput>>,
+    #[serde(default)]
+    pub rsvp_mode: Option<RsvpModeApi>,
+    #[serde(default)]
+    pub lottery_draw_at: MaybeUndefined<DateTime<Utc>>,
+    #[serde(default)]
+    pub hold_minutes: Option<i64>,
+    #[serde(default)]
+    pub confirmation_required: Option<bool>,
+    #[serde(default)]
+    pub waitlist_enabled: Option<bool>,
+    #[serde(default)]
+    pub max_guests: Option<i64>,
+    #[serde(default)]
+    pub rsvp_opens_at: MaybeUndefined<DateTime<Utc>>,
+    #[serde(default)]
+    pub rsvp_deadline: MaybeUndefined<DateTime<Utc>>,
+    #[serde(default)]
+    pub series_id: MaybeUndefined<Uuid>,
+    #[serde(default)]
+    pub edition: MaybeUndefined<i64>,
+    #[serde(default)]
+    pub cohosts: Option<Vec<String>>,
+    #[serde(default)]
+    pub organizers: Option<Vec<Uuid>>,
+}
+
+fn slots_of(slots: Vec<SlotInput>) -> Vec<SlotDraft> {
+    slots.into_iter().map(|s| SlotDraft { id: s.id.map(SlotId), name: s.name, seats: s.seats }).collect()
+}
+
+fn person_ids(ids: Vec<Uuid>) -> Vec<PersonId> {
+    ids.into_iter().map(PersonId).collect()
+}
+
+impl From<NewEvent> for EventDraft {
+    fn from(b: NewEvent) -> Self {
+        EventDraft {
+            slug: b.slug,
+            title: b.title,
+            theme: b.theme,
+            description: b.description.unwrap_or_default(),
+            starts_at: b.starts_at,
+            ends_at: b.ends_at,
+            time_zone: b.time_zone,
+            venue_id: b.venue_id.map(VenueId),
+            online_url: b.online_url,
+            seats: b.seats,
+            slots: slots_of(b.slots.unwrap_or_default()),
+            rsvp_mode: b.rsvp_mode.unwrap_or_default().into(),
+            lottery_draw_at: b.lottery_draw_at,
+            hold_minutes: b.hold_minutes.unwrap_or(DEFAULT_HOLD_MINUTES),
+            confirmation_required: b.confirmation_required.unwrap_or(true),
+            waitlist_enabled: b.waitlist_enabled.unwrap_or(true),
+            max_guests: b.max_guests.unwrap_or(0),
+            rsvp_opens_at: b.rsvp_opens_at,
+            rsvp_deadline: b.rsvp_deadline,
+            series_id: b.series_id.map(SeriesId),
+            edition: b.edition,
+            cohosts: b.cohosts.unwrap_or_default(),
+            organizers: person_ids(b.organizers.unwrap_or_default()),
+        }
+    }
+}
+
+impl From<EventChanges> for EventPatch {
+    fn from(b: EventChanges) -> Self {
+        EventPatch {
+            slug: b.slug,
+            title: b.title,
+            theme: patch_of(b.theme),
+            description: b.description,
+            starts_at: b.starts_at,
+            ends_at: b.ends_at,
+            time_zone: b.time_zone,
+            venue_id: patch_of(b.venue_id).map(|v| v.map(VenueId)),
+            online_url: patch_of(b.online_url),
+            seats: b.seats,
+            slots: b.slots.map(slots_of),
+            rsvp_mode: b.rsvp_mode.map(Into::into),
+            lottery_draw_at: patch_of(b.lottery_draw_at),
+            hold_minutes: b.hold_minutes,
+            confirmation_required: b.confirmation_required,
+            waitlist_enabled: b.waitlist_enabled,
+            max_guests: b.max_guests,
+            rsvp_opens_at: patch_of(b.rsvp_opens_at),
+            rsvp_deadline: patch_of(b.rsvp_deadline),
+            series_id: patch_of(b.series_id).map(|s| s.map(SeriesId)),
+            edition: patch_of(b.edition),
+            cohosts: b.cohosts,
+            organizers: b.organizers.map(person_ids),
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Events")]
+impl EventsApi {
+    /// List events
+    ///
+    /// Events the network hosts or co-hosts.
+    #[oai(path = "/networks/:network/events", method = "get", operation_id = "list_events")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list_events(
+        &self,
+        auth: TokenAuth,
+        network: Path<String>,
+        /// `upcoming` (default), `past` or `all`.
+        when: Query<Option<WhenApi>>,
+        series_id: Query<Option<Uuid>>,
+        status: Query<Option<EventStatusApi>>,
+        /// Include archived events.
+        archived: Query<Option<bool>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
+        #[oai(validator(maximum(value = "100000")))] offset: Query<Option<u64>>,
+    ) -> ApiResult<Json<Vec<Event>>> {
+        let db = self.state.db.reader();
+        let network = network::visible_by_slug(db, &auth.0, &network.0).await?;
+        let filter = EventFilter {
+            when: when.0.unwrap_or_default().into(),
+            series_id: series_id.0.map(SeriesId),
+            status: status.0.map(Into::into),
+            include_archived: archived.0.unwrap_or(false),
+            limit: limit.0.unwrap_or(DEFAULT_LIMIT),
+            offset: offset.0.unwrap_or(0),
+        };
+        let events = event::list(db, &auth.0, network.id, &filter, self.state.now()).await?;
+        Ok(Json(events.into_iter().map(Event::from).collect()))
+    }
+
+    /// Create an event
+    ///
+    /// It starts as a draft; publish it when it is ready.
+    #[oai(path = "/networks/:network/events", method = "post", operation_id = "create_event")]
+    async fn create_event(
+        &self,
+        auth: TokenAuth,
+        network: Path<String>,
+        body: JsonBody<NewEvent>,
+    ) -> ApiResult<Created<Event>> {
+        let network = network::visible_by_slug(self.state.db.reader(), &auth.0, &network.0).await?;
+        let details =
+            edit::create(self.state.db.writer(), &auth.0, network.id, body.0.into(), self.state.now())
+                .await?;
+        Ok(Created::Created(Json(details.into())))
+    }
+
+    /// Get an event
+    #[oai(path = "/events/:id", method = "get", operation_id = "get_event")]
+    async fn get_event(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Event>> {
+        let (details, _) =
+            event::get(self.state.db.reader(), &auth.0, EventId(id.0), Permission::ViewNetwork).await?;
+        Ok(Json(details.into()))
+    }
+
+    /// Change an event
+    #[oai(path = "/events/:id", method = "patch", operation_id = "update_event")]
+    async fn update_event(
+        &self,
+        auth: TokenAuth,
+        id: Path<Uuid>,
+        body: JsonBody<EventChanges>,
+    ) -> ApiResult<Json<Event>> {
+        let details =
+            edit::update(self.state.db.writer(), &auth.0, EventId(id.0), body.0.into(), self.state.now())
+                .await?;
+        Ok(Json(details.into()))
+    }
+
+    /// Publish an event
+    ///
+    /// It needs a venue or an online URL, and must not have ended.
+    #[oai(path = "/events/:id/publish", method = "post", operation_id = "publish_event")]
+    async fn publish_event(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Event>> {
+        let details = edit::publish(self.state.db.writer(), &auth.0, EventId(id.0), self.state.now()).await?;
+        Ok(Json(details.into()))
+    }
+
+    /// Cancel an event
+    ///
+    /// For good: a cancelled event stays visible as cancelled and can no longer change.
+    #[oai(path = "/events/:id/cancel", method = "post", operation_id = "cancel_event")]
+    async fn cancel_event(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Event>> {
+        let details = edit::cancel(self.state.db.writer(), &auth.0, EventId(id.0), self.state.now()).await?;
+        Ok(Json(details.into()))
+    }
+
+    /// Archive an event
+    ///
+    /// Hidden from lists and the public pages.
+    #[oai(path = "/events/:id/archive", method = "post", operation_id = "archive_event")]
+    async fn archive_event(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Event>> {
+        let details =
+            edit::set_archived(self.state.db.writer(), &auth.0, EventId(id.0), true, self.state.now())
+                .await?;
+        Ok(Json(details.into()))
+    }
+
+    /// Restore an archived event
+    #[oai(path = "/events/:id/restore", method = "post", operation_id = "restore_event")]
+    async fn restore_event(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Event>> {
+        let details =
+            edit::set_archived(self.state.db.writer(), &auth.0, EventId(id.0), false, self.state.now())
+                .await?;
+        Ok(Json(details.into()))
+    }
+}

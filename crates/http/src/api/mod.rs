@@ -1,0 +1,43 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
+
+mod account;
+mod events;
+mod public;
+mod types;
+mod venues;
+
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::state::AppState;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// The caller, its tokens, and its networks' members and audit log.
+    Account,
+    /// Places where events happen.
+    Venues,
+    /// Recurring meetups and their numbered editions.
+    Series,
+    /// Meetups: create, change, publish, cancel.
+    Events,
+    /// Published events, without a token.
+    Public,
+}
+
+pub type Api = (account::AccountApi, venues::VenuesApi, events::EventsApi, public::PublicApi);
+
+pub fn service(state: AppState) -> OpenApiService<Api, ()> {
+    let apis = (
+        account::AccountApi { state: state.clone() },
+        venues::VenuesApi { state: state.clone() },
+        events::EventsApi { state: state.clone() },
+        public::PublicApi { state },
+    );
+    OpenApiService::new(apis, "Tsudoi", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Events and meetups for company alumni networks. Authenticate with \
+             `Authorization: Bearer <token>` (make one with `tsudoi token create`). Every error is \
+             an RFC 9457 problem document with a stable `code`.",
+        )
+        .server("/api")
+}

@@ -1,0 +1,93 @@
+//! A JSON request body that names the field when a value has the wrong type.
+//!
+//! poem-openapi's `Json<T>` reports "expected integer" without saying where; here the body is
+//! read with serde and `serde_path_to_error`, while the OpenAPI schema still comes from `T`'s
+//! `Object` derive.
+
+use poem::{FromRequest, Request, RequestBody, Result};
+use poem_openapi::{
+    impl_apirequest_for_payload,
+    payload::{ParsePayload, Payload},
+    registry::{MetaSchemaRef, Registry},
+    types::Type,
+};
+use serde::de::DeserializeOwned;
+
+/// The largest body the API reads.
+pub const MAX_BODY: usize = 256 * 1024;
+
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+/// Why a body was refused, with the path of the offending field.
+#[derive(Debug, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct BodyError {
+    pub field: String,
+    pub message: String,
+}
+
+impl poem::error::ResponseError for BodyError {
+    fn status(&self) -> poem::http::StatusCode {
+        poem::http::StatusCode::BAD_REQUEST
+    }
+}
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn check_content_type(content_type: &str) -> bool {
+        matches!(content_type.parse::<mime::Mime>(), Ok(m) if m.type_() == "application"
+            && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json")))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> Result<Self> {
+        let data = Vec::<u8>::from_request(request, body).await?;
+        if data.len() > MAX_BODY {
+            return Err(
+                BodyError { field: "body".into(), message: format!("larger than {MAX_BODY} bytes") }.into()
+            );
+        }
+        if data.iter().all(u8::is_ascii_whitespace) {
+            return Err(
+                BodyError { field: "body".into(), message: "a JSON object is required".into() }.into()
+            );
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&data);
+        serde_path_to_error::deserialize(de).map(JsonBody).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let message = strip_position(&inner.to_string());
+            // "missing field `title`" happens at the object holding it; name the field itself.
+            let field = match (message.strip_prefix("missing field `"), path.as_str()) {
+                (Some(rest), ".") => rest.trim_end_matches('`').to_owned(),
+                (Some(rest), parent) => format!("{parent}.{}", rest.trim_end_matches('`')),
+                (None, ".") => "body".to_owned(),
+                (None, path) => path.to_owned(),
+            };
+            BodyError { field, message }.into()
+        })
+    }
+}
+
+/// serde_json ends messages with " at line 1 column 17"; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned);

@@ -1,0 +1,40 @@
+//! Tsudoi's HTTP face: the JSON API (poem-openapi) and the operational endpoints. Handlers are
+//! thin: parse, call one use case, map the result; `problem` maps every error in one place.
+
+pub mod api;
+pub mod auth;
+pub mod body;
+pub mod metrics;
+pub mod ops;
+pub mod problem;
+pub mod state;
+
+use poem::{Endpoint, EndpointExt, Route, get};
+
+pub use state::AppState;
+
+/// The whole application as one endpoint.
+pub fn app(state: AppState) -> impl Endpoint + 'static {
+    let api = api::service(state.clone());
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let metrics = state.metrics.clone();
+    let trust_proxy = state.trust_proxy;
+    Route::new()
+        .nest("/api", api)
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs)
+        .at("/healthz", get(ops::healthz))
+        .at("/readyz", get(ops::readyz))
+        .at("/metrics", get(ops::metrics))
+        .data(state)
+        .around(move |ep, req| {
+            let metrics = metrics.clone();
+            async move { Ok(ops::observe(ep, metrics, trust_proxy, req).await) }
+        })
+}
+
+/// The OpenAPI document, as served at `/api/openapi.json` (checked into the repository).
+pub fn openapi_json(state: AppState) -> String {
+    api::service(state).spec()
+}

@@ -1,0 +1,161 @@
+//! Operational endpoints (`/healthz`, `/readyz`, `/metrics`) and the middleware every request
+//! passes through: request id, tracing span, metrics, and problem documents for errors.
+
+use std::{sync::Arc, time::Instant};
+
+use poem::{
+    Endpoint, IntoResponse, Request, Response, handler,
+    http::{HeaderValue, StatusCode, header},
+    web::Data,
+};
+use tracing::Instrument;
+use tsudoi_migration::{Migrator, MigratorTrait};
+
+use crate::{metrics::Metrics, problem, state::AppState};
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+#[handler]
+pub fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database answers and every migration has been applied.
+#[handler]
+pub async fn readyz(state: Data<&AppState>) -> Response {
+    let check = async {
+        state.db.ping().await?;
+        let pending = Migrator::get_pending_migrations_read_only(state.db.reader()).await?;
+        anyhow::ensure!(pending.is_empty(), "{} migrations pending", pending.len());
+        anyhow::Ok(())
+    };
+    match check.await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {err}")).into_response()
+        }
+    }
+}
+
+#[handler]
+pub fn metrics(state: Data<&AppState>) -> Response {
+    Response::builder()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(state.metrics.render())
+}
+
+/// A request id from the caller when it looks like one, else a fresh one.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map_or_else(|| uuid::Uuid::now_v7().simple().to_string(), str::to_owned)
+}
+
+/// Paths of attendee links carry secrets; only API and operational paths are logged whole.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return path;
+    }
+    match path[1.min(path.len())..].find('/') {
+        Some(i) => &path[..=i],
+        None => path,
+    }
+}
+
+/// Whether the client reached us over HTTPS (directly, or through a trusted proxy).
+fn is_https(req: &Request, trust_proxy: bool) -> bool {
+    if req.scheme() == &poem::http::uri::Scheme::HTTPS {
+        return true;
+    }
+    trust_proxy
+        && req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').next().is_some_and(|p| p.trim().eq_ignore_ascii_case("https")))
+}
+
+/// Wraps the whole application.
+pub async fn observe<E: Endpoint>(
+    next: Arc<E>,
+    stats: Arc<Metrics>,
+    trust_proxy: bool,
+    req: Request,
+) -> Response {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let https = is_https(&req, trust_proxy);
+    let span = tracing::info_span!("request", id = %id, method = %method, path = %loggable_path(&path));
+    let mut resp = async {
+        let resp = match next.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) if err.is_from_response() => err.into_response(),
+            Err(err) => {
+                let problem = problem::problem_of_request_error(&err);
+                if problem.status >= 500 {
+                    tracing::error!(error = %err, "request failed");
+                }
+                if path.starts_with("/api/") {
+                    problem::response_of(&problem)
+                } else {
+                    let status =
+                        StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                    (status, problem.title).into_response()
+                }
+            }
+        };
+        tracing::debug!(
+            status = resp.status().as_u16(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "answered"
+        );
+        resp
+    }
+    .instrument(span)
+    .await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(REQUEST_ID, value);
+    }
+    if https {
+        resp.headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    stats.observe(&method, resp.status().as_u16(), started.elapsed().as_secs_f64());
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_in_paths_stay_out_of_logs() {
+        assert_eq!(loggable_path("/api/v1/events/123"), "/api/v1/events/123");
+        assert_eq!(loggable_path("/r/secret-token"), "/r/");
+        assert_eq!(loggable_path("/healthz"), "/healthz");
+        assert_eq!(loggable_path("/"), "/");
+    }
+
+    #[test]
+    fn forwarded_proto_counts_only_behind_a_trusted_proxy() {
+        let req = Request::builder().header("x-forwarded-proto", "https").finish();
+        assert!(is_https(&req, true));
+        assert!(!is_https(&req, false));
+    }
+
+    #[test]
+    fn request_ids_from_callers_are_kept_only_when_harmless() {
+        let req = Request::builder().header(REQUEST_ID, "abc-123").finish();
+        assert_eq!(request_id(&req), "abc-123");
+        let req = Request::builder().header(REQUEST_ID, "a b\nc").finish();
+        assert_ne!(request_id(&req), "a b\nc");
+    }
+}

@@ -1,0 +1,197 @@
+//! Configuration, highest first: command-line flags, `TSUDOI_*` environment variables, an
+//! optional `tsudoi.toml`, defaults. With nothing set, Tsudoi runs on a SQLite file in the
+//! working directory and listens on 127.0.0.1:8080.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use anyhow::Context;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://tsudoi.db?mode=rwc";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_CONFIG_FILE: &str = "tsudoi.toml";
+
+/// A secret from configuration; `Debug` and `Display` never show it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `sqlite://FILE?mode=rwc` or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free one.
+    pub listen: String,
+    /// The absolute URL people reach Tsudoi at, used in emails and QR codes.
+    pub base_url: Option<String>,
+    /// Key for signed links; made and kept in the database when absent.
+    pub secret_key: Option<Secret>,
+    /// PEM certificate chain and private key: serve HTTPS directly.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy in front.
+    pub trust_proxy: bool,
+    pub log_format: LogFormat,
+    /// Read connections on SQLite, all connections on PostgreSQL.
+    pub db_connections: u32,
+    /// `smtp://`, `smtps://` or `smtp+starttls://` URL; without it, emails go to `outbox_dir`.
+    pub smtp_url: Option<Secret>,
+    /// Where emails are written as `.eml` files when there is no SMTP server.
+    pub outbox_dir: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            listen: DEFAULT_LISTEN.into(),
+            base_url: None,
+            secret_key: None,
+            tls_cert: None,
+            tls_key: None,
+            trust_proxy: false,
+            log_format: LogFormat::Text,
+            db_connections: 4,
+            smtp_url: None,
+            outbox_dir: PathBuf::from("outbox"),
+        }
+    }
+}
+
+impl Config {
+    /// Layers defaults, the file, the environment and then `overrides` (the flags given).
+    pub fn load(file: Option<&std::path::Path>, overrides: &impl Serialize) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "configuration file {} does not exist", path.display());
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        figment
+            .merge(Env::prefixed("TSUDOI_").ignore(&[
+                "test_postgres_url",
+                "test_require_postgres",
+                "test_require_browser",
+            ]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .context("reading the configuration")
+    }
+
+    pub fn listen_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.listen
+            .parse()
+            .with_context(|| format!("`{}` is not an address like 127.0.0.1:8080", self.listen))
+    }
+
+    pub fn tls(&self) -> anyhow::Result<Option<(PathBuf, PathBuf)>> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some((cert.clone(), key.clone()))),
+            (None, None) => Ok(None),
+            _ => anyhow::bail!("HTTPS needs both TSUDOI_TLS_CERT and TSUDOI_TLS_KEY"),
+        }
+    }
+}
+
+/// The base URL to print in emails: configured, or derived from where we listen. The second
+/// value says whether it is only good on this machine.
+pub fn base_url(config: &Config, bound: SocketAddr) -> anyhow::Result<(String, bool)> {
+    if let Some(url) = &config.base_url {
+        let parsed = url::Url::parse(url).with_context(|| format!("TSUDOI_BASE_URL `{url}` is not a URL"))?;
+        anyhow::ensure!(
+            matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some(),
+            "TSUDOI_BASE_URL must be an absolute http(s) URL"
+        );
+        return Ok((url.trim_end_matches('/').to_owned(), false));
+    }
+    let scheme = if config.tls_cert.is_some() { "https" } else { "http" };
+    let ip = bound.ip();
+    let host = if ip.is_unspecified() {
+        "localhost".to_owned()
+    } else if ip.is_ipv6() {
+        format!("[{ip}]")
+    } else {
+        ip.to_string()
+    };
+    Ok((format!("{scheme}://{host}:{}", bound.port()), ip.is_loopback() || ip.is_unspecified()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Flags {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        listen: Option<String>,
+    }
+
+    #[test]
+    fn flags_beat_the_environment_which_beats_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "tsudoi.toml",
+                "listen = \"127.0.0.1:1000\"\ndatabase_url = \"sqlite://file.db\"\ntrust_proxy = true",
+            )?;
+            jail.set_env("TSUDOI_LISTEN", "127.0.0.1:2000");
+            let from_env = Config::load(None, &Flags { listen: None }).expect("config");
+            assert_eq!(from_env.listen, "127.0.0.1:2000");
+            assert_eq!(from_env.database_url, "sqlite://file.db");
+            assert!(from_env.trust_proxy);
+            let from_flag =
+                Config::load(None, &Flags { listen: Some("127.0.0.1:3000".into()) }).expect("config");
+            assert_eq!(from_flag.listen, "127.0.0.1:3000");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let config = Config { secret_key: Some(Secret::new("hunter2hunter2")), ..Config::default() };
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_base_url_defaults_to_the_listen_address() {
+        let config = Config::default();
+        let (url, local) = base_url(&config, "127.0.0.1:8080".parse().unwrap()).unwrap();
+        assert_eq!(url, "http://127.0.0.1:8080");
+        assert!(local);
+        let config = Config { base_url: Some("https://tsudoi.example.jp/".into()), ..Config::default() };
+        assert_eq!(
+            base_url(&config, "0.0.0.0:80".parse().unwrap()).unwrap(),
+            ("https://tsudoi.example.jp".into(), false)
+        );
+    }
+}

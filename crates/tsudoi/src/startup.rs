@@ -1,0 +1,138 @@
+//! Building and running the server. The binary and the end-to-end tests start Tsudoi the same
+//! way: `Application::build`, then `run_until_stopped`.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use poem::{
+    Server,
+    listener::{Acceptor, AcceptorExt, BoxAcceptor, Listener, TcpListener},
+};
+use tsudoi_domain::{
+    clock::SharedClock,
+    db::{Db, PoolSizes},
+    settings::{SecretKey, stored_secret_key},
+};
+use tsudoi_http::{AppState, metrics::Metrics};
+
+use crate::{
+    config::{self, Config},
+    migrate, tls,
+};
+
+pub struct Application {
+    acceptor: BoxAcceptor,
+    addr: SocketAddr,
+    base_url: String,
+    state: AppState,
+}
+
+/// Opens the database and applies pending migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url, &PoolSizes { connections: config.db_connections }).await?;
+    migrate::up(&config.database_url, &db).await?;
+    Ok(db)
+}
+
+/// The configured secret key, or the one kept in the database (made on first start).
+pub async fn secret_key(config: &Config, db: &Db) -> anyhow::Result<SecretKey> {
+    match &config.secret_key {
+        Some(secret) => SecretKey::parse(secret.expose()).context("TSUDOI_SECRET_KEY"),
+        None => {
+            let (key, created) = stored_secret_key(db.writer()).await?;
+            if created {
+                tracing::warn!(
+                    "no TSUDOI_SECRET_KEY set: made one and kept it in the database; set your own to rotate keys"
+                );
+            }
+            Ok(key)
+        }
+    }
+}
+
+impl Application {
+    pub async fn build(config: &Config, clock: SharedClock) -> anyhow::Result<Application> {
+        let db = open_database(config).await?;
+        let _secret = secret_key(config, &db).await?;
+        tsudoi_mailer::Transport::from_settings(
+            config.smtp_url.as_ref().map(|s| s.expose()),
+            &config.outbox_dir,
+        )
+        .context("setting up email")?;
+
+        let listen = config.listen_addr()?;
+        let plain = TcpListener::bind(listen)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        let addr = plain
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .context("the listener has no address")?;
+        let acceptor = match config.tls()? {
+            Some((cert, key)) => {
+                tls::TlsAcceptorWrapper::new(plain, tls::server_config(&cert, &key)?).boxed()
+            }
+            None => plain.boxed(),
+        };
+        let (base_url, local_only) = config::base_url(config, addr)?;
+        if local_only {
+            tracing::warn!(%base_url, "TSUDOI_BASE_URL is not set: links in emails will only work on this machine");
+        }
+        let state =
+            AppState { db, clock, metrics: Arc::new(Metrics::default()), trust_proxy: config.trust_proxy };
+        Ok(Application { acceptor, addr, base_url, state })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish (up to 10 s).
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        tracing::info!(address = %self.addr, base_url = %self.base_url, "Tsudoi is listening");
+        let db = self.state.db.clone();
+        let app = tsudoi_http::app(self.state);
+        Server::new_with_acceptor(self.acceptor)
+            .name("tsudoi")
+            .idle_timeout(Duration::from_secs(60))
+            .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
+            .await
+            .context("serving HTTP")?;
+        db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,14 @@
+//! Tsudoi's schema. Every migration runs on SQLite and PostgreSQL, and none is edited once it
+//! has landed: a change is a new migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_foundation;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_foundation::Migration)]
+    }
+}
