@@ -1,1 +1,12 @@
+//! Tsudoi's end-to-end tests: the real server on a random port, through HTTP, on SQLite and
+//! (when `TSUDOI_TEST_POSTGRES_URL` is set) PostgreSQL.
 
+use tsudoi_tests::{e2e, helpers};
+
+mod access;
+mod api_errors;
+mod events;
+mod operations;
+mod public;
+mod startup;
+mod venues_and_series;

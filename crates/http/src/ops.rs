@@ -61,8 +61,9 @@ fn loggable_path(path: &str) -> &str {
     if path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics") {
         return path;
     }
-    match path[1.min(path.len())..].find('/') {
-        Some(i) => &path[..=i],
+    // Keep the first segment with its slash: `/r/secret` logs as `/r/`.
+    match path.get(1..).and_then(|rest| rest.find('/')) {
+        Some(i) => &path[..i + 2],
         None => path,
     }
 }

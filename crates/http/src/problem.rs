@@ -4,11 +4,11 @@
 use poem::http::StatusCode;
 use poem_openapi::{
     ApiResponse, Object,
-    types::ToJSON,
     error::{
         AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
     },
     payload::Json,
+    types::ToJSON,
 };
 use tsudoi_domain::error::{Error, Resource};
 
@@ -157,8 +157,14 @@ pub fn problem_of_request_error(err: &poem::Error) -> Problem {
     if let Some(e) = err.downcast_ref::<ParseParamError>() {
         return bad_request(e.name, e.reason.clone());
     }
-    if let Some(e) = err.downcast_ref::<ParsePathError>() {
-        return bad_request(e.name, e.reason.clone());
+    if err.is::<ParsePathError>() {
+        // A path that does not parse (an id that is no UUID) names nothing that exists.
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Not found",
+            Some("nothing lives at this address".into()),
+        );
     }
     if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
         return bad_request("body", e.reason.clone());
@@ -256,7 +262,8 @@ pub fn response_of(problem: &Problem) -> poem::Response {
     let body = problem.to_json().unwrap_or_default();
     let mut resp = poem::Response::builder().status(status).content_type(PROBLEM_JSON).body(body.to_string());
     if status == StatusCode::UNAUTHORIZED {
-        resp.headers_mut().insert(poem::http::header::WWW_AUTHENTICATE, poem::http::HeaderValue::from_static("Bearer"));
+        resp.headers_mut()
+            .insert(poem::http::header::WWW_AUTHENTICATE, poem::http::HeaderValue::from_static("Bearer"));
     }
     resp
 }

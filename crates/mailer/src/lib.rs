@@ -66,8 +66,8 @@ mod tests {
         std::fs::remove_dir_all(dir).ok();
     }
 
-    #[test]
-    fn a_bad_smtp_url_is_refused() {
+    #[tokio::test]
+    async fn a_bad_smtp_url_is_refused() {
         assert!(Transport::from_settings(Some("mail.example.jp"), Path::new("unused")).is_err());
         assert!(Transport::from_settings(Some("smtp://mail.example.jp:2525"), Path::new("unused")).is_ok());
     }

@@ -158,6 +158,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Error is figment's own, and this is a test.
     fn flags_beat_the_environment_which_beats_the_file() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

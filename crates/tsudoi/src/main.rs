@@ -176,13 +176,12 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let app = Application::build(&config, clock.clone()).await?;
-            if args.demo && demo::is_empty(app.db()).await? {
-                if let Some(token) = demo::seed(app.db(), clock.now()).await? {
-                    eprintln!(
-                        "Demo data is ready. Owner token for the `demo` network (shown once):\n  {token}"
-                    );
-                    eprintln!("Try: curl -H 'Authorization: Bearer {token}' {}/api/v1/me", app.base_url());
-                }
+            if args.demo
+                && demo::is_empty(app.db()).await?
+                && let Some(token) = demo::seed(app.db(), clock.now()).await?
+            {
+                eprintln!("Demo data is ready. Owner token for the `demo` network (shown once):\n  {token}");
+                eprintln!("Try: curl -H 'Authorization: Bearer {token}' {}/api/v1/me", app.base_url());
             }
             eprintln!("Tsudoi is running at {} (API docs: {}/api/docs)", app.base_url(), app.base_url());
             app.run_until_stopped(shutdown_signal()).await

@@ -221,10 +221,10 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
         errors.check("hold_minutes", values::count(draft.hold_minutes, HOLD_MINUTES.0, HOLD_MINUTES.1));
     let max_guests = errors.check("max_guests", values::count(draft.max_guests, 0, GUESTS_MAX));
 
-    if let (Some(open), Some(deadline)) = (draft.rsvp_opens_at, draft.rsvp_deadline) {
-        if deadline <= open {
-            errors.add("rsvp_deadline", "before_opening", "must be after RSVPs open");
-        }
+    if let (Some(open), Some(deadline)) = (draft.rsvp_opens_at, draft.rsvp_deadline)
+        && deadline <= open
+    {
+        errors.add("rsvp_deadline", "before_opening", "must be after RSVPs open");
     }
     if draft.rsvp_deadline.is_some_and(|deadline| deadline > draft.ends_at) {
         errors.add("rsvp_deadline", "after_end", "must not be after the event ends");
@@ -242,7 +242,7 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
         (_, None) => Some(None),
     };
 
-    let cohosts = validate_list(&draft.cohosts, "cohosts", COHOSTS_MAX, &mut errors, |raw| Slug::parse(raw));
+    let cohosts = validate_list(&draft.cohosts, "cohosts", COHOSTS_MAX, &mut errors, Slug::parse);
     if draft.organizers.len() > ORGANIZERS_MAX {
         errors.add("organizers", "too_many", format!("at most {ORGANIZERS_MAX} organizers"));
     }
@@ -323,15 +323,15 @@ fn validate_slots(
         let name = errors.check(&format!("slots[{i}].name"), values::text(&slot.name, SLOT_NAME_MAX));
         let max = seats.map_or(SEATS_MAX, i64::from);
         let slot_seats = errors.check(&format!("slots[{i}].seats"), values::count(slot.seats, 1, max));
-        if let Some(name) = &name {
-            if slots.iter().any(|s: &ValidSlot| s.name == *name) {
-                errors.add(format!("slots[{i}].name"), "duplicate", "two slots cannot share a name");
-            }
+        if let Some(name) = &name
+            && slots.iter().any(|s: &ValidSlot| s.name == *name)
+        {
+            errors.add(format!("slots[{i}].name"), "duplicate", "two slots cannot share a name");
         }
-        if let Some(id) = slot.id {
-            if draft.slots[..i].iter().any(|s| s.id == Some(id)) {
-                errors.add(format!("slots[{i}].id"), "duplicate", "the same slot is listed twice");
-            }
+        if let Some(id) = slot.id
+            && draft.slots[..i].iter().any(|s| s.id == Some(id))
+        {
+            errors.add(format!("slots[{i}].id"), "duplicate", "the same slot is listed twice");
         }
         if let (Some(name), Some(seats)) = (name, slot_seats) {
             slots.push(ValidSlot { id: slot.id, name, seats });

@@ -407,10 +407,10 @@ async fn check_references(
 
     let mut slot_errors = ValidationErrors::new();
     for (i, slot) in valid.slots.iter().enumerate() {
-        if let Some(id) = slot.id {
-            if !current.is_some_and(|c| c.slots.iter().any(|s| s.id == id)) {
-                slot_errors.add(format!("slots[{i}].id"), "unknown_slot", "not a slot of this event");
-            }
+        if let Some(id) = slot.id
+            && !current.is_some_and(|c| c.slots.iter().any(|s| s.id == id))
+        {
+            slot_errors.add(format!("slots[{i}].id"), "unknown_slot", "not a slot of this event");
         }
     }
     for e in slot_errors.fields() {
@@ -446,17 +446,17 @@ async fn ensure_slug_free(db: &impl ConnectionTrait, slug: &Slug, except: Option
 /// a random one when those are taken or there is no series.
 async fn generate_slug(txn: &DatabaseTransaction, host: &network::Model, valid: &ValidDraft) -> Result<Slug> {
     let mut candidates = Vec::new();
-    if let (Some(series_id), Some(edition)) = (valid.series_id, valid.edition) {
-        if let Some(series) = series::Entity::find_by_id(series_id).one(txn).await? {
-            candidates.push(format!("{}-{edition}", series.slug));
-            candidates.push(format!("{}-{}-{edition}", host.slug, series.slug));
-        }
+    if let (Some(series_id), Some(edition)) = (valid.series_id, valid.edition)
+        && let Some(series) = series::Entity::find_by_id(series_id).one(txn).await?
+    {
+        candidates.push(format!("{}-{edition}", series.slug));
+        candidates.push(format!("{}-{}-{edition}", host.slug, series.slug));
     }
     for candidate in candidates {
-        if let Ok(slug) = Slug::parse(&candidate) {
-            if ensure_slug_free(txn, &slug, None).await.is_ok() {
-                return Ok(slug);
-            }
+        if let Ok(slug) = Slug::parse(&candidate)
+            && ensure_slug_free(txn, &slug, None).await.is_ok()
+        {
+            return Ok(slug);
         }
     }
     let mut bytes = [0u8; 5];
