@@ -5,6 +5,7 @@ use tsudoi_tests::{e2e, helpers};
 
 mod access;
 mod api_errors;
+mod browser;
 mod events;
 mod operations;
 mod public;

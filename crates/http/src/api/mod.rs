@@ -3,6 +3,7 @@
 mod account;
 mod events;
 mod public;
+mod series;
 mod types;
 mod venues;
 
@@ -24,12 +25,14 @@ pub enum ApiTags {
     Public,
 }
 
-pub type Api = (account::AccountApi, venues::VenuesApi, events::EventsApi, public::PublicApi);
+pub type Api =
+    (account::AccountApi, venues::VenuesApi, series::SeriesApi, events::EventsApi, public::PublicApi);
 
 pub fn service(state: AppState) -> OpenApiService<Api, ()> {
     let apis = (
         account::AccountApi { state: state.clone() },
         venues::VenuesApi { state: state.clone() },
+        series::SeriesApi { state: state.clone() },
         events::EventsApi { state: state.clone() },
         public::PublicApi { state },
     );
