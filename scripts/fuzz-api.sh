@@ -89,7 +89,7 @@ echo "fuzz-api: server pid $SERVER_PID on $ORIGIN, work dir $WORK"
 
 # --- 3. config: steer generated path parameters to the demo data ---------------------------
 api_get() { curl -fsS -H "$AUTH" "$ORIGIN/api/$1"; }
-api_get "v1/networks/demo/events?limit=100" >"$WORK/events.json"
+api_get "v1/networks/demo/events?when=all&archived=true&limit=200" >"$WORK/events.json"
 api_get "v1/networks/demo/venues" >"$WORK/venues.json"
 api_get "v1/networks/demo/series" >"$WORK/series.json"
 api_get "v1/public/networks/demo/events" >"$WORK/public.json"

@@ -9,6 +9,7 @@ e2e! {
     async fn a_request_without_a_token_is_refused_with_a_problem(app: TestApp) {
         let reply = app.get_public("/api/v1/me").await;
         reply.expect_problem(401, "unauthorized");
+        assert_eq!(reply.body["errors"], json!([]), "problems always carry `errors`");
         assert_eq!(reply.headers["www-authenticate"], "Bearer");
         let wrong = app.get_as("tsudoi_not-a-real-token", "/api/v1/me").await;
         wrong.expect_problem(401, "unauthorized");
@@ -202,5 +203,11 @@ e2e! {
         assert_eq!(update["person_id"], me["id"]);
         assert!(entries.iter().any(|e| e["action"] == "event.create"));
         assert_eq!(entries[0]["action"], "event.update", "newest first");
+
+        // A change that changes nothing writes nothing.
+        app.patch(&format!("/api/v1/events/{id}"), json!({"title": "Crossing #8"})).await.expect(200);
+        app.patch(&format!("/api/v1/events/{id}"), json!({})).await.expect(200);
+        let again = app.get("/api/v1/networks/tokyo/audit-log").await.expect(200);
+        assert_eq!(again.as_array().map(Vec::len), Some(entries.len()));
     }
 }

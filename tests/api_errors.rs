@@ -13,6 +13,17 @@ e2e! {
         empty.expect_problem(400, "bad_request");
         let array = app.send_raw(Method::POST, "/api/v1/networks/tokyo/events", "application/json", "[1,2]").await;
         array.expect_problem(400, "bad_request");
+        // serde would fill a struct from an array, position by position; the API does not.
+        let venue = app.venue(10).await;
+        let positional = app.send_raw(Method::PATCH, &format!("/api/v1/venues/{venue}"), "application/json", "[null, null]").await;
+        positional.expect_problem(400, "bad_request");
+        assert_eq!(positional.fields(), vec!["body"]);
+    }
+
+    async fn an_oversized_body_is_refused_before_it_is_read_whole(app: TestApp) {
+        let huge = format!("{{\"title\": \"{}\"}}", "x".repeat(300 * 1024));
+        let reply = app.send_raw(Method::POST, "/api/v1/networks/tokyo/events", "application/json", &huge).await;
+        reply.expect_problem(413, "payload_too_large");
     }
 
     async fn a_body_that_is_not_json_is_an_unsupported_media_type(app: TestApp) {

@@ -68,5 +68,8 @@ e2e! {
         app.get("/api/v1/nothing-here").await.expect_problem(404, "not_found");
         let wrong_method = app.send(reqwest::Method::PUT, "/api/v1/me", Some(&app.token), None).await;
         wrong_method.expect_problem(405, "method_not_allowed");
+        assert_eq!(wrong_method.headers["allow"], "GET");
+        let event = app.send(reqwest::Method::PUT, &format!("/api/v1/events/{}", uuid::Uuid::now_v7()), Some(&app.token), None).await;
+        assert_eq!(event.headers["allow"], "GET, PATCH");
     }
 }

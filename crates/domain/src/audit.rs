@@ -71,6 +71,11 @@ pub fn diff(before: &impl Serialize, after: &impl Serialize) -> Value {
     Value::Object(changes)
 }
 
+/// Whether a [`diff`] found nothing.
+pub fn is_empty(changes: &Value) -> bool {
+    changes.as_object().is_some_and(Map::is_empty)
+}
+
 /// The newest entries of a network's log, for its owners.
 pub async fn list(
     db: &impl ConnectionTrait,

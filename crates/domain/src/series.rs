@@ -172,13 +172,17 @@ pub async fn update(
     let valid = validate(&input)?;
     ensure_slug_free(&txn, current.network_id, &valid.slug, Some(id)).await?;
     let before = json!({"slug": current.slug, "name": current.name, "description": current.description});
+    let changes = audit::diff(&before, &valid);
+    if audit::is_empty(&changes) {
+        return Ok(current);
+    }
     let mut active: series::ActiveModel = current.into();
     active.slug = Set(valid.slug.to_string());
     active.name = Set(valid.name.clone());
     active.description = Set(valid.description.clone());
     active.updated_at = Set(now);
     let model = series::Entity::update(active).exec(&txn).await?;
-    audit::record(&txn, change(actor, &model, "series.update", audit::diff(&before, &valid)), now).await?;
+    audit::record(&txn, change(actor, &model, "series.update", changes), now).await?;
     txn.commit().await?;
     Ok(model)
 }

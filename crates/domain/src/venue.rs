@@ -200,6 +200,10 @@ pub async fn update(
         room_capacity: current.room_capacity,
     })
     .unwrap_or_default();
+    let changes = audit::diff(&before, &valid);
+    if audit::is_empty(&changes) {
+        return Ok(current);
+    }
     let mut active: venue::ActiveModel = current.into();
     active.name = Set(valid.name.clone());
     active.address = Set(valid.address.clone());
@@ -208,7 +212,7 @@ pub async fn update(
     active.room_capacity = Set(valid.room_capacity);
     active.updated_at = Set(now);
     let model = venue::Entity::update(active).exec(&txn).await?;
-    audit::record(&txn, change(actor, &model, "venue.update", audit::diff(&before, &valid)), now).await?;
+    audit::record(&txn, change(actor, &model, "venue.update", changes), now).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -4,7 +4,7 @@
 //! read with serde and `serde_path_to_error`, while the OpenAPI schema still comes from `T`'s
 //! `Object` derive.
 
-use poem::{FromRequest, Request, RequestBody, Result};
+use poem::{Request, RequestBody, Result};
 use poem_openapi::{
     impl_apirequest_for_payload,
     payload::{ParsePayload, Payload},
@@ -53,14 +53,10 @@ impl<T: Type> Payload for JsonBody<T> {
 impl<T: Type + DeserializeOwned> ParsePayload for JsonBody<T> {
     const IS_REQUIRED: bool = true;
 
-    async fn from_request(request: &Request, body: &mut RequestBody) -> Result<Self> {
-        let data = Vec::<u8>::from_request(request, body).await?;
-        if data.len() > MAX_BODY {
-            return Err(
-                BodyError { field: "body".into(), message: format!("larger than {MAX_BODY} bytes") }.into()
-            );
-        }
-        if data.iter().all(u8::is_ascii_whitespace) {
+    async fn from_request(_request: &Request, body: &mut RequestBody) -> Result<Self> {
+        let data = body.take()?.into_bytes_limit(MAX_BODY).await?;
+        // serde would also fill a struct from a JSON array, position by position.
+        if data.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(
                 BodyError { field: "body".into(), message: "a JSON object is required".into() }.into()
             );

@@ -9,6 +9,8 @@ pub mod ops;
 pub mod problem;
 pub mod state;
 
+use std::sync::Arc;
+
 use poem::{Endpoint, EndpointExt, Route, get};
 
 pub use state::AppState;
@@ -18,8 +20,11 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
     let api = api::service(state.clone());
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    let metrics = state.metrics.clone();
-    let trust_proxy = state.trust_proxy;
+    let observer = Arc::new(ops::Observer {
+        metrics: state.metrics.clone(),
+        routes: ops::Routes::from_openapi(&api.spec(), "/api"),
+        trust_proxy: state.trust_proxy,
+    });
     Route::new()
         .nest("/api", api)
         .at("/api/openapi.json", spec)
@@ -29,8 +34,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/metrics", get(ops::metrics))
         .data(state)
         .around(move |ep, req| {
-            let metrics = metrics.clone();
-            async move { Ok(ops::observe(ep, metrics, trust_proxy, req).await) }
+            let observer = observer.clone();
+            async move { Ok(ops::observe(ep, observer, req).await) }
         })
 }
 

@@ -81,13 +81,51 @@ fn is_https(req: &Request, trust_proxy: bool) -> bool {
             .is_some_and(|v| v.split(',').next().is_some_and(|p| p.trim().eq_ignore_ascii_case("https")))
 }
 
+/// The API's path templates and their methods, read from the OpenAPI document, so that a 405
+/// can say which methods a path does allow (`Allow`).
+#[derive(Debug, Default)]
+pub struct Routes(Vec<(Vec<String>, String)>);
+
+impl Routes {
+    /// `prefix` is where the document's paths are mounted (`/api`).
+    pub fn from_openapi(spec: &str, prefix: &str) -> Routes {
+        let spec: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
+        let mut routes = Vec::new();
+        for (path, operations) in spec["paths"].as_object().into_iter().flatten() {
+            let segments = format!("{prefix}{path}").split('/').map(str::to_owned).collect();
+            let mut methods: Vec<String> =
+                operations.as_object().into_iter().flatten().map(|(m, _)| m.to_uppercase()).collect();
+            methods.sort();
+            routes.push((segments, methods.join(", ")));
+        }
+        Routes(routes)
+    }
+
+    pub fn allowed(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+            })
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// What the middleware needs besides the request.
+pub struct Observer {
+    pub metrics: Arc<Metrics>,
+    pub routes: Routes,
+    pub trust_proxy: bool,
+}
+
 /// Wraps the whole application.
-pub async fn observe<E: Endpoint>(
-    next: Arc<E>,
-    stats: Arc<Metrics>,
-    trust_proxy: bool,
-    req: Request,
-) -> Response {
+pub async fn observe<E: Endpoint>(next: Arc<E>, observer: Arc<Observer>, req: Request) -> Response {
+    let trust_proxy = observer.trust_proxy;
     let started = Instant::now();
     let id = request_id(&req);
     let method = req.method().clone();
@@ -104,7 +142,14 @@ pub async fn observe<E: Endpoint>(
                     tracing::error!(error = %err, "request failed");
                 }
                 if path.starts_with("/api/") {
-                    problem::response_of(&problem)
+                    let mut resp = problem::response_of(&problem);
+                    if problem.status == 405
+                        && let Some(allow) = observer.routes.allowed(&path)
+                        && let Ok(value) = HeaderValue::from_str(allow)
+                    {
+                        resp.headers_mut().insert(header::ALLOW, value);
+                    }
+                    resp
                 } else {
                     let status =
                         StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -129,13 +174,23 @@ pub async fn observe<E: Endpoint>(
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    stats.observe(&method, resp.status().as_u16(), started.elapsed().as_secs_f64());
+    observer.metrics.observe(&method, resp.status().as_u16(), started.elapsed().as_secs_f64());
     resp
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routes_say_which_methods_a_path_allows() {
+        let spec = r#"{"paths": {"/v1/events/{id}": {"get": {}, "patch": {}}, "/v1/me": {"get": {}}}}"#;
+        let routes = Routes::from_openapi(spec, "/api");
+        assert_eq!(routes.allowed("/api/v1/events/123"), Some("GET, PATCH"));
+        assert_eq!(routes.allowed("/api/v1/me"), Some("GET"));
+        assert_eq!(routes.allowed("/api/v1/events/"), None);
+        assert_eq!(routes.allowed("/api/v1/nothing"), None);
+    }
 
     #[test]
     fn secrets_in_paths_stay_out_of_logs() {

@@ -40,8 +40,7 @@ pub struct Problem {
     pub detail: Option<String>,
     /// Stable and machine-readable, e.g. `validation_failed`, `not_found`, `slug_taken`.
     pub code: String,
-    /// Each field that was refused (validation problems only).
-    #[oai(skip_serializing_if_is_empty)]
+    /// Each field that was refused; empty unless the problem is about fields.
     pub errors: Vec<FieldProblem>,
 }
 
@@ -82,6 +81,9 @@ pub enum ApiError {
     /// The request conflicts with the current state (a taken slug, a cancelled event).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The body is larger than the API reads (256 KiB).
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
     /// The body must be JSON.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
@@ -105,6 +107,7 @@ impl ApiError {
             StatusCode::FORBIDDEN => ApiError::Forbidden(body),
             StatusCode::NOT_FOUND => ApiError::NotFound(body),
             StatusCode::CONFLICT => ApiError::Conflict(body),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(body),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(body),
             StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable(body),
             _ => ApiError::Internal(body),

@@ -68,3 +68,15 @@ impl Related<super::network::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::venue::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Venue.def()
+    }
+}
+
+impl Related<super::series::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Series.def()
+    }
+}

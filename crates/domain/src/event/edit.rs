@@ -87,6 +87,10 @@ pub async fn update(
     let before = serde_json::to_value(&before_draft).unwrap_or_default();
     let mut valid = validate(&patch.apply(before_draft), default_slot_name(current.host.default_language))?;
     let refs = check_references(&txn, &current.host, &mut valid, Some(&current)).await?;
+    let changes = audit::diff(&before, &valid);
+    if audit::is_empty(&changes) {
+        return Ok(current);
+    }
 
     let e = &current.event;
     let attendees_notice = e.title != valid.title
@@ -103,7 +107,7 @@ pub async fn update(
     .exec(&txn)
     .await?;
     sync_children(&txn, id, &valid, &refs, Some(&current)).await?;
-    audit::record(&txn, change(actor, &model, "event.update", audit::diff(&before, &valid)), now).await?;
+    audit::record(&txn, change(actor, &model, "event.update", changes), now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)

@@ -11,7 +11,7 @@ use super::{EventStatus, When, by_time, of_network};
 use crate::{
     entity::{event, event_cohost, event_slot, network, series, venue},
     error::{Error, Resource, Result},
-    ids::{EventId, NetworkId, SeriesId, VenueId},
+    ids::{EventId, NetworkId},
     values::Slug,
 };
 
@@ -114,30 +114,33 @@ pub async fn list(
         .await?)
 }
 
+/// One event in three queries: the event with its host, venue and series; its slots; its
+/// co-hosts.
 pub async fn event(db: &impl ConnectionTrait, slug: &str) -> Result<PublicEvent> {
     let slug = Slug::parse(slug).map_err(|_| Error::NotFound(Resource::Event))?;
-    let (event, host) = event::Entity::find()
+    let (event, host, venue, series) = event::Entity::find()
         .filter(event::Column::Slug.eq(slug.as_str()))
         .filter(visible())
         .find_also_related(network::Entity)
+        .find_also_related(venue::Entity)
+        .find_also(event::Entity, series::Entity)
         .one(db)
         .await?
-        .and_then(|(e, n)| n.map(|n| (e, n)))
         .ok_or(Error::NotFound(Resource::Event))?;
+    let host = host.ok_or_else(|| Error::Unexpected(anyhow::anyhow!("event {} has no host", event.id)))?;
     let slots = event_slot::Entity::find()
         .filter(event_slot::Column::EventId.eq(event.id))
         .order_by_asc(event_slot::Column::Position)
         .all(db)
         .await?;
     let cohosts = cohosts_of(db, event.id).await?;
-    let venue = match event.venue_id {
-        Some(id) => venue_of(db, id).await?,
-        None => None,
-    };
-    let series = match event.series_id {
-        Some(id) => series_of(db, id).await?,
-        None => None,
-    };
+    let venue = venue.map(|v| PublicVenue {
+        name: v.name,
+        address: v.address,
+        map_url: v.map_url,
+        access_notes: v.access_notes,
+    });
+    let series = series.map(|s| PublicSeries { slug: s.slug, name: s.name });
     Ok(PublicEvent { event, slots, host, cohosts, venue, series })
 }
 
@@ -148,17 +151,4 @@ async fn cohosts_of(db: &impl ConnectionTrait, id: EventId) -> Result<Vec<networ
         .order_by_asc(network::Column::Slug)
         .all(db)
         .await?)
-}
-
-async fn venue_of(db: &impl ConnectionTrait, id: VenueId) -> Result<Option<PublicVenue>> {
-    Ok(venue::Entity::find_by_id(id).one(db).await?.map(|v| PublicVenue {
-        name: v.name,
-        address: v.address,
-        map_url: v.map_url,
-        access_notes: v.access_notes,
-    }))
-}
-
-async fn series_of(db: &impl ConnectionTrait, id: SeriesId) -> Result<Option<PublicSeries>> {
-    Ok(series::Entity::find_by_id(id).one(db).await?.map(|s| PublicSeries { slug: s.slug, name: s.name }))
 }

@@ -44,6 +44,7 @@ pub struct Me {
     /// The networks this token can act in, with the role in each.
     pub networks: Vec<MyNetwork>,
     /// Set when this token acts only in one network.
+    #[oai(skip_serializing_if_is_none)]
     pub token_network: Option<String>,
 }
 
@@ -52,10 +53,13 @@ pub struct Token {
     pub id: Uuid,
     pub name: String,
     /// The network the token is limited to, if any.
+    #[oai(skip_serializing_if_is_none)]
     pub network_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     /// Updated at most once a minute.
+    #[oai(skip_serializing_if_is_none)]
     pub last_used_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -75,8 +79,10 @@ impl From<api_token::Model> for Token {
 #[derive(Debug, Object, Deserialize)]
 pub struct NewToken {
     /// What the token is for ("CI export", "laptop").
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// Limit the token to this network (slug). A limited token can only make limited tokens.
+    #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub network: Option<String>,
 }
 
@@ -110,8 +116,10 @@ impl From<Member> for MemberOut {
 
 #[derive(Debug, Object, Deserialize)]
 pub struct NewMember {
+    #[oai(validator(min_length = 1, max_length = 254))]
     pub email: String,
     /// Used when the person is new to Tsudoi; defaults to the part of the email before `@`.
+    #[oai(validator(max_length = 200))]
     pub display_name: Option<String>,
     pub role: RoleApi,
 }
@@ -125,6 +133,7 @@ pub struct RoleChange {
 pub struct AuditEntry {
     pub id: Uuid,
     /// Who: `null` for the operator's command line.
+    #[oai(skip_serializing_if_is_none)]
     pub person_id: Option<Uuid>,
     /// `event.update`, `venue.create`, `member.change_role`, ...
     pub action: String,

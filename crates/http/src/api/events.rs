@@ -44,8 +44,10 @@ pub struct SlotInput {
     /// are removed.
     pub id: Option<Uuid>,
     /// "OB/OG", "現役社員": up to 100 characters, unique within the event.
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// At most the event's seats.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub seats: i64,
 }
 
@@ -56,6 +58,7 @@ pub struct Event {
     pub slug: String,
     pub status: EventStatusApi,
     pub title: String,
+    #[oai(skip_serializing_if_is_none)]
     pub theme: Option<String>,
     /// Markdown.
     pub description: String,
@@ -63,11 +66,14 @@ pub struct Event {
     pub ends_at: DateTime<Utc>,
     /// IANA time zone the event is shown in.
     pub time_zone: String,
+    #[oai(skip_serializing_if_is_none)]
     pub venue_id: Option<Uuid>,
+    #[oai(skip_serializing_if_is_none)]
     pub online_url: Option<String>,
     pub seats: i32,
     pub slots: Vec<Slot>,
     pub rsvp_mode: RsvpModeApi,
+    #[oai(skip_serializing_if_is_none)]
     pub lottery_draw_at: Option<DateTime<Utc>>,
     /// How long a seat is held while the attendee confirms by email.
     pub hold_minutes: i32,
@@ -75,9 +81,13 @@ pub struct Event {
     pub waitlist_enabled: bool,
     /// Guests (+1) one RSVP may bring.
     pub max_guests: i32,
+    #[oai(skip_serializing_if_is_none)]
     pub rsvp_opens_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
     pub rsvp_deadline: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
     pub series_id: Option<Uuid>,
+    #[oai(skip_serializing_if_is_none)]
     pub edition: Option<i32>,
     pub host: NetworkRef,
     pub cohosts: Vec<NetworkRef>,
@@ -85,7 +95,9 @@ pub struct Event {
     /// Rises with every change attendees would care about (iCalendar SEQUENCE).
     pub sequence: i32,
     pub archived: bool,
+    #[oai(skip_serializing_if_is_none)]
     pub published_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
     pub cancelled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -139,43 +151,56 @@ impl From<EventDetails> for Event {
 #[derive(Debug, Object, Deserialize)]
 pub struct NewEvent {
     /// Made from the series and edition (`crossing-8`) or at random when left out.
+    #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub slug: Option<String>,
     /// Up to 200 characters.
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub title: String,
+    #[oai(validator(max_length = 200))]
     pub theme: Option<String>,
     /// Markdown, up to 20,000 characters.
+    #[oai(validator(max_length = 20000))]
     pub description: Option<String>,
     /// RFC 3339 with an offset: `2026-12-10T19:00:00+09:00`.
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// Defaults to the network's time zone.
+    #[oai(validator(min_length = 1, max_length = 64))]
     pub time_zone: Option<String>,
     /// A venue of the hosting or a co-hosting network.
     pub venue_id: Option<Uuid>,
+    #[oai(validator(max_length = 2000))]
     pub online_url: Option<String>,
     /// 1 to 100,000, and at most the venue's room capacity.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub seats: i64,
     /// Defaults to one slot with all the seats.
+    #[oai(validator(max_items = 20))]
     pub slots: Option<Vec<SlotInput>>,
     pub rsvp_mode: Option<RsvpModeApi>,
     /// Required for a lottery; before the start.
     pub lottery_draw_at: Option<DateTime<Utc>>,
     /// 5 to 1440 minutes; default 30.
+    #[oai(validator(minimum(value = "5"), maximum(value = "1440")))]
     pub hold_minutes: Option<i64>,
     /// Default true (double opt-in).
     pub confirmation_required: Option<bool>,
     /// Default true.
     pub waitlist_enabled: Option<bool>,
     /// 0 to 10; default 0.
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
     pub rsvp_opens_at: Option<DateTime<Utc>>,
     pub rsvp_deadline: Option<DateTime<Utc>>,
     pub series_id: Option<Uuid>,
     /// Defaults to the next number of the series.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub edition: Option<i64>,
     /// Slugs of co-hosting networks; their organizers manage the event too.
+    #[oai(validator(max_items = 10))]
     pub cohosts: Option<Vec<String>>,
     /// Person ids of the organizers in charge; defaults to the caller.
+    #[oai(validator(max_items = 20))]
     pub organizers: Option<Vec<Uuid>>,
 }
 
@@ -183,39 +208,49 @@ pub struct NewEvent {
 #[derive(Debug, Object, Deserialize)]
 pub struct EventChanges {
     #[serde(default)]
+    #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub slug: Option<String>,
     #[serde(default)]
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub title: Option<String>,
     #[serde(default)]
+    #[oai(validator(max_length = 200))]
     pub theme: MaybeUndefined<String>,
     #[serde(default)]
+    #[oai(validator(max_length = 20000))]
     pub description: Option<String>,
     #[serde(default)]
     pub starts_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub ends_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[oai(validator(min_length = 1, max_length = 64))]
     pub time_zone: Option<String>,
     #[serde(default)]
     pub venue_id: MaybeUndefined<Uuid>,
     #[serde(default)]
+    #[oai(validator(max_length = 2000))]
     pub online_url: MaybeUndefined<String>,
     #[serde(default)]
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub seats: Option<i64>,
     /// The full list of slots: listed ids are kept, others removed, new ones added.
     #[serde(default)]
+    #[oai(validator(max_items = 20))]
     pub slots: Option<Vec<SlotInput>>,
     #[serde(default)]
     pub rsvp_mode: Option<RsvpModeApi>,
     #[serde(default)]
     pub lottery_draw_at: MaybeUndefined<DateTime<Utc>>,
     #[serde(default)]
+    #[oai(validator(minimum(value = "5"), maximum(value = "1440")))]
     pub hold_minutes: Option<i64>,
     #[serde(default)]
     pub confirmation_required: Option<bool>,
     #[serde(default)]
     pub waitlist_enabled: Option<bool>,
     #[serde(default)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
     #[serde(default)]
     pub rsvp_opens_at: MaybeUndefined<DateTime<Utc>>,
@@ -224,10 +259,13 @@ pub struct EventChanges {
     #[serde(default)]
     pub series_id: MaybeUndefined<Uuid>,
     #[serde(default)]
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub edition: MaybeUndefined<i64>,
     #[serde(default)]
+    #[oai(validator(max_items = 10))]
     pub cohosts: Option<Vec<String>>,
     #[serde(default)]
+    #[oai(validator(max_items = 20))]
     pub organizers: Option<Vec<Uuid>>,
 }
 
@@ -317,7 +355,7 @@ impl EventsApi {
         /// Include archived events.
         archived: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
-        #[oai(validator(maximum(value = "100000")))] offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "100000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<Vec<Event>>> {
         let db = self.state.db.reader();
         let network = network::visible_by_slug(db, &auth.0, &network.0).await?;

@@ -23,15 +23,19 @@ pub struct PublicApi {
 pub struct PublicEventListItem {
     pub slug: String,
     pub title: String,
+    #[oai(skip_serializing_if_is_none)]
     pub theme: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub time_zone: String,
     /// `published` or `cancelled`.
     pub status: EventStatusApi,
+    #[oai(skip_serializing_if_is_none)]
     pub venue_name: Option<String>,
     pub online: bool,
+    #[oai(skip_serializing_if_is_none)]
     pub series_name: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub edition: Option<i32>,
     pub host: NetworkRef,
 }
@@ -59,7 +63,9 @@ impl From<PublicEventSummary> for PublicEventListItem {
 pub struct PublicVenue {
     pub name: String,
     pub address: String,
+    #[oai(skip_serializing_if_is_none)]
     pub map_url: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
     pub access_notes: Option<String>,
 }
 
@@ -74,25 +80,32 @@ pub struct PublicEvent {
     pub slug: String,
     pub status: EventStatusApi,
     pub title: String,
+    #[oai(skip_serializing_if_is_none)]
     pub theme: Option<String>,
     /// Markdown.
     pub description: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub time_zone: String,
+    #[oai(skip_serializing_if_is_none)]
     pub venue: Option<PublicVenue>,
     /// Held online; the link goes to registered attendees.
     pub online: bool,
     pub seats: i32,
     pub slots: Vec<Slot>,
     pub rsvp_mode: RsvpModeApi,
+    #[oai(skip_serializing_if_is_none)]
     pub lottery_draw_at: Option<DateTime<Utc>>,
     pub max_guests: i32,
+    #[oai(skip_serializing_if_is_none)]
     pub rsvp_opens_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
     pub rsvp_deadline: Option<DateTime<Utc>>,
     pub host: NetworkRef,
     pub cohosts: Vec<NetworkRef>,
+    #[oai(skip_serializing_if_is_none)]
     pub series: Option<PublicSeries>,
+    #[oai(skip_serializing_if_is_none)]
     pub edition: Option<i32>,
     pub sequence: i32,
 }
@@ -148,7 +161,7 @@ impl PublicApi {
         /// `upcoming` (default), `past` or `all`.
         when: Query<Option<WhenApi>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u64>>,
-        #[oai(validator(maximum(value = "100000")))] offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "100000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<Vec<PublicEventListItem>>> {
         let db = self.state.db.reader();
         let network = public::network_by_slug(db, &network.0).await?;

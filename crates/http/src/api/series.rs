@@ -31,6 +31,7 @@ pub struct Series {
     /// Unique within the network.
     pub slug: String,
     pub name: String,
+    #[oai(skip_serializing_if_is_none)]
     pub description: Option<String>,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
@@ -55,18 +56,24 @@ impl From<series_entity::Model> for Series {
 #[derive(Debug, Object, Deserialize)]
 pub struct NewSeries {
     /// Lowercase letters, digits and hyphens; unique within the network.
+    #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub slug: String,
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
+    #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Object, Deserialize)]
 pub struct SeriesChanges {
     #[serde(default)]
+    #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub slug: Option<String>,
     #[serde(default)]
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
     #[serde(default)]
+    #[oai(validator(max_length = 5000))]
     pub description: MaybeUndefined<String>,
 }
 

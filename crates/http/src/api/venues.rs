@@ -30,8 +30,10 @@ pub struct Venue {
     pub network_id: Uuid,
     pub name: String,
     pub address: String,
+    #[oai(skip_serializing_if_is_none)]
     pub map_url: Option<String>,
     /// How to get in: the floor, the reception, the nearest exit of the station.
+    #[oai(skip_serializing_if_is_none)]
     pub access_notes: Option<String>,
     /// No event at this venue may have more seats.
     pub room_capacity: i32,
@@ -60,14 +62,19 @@ impl From<venue_entity::Model> for Venue {
 #[derive(Debug, Object, Deserialize)]
 pub struct NewVenue {
     /// Up to 200 characters.
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
     /// Up to 500 characters.
+    #[oai(validator(min_length = 1, max_length = 500))]
     pub address: String,
     /// An http(s) link to a map.
+    #[oai(validator(max_length = 2000))]
     pub map_url: Option<String>,
     /// Up to 2,000 characters.
+    #[oai(validator(max_length = 2000))]
     pub access_notes: Option<String>,
     /// 1 to 100,000.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub room_capacity: i64,
 }
 
@@ -75,14 +82,19 @@ pub struct NewVenue {
 #[derive(Debug, Object, Deserialize)]
 pub struct VenueChanges {
     #[serde(default)]
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
     #[serde(default)]
+    #[oai(validator(min_length = 1, max_length = 500))]
     pub address: Option<String>,
     #[serde(default)]
+    #[oai(validator(max_length = 2000))]
     pub map_url: MaybeUndefined<String>,
     #[serde(default)]
+    #[oai(validator(max_length = 2000))]
     pub access_notes: MaybeUndefined<String>,
     #[serde(default)]
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub room_capacity: Option<i64>,
 }
 
