@@ -162,7 +162,11 @@ CMD=(
     "$ST" --config-file "$WORK/schemathesis.toml" run "$ORIGIN/api/openapi.json"
     --url "$ORIGIN/api"
     --header "$AUTH"
-    --checks all --exclude-checks object_level_authorization
+    # object_level_authorization needs a second identity (the e2e tests cover the walls
+    # between networks). positive_data_acceptance expects every schema-valid body to be
+    # accepted, but some rules cannot be said in a schema (ends_at after starts_at, seats
+    # within the venue's capacity, IANA time zones, trimmed text): those answer a documented 422.
+    --checks all --exclude-checks object_level_authorization,positive_data_acceptance
     --phases "$PHASES"
     --max-examples "$MAX_EXAMPLES"
     --seed "$SEED"
@@ -330,4 +334,8 @@ print(f"  reports                : {out}/junit.xml, {out}/events.ndjson, {out}/f
 print("=" * 72)
 EOF
 
+# The reports run to ~100 MB; keep them only when asked for (FUZZ_OUT) or when something failed.
+if [[ "$ST_RC" -eq 0 && -z "${FUZZ_OUT:-}" ]]; then
+    rm -rf "$WORK"
+fi
 exit "$ST_RC"

@@ -67,3 +67,44 @@ e2e! {
         assert_eq!(past[0]["slug"], "early");
     }
 }
+
+/// Public answers are cached for a moment per instance: a write through this instance shows at
+/// once, a write through another instance within the cache's lifetime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_answers_are_cached_briefly_and_dropped_on_local_writes() {
+    use std::sync::Arc;
+
+    let app = helpers::spawn_app(helpers::Engine::Sqlite).await;
+    let event = app.event(json!({"slug": "cached", "title": "Before"})).await;
+    let id = event["id"].as_str().expect("id");
+    app.post(&format!("/api/v1/events/{id}/publish"), json!({})).await.expect(200);
+    assert_eq!(app.get_public("/api/v1/public/events/cached").await.expect(200)["title"], "Before");
+
+    // A local write shows at once.
+    app.patch(&format!("/api/v1/events/{id}"), json!({"title": "Local"})).await.expect(200);
+    assert_eq!(app.get_public("/api/v1/public/events/cached").await.expect(200)["title"], "Local");
+
+    // A write through another instance shows once the entry has expired.
+    let config = tsudoi::Config { public_cache_ms: 300, ..app.config.clone() };
+    let other =
+        tsudoi::Application::build(&config, Arc::new(app.clock.clone())).await.expect("second instance");
+    let other_url = format!("http://{}", other.addr());
+    let server = tokio::spawn(other.run_until_stopped(std::future::pending()));
+    let changed = app
+        .client
+        .patch(format!("{other_url}/api/v1/events/{id}"))
+        .bearer_auth(&app.token)
+        .json(&json!({"title": "Remote"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(changed.status(), 200);
+    assert_eq!(
+        app.get_public("/api/v1/public/events/cached").await.expect(200)["title"],
+        "Local",
+        "still cached"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.get_public("/api/v1/public/events/cached").await.expect(200)["title"], "Remote");
+    server.abort();
+}

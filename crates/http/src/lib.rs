@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod cache;
 pub mod metrics;
 pub mod ops;
 pub mod problem;
@@ -21,6 +22,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let observer = Arc::new(ops::Observer {
+        cache: state.public_cache.clone(),
         metrics: state.metrics.clone(),
         routes: ops::Routes::from_openapi(&api.spec(), "/api"),
         trust_proxy: state.trust_proxy,

@@ -4,14 +4,14 @@
 use std::{sync::Arc, time::Instant};
 
 use poem::{
-    Endpoint, IntoResponse, Request, Response, handler,
-    http::{HeaderValue, StatusCode, header},
+    Body, Endpoint, IntoResponse, Request, Response, handler,
+    http::{HeaderValue, Method, StatusCode, header},
     web::Data,
 };
 use tracing::Instrument;
 use tsudoi_migration::{Migrator, MigratorTrait};
 
-use crate::{metrics::Metrics, problem, state::AppState};
+use crate::{cache::PublicCache, metrics::Metrics, problem, state::AppState};
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -116,8 +116,56 @@ impl Routes {
     }
 }
 
+/// Calls the application and turns errors that escaped it into problem documents.
+async fn answer<E: Endpoint>(next: Arc<E>, observer: &Observer, req: Request, path: &str) -> Response {
+    match next.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) if err.is_from_response() => err.into_response(),
+        Err(err) => {
+            let problem = problem::problem_of_request_error(&err);
+            if problem.status >= 500 {
+                tracing::error!(error = %err, "request failed");
+            }
+            if !path.starts_with("/api/") {
+                let status =
+                    StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                return (status, problem.title).into_response();
+            }
+            let mut resp = problem::response_of(&problem);
+            if problem.status == 405
+                && let Some(allow) = observer.routes.allowed(path)
+                && let Ok(value) = HeaderValue::from_str(allow)
+            {
+                resp.headers_mut().insert(header::ALLOW, value);
+            }
+            resp
+        }
+    }
+}
+
+/// Stores a public answer in the cache and hands it on.
+async fn keep(cache: &PublicCache, key: String, generation: u64, resp: Response) -> Response {
+    let (parts, body) = resp.into_parts();
+    match body.into_bytes().await {
+        Ok(bytes) => {
+            if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
+                cache.put(key, generation, content_type.clone(), bytes.clone());
+            }
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "reading an answer to cache it");
+            problem::response_of(&problem::problem_of_status(StatusCode::INTERNAL_SERVER_ERROR, None))
+        }
+    }
+}
+
+/// Token-free answers, the ones worth caching.
+const PUBLIC_API: &str = "/api/v1/public/";
+
 /// What the middleware needs besides the request.
 pub struct Observer {
+    pub cache: Arc<PublicCache>,
     pub metrics: Arc<Metrics>,
     pub routes: Routes,
     pub trust_proxy: bool,
@@ -132,37 +180,26 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, observer: Arc<Observer>, req: Re
     let path = req.uri().path().to_owned();
     let https = is_https(&req, trust_proxy);
     let span = tracing::info_span!("request", id = %id, method = %method, path = %loggable_path(&path));
+    let cacheable = method == Method::GET && path.starts_with(PUBLIC_API) && observer.cache.enabled();
+    let key = cacheable
+        .then(|| req.uri().path_and_query().map_or_else(|| path.clone(), |pq| pq.as_str().to_owned()));
     let mut resp = async {
-        let resp = match next.call(req).await {
-            Ok(resp) => resp.into_response(),
-            Err(err) if err.is_from_response() => err.into_response(),
-            Err(err) => {
-                let problem = problem::problem_of_request_error(&err);
-                if problem.status >= 500 {
-                    tracing::error!(error = %err, "request failed");
-                }
-                if path.starts_with("/api/") {
-                    let mut resp = problem::response_of(&problem);
-                    if problem.status == 405
-                        && let Some(allow) = observer.routes.allowed(&path)
-                        && let Ok(value) = HeaderValue::from_str(allow)
-                    {
-                        resp.headers_mut().insert(header::ALLOW, value);
-                    }
-                    resp
-                } else {
-                    let status =
-                        StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                    (status, problem.title).into_response()
-                }
-            }
-        };
+        if let Some(hit) = key.as_deref().and_then(|key| observer.cache.get(key)) {
+            return hit;
+        }
+        let generation = observer.cache.generation();
+        let resp = answer(next, &observer, req, &path).await;
         tracing::debug!(
             status = resp.status().as_u16(),
             elapsed_us = started.elapsed().as_micros() as u64,
             "answered"
         );
-        resp
+        match key {
+            Some(key) if resp.status() == StatusCode::OK => {
+                keep(&observer.cache, key, generation, resp).await
+            }
+            _ => resp,
+        }
     }
     .instrument(span)
     .await;
@@ -174,6 +211,9 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, observer: Arc<Observer>, req: Re
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        observer.cache.invalidate();
+    }
     observer.metrics.observe(&method, resp.status().as_u16(), started.elapsed().as_secs_f64());
     resp
 }

@@ -4,13 +4,15 @@ use std::sync::Arc;
 
 use tsudoi_domain::{clock::SharedClock, db::Db};
 
-use crate::metrics::Metrics;
+use crate::{cache::PublicCache, metrics::Metrics};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub clock: SharedClock,
     pub metrics: Arc<Metrics>,
+    /// Public answers kept for a moment; see `cache`.
+    pub public_cache: Arc<PublicCache>,
     /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front.
     pub trust_proxy: bool,
 }

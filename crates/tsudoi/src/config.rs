@@ -67,6 +67,9 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// Where emails are written as `.eml` files when there is no SMTP server.
     pub outbox_dir: PathBuf,
+    /// How long public, token-free answers may be served from this instance's memory
+    /// (milliseconds; 0 turns the cache off). Writes through this instance empty it at once.
+    pub public_cache_ms: u64,
 }
 
 impl Default for Config {
@@ -83,6 +86,7 @@ impl Default for Config {
             db_connections: 4,
             smtp_url: None,
             outbox_dir: PathBuf::from("outbox"),
+            public_cache_ms: 1000,
         }
     }
 }

@@ -13,7 +13,7 @@ use tsudoi_domain::{
     db::{Db, PoolSizes},
     settings::{SecretKey, stored_secret_key},
 };
-use tsudoi_http::{AppState, metrics::Metrics};
+use tsudoi_http::{AppState, cache::PublicCache, metrics::Metrics};
 
 use crate::{
     config::{self, Config},
@@ -80,8 +80,13 @@ impl Application {
         if local_only {
             tracing::warn!(%base_url, "TSUDOI_BASE_URL is not set: links in emails will only work on this machine");
         }
-        let state =
-            AppState { db, clock, metrics: Arc::new(Metrics::default()), trust_proxy: config.trust_proxy };
+        let state = AppState {
+            db,
+            clock,
+            metrics: Arc::new(Metrics::default()),
+            public_cache: Arc::new(PublicCache::new(Duration::from_millis(config.public_cache_ms))),
+            trust_proxy: config.trust_proxy,
+        };
         Ok(Application { acceptor, addr, base_url, state })
     }
 

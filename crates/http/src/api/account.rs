@@ -82,6 +82,7 @@ pub struct NewToken {
     #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// Limit the token to this network (slug). A limited token can only make limited tokens.
+    #[oai(nullable)]
     #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub network: Option<String>,
 }
@@ -119,6 +120,7 @@ pub struct NewMember {
     #[oai(validator(min_length = 1, max_length = 254))]
     pub email: String,
     /// Used when the person is new to Tsudoi; defaults to the part of the email before `@`.
+    #[oai(nullable)]
     #[oai(validator(max_length = 200))]
     pub display_name: Option<String>,
     pub role: RoleApi,

@@ -42,6 +42,7 @@ pub struct Slot {
 pub struct SlotInput {
     /// Keep an existing slot by giving its id; leave it out for a new slot. Slots not listed
     /// are removed.
+    #[oai(nullable)]
     pub id: Option<Uuid>,
     /// "OB/OG", "現役社員": up to 100 characters, unique within the event.
     #[oai(validator(min_length = 1, max_length = 100))]
@@ -151,55 +152,74 @@ impl From<EventDetails> for Event {
 #[derive(Debug, Object, Deserialize)]
 pub struct NewEvent {
     /// Made from the series and edition (`crossing-8`) or at random when left out.
+    #[oai(nullable)]
     #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub slug: Option<String>,
     /// Up to 200 characters.
     #[oai(validator(min_length = 1, max_length = 200))]
     pub title: String,
+    #[oai(nullable)]
     #[oai(validator(max_length = 200))]
     pub theme: Option<String>,
     /// Markdown, up to 20,000 characters.
+    #[oai(nullable)]
     #[oai(validator(max_length = 20000))]
     pub description: Option<String>,
     /// RFC 3339 with an offset: `2026-12-10T19:00:00+09:00`.
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// Defaults to the network's time zone.
+    #[oai(nullable)]
     #[oai(validator(min_length = 1, max_length = 64))]
     pub time_zone: Option<String>,
     /// A venue of the hosting or a co-hosting network.
+    #[oai(nullable)]
     pub venue_id: Option<Uuid>,
+    #[oai(nullable)]
     #[oai(validator(max_length = 2000))]
     pub online_url: Option<String>,
     /// 1 to 100,000, and at most the venue's room capacity.
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub seats: i64,
     /// Defaults to one slot with all the seats.
+    #[oai(nullable)]
     #[oai(validator(max_items = 20))]
     pub slots: Option<Vec<SlotInput>>,
+    #[oai(nullable)]
     pub rsvp_mode: Option<RsvpModeApi>,
     /// Required for a lottery; before the start.
+    #[oai(nullable)]
     pub lottery_draw_at: Option<DateTime<Utc>>,
     /// 5 to 1440 minutes; default 30.
+    #[oai(nullable)]
     #[oai(validator(minimum(value = "5"), maximum(value = "1440")))]
     pub hold_minutes: Option<i64>,
     /// Default true (double opt-in).
+    #[oai(nullable)]
     pub confirmation_required: Option<bool>,
     /// Default true.
+    #[oai(nullable)]
     pub waitlist_enabled: Option<bool>,
     /// 0 to 10; default 0.
+    #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
+    #[oai(nullable)]
     pub rsvp_opens_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub rsvp_deadline: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub series_id: Option<Uuid>,
     /// Defaults to the next number of the series.
+    #[oai(nullable)]
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub edition: Option<i64>,
     /// Slugs of co-hosting networks; their organizers manage the event too.
+    #[oai(nullable)]
     #[oai(validator(max_items = 10))]
     pub cohosts: Option<Vec<String>>,
     /// Person ids of the organizers in charge; defaults to the caller.
+    #[oai(nullable)]
     #[oai(validator(max_items = 20))]
     pub organizers: Option<Vec<Uuid>>,
 }
@@ -207,63 +227,86 @@ pub struct NewEvent {
 /// Fields to change; absent fields stay as they are, `null` clears an optional one.
 #[derive(Debug, Object, Deserialize)]
 pub struct EventChanges {
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub slug: Option<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(min_length = 1, max_length = 200))]
     pub title: Option<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_length = 200))]
     pub theme: MaybeUndefined<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_length = 20000))]
     pub description: Option<String>,
+    #[oai(nullable)]
     #[serde(default)]
     pub starts_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     #[serde(default)]
     pub ends_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(min_length = 1, max_length = 64))]
     pub time_zone: Option<String>,
+    #[oai(nullable)]
     #[serde(default)]
     pub venue_id: MaybeUndefined<Uuid>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_length = 2000))]
     pub online_url: MaybeUndefined<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub seats: Option<i64>,
     /// The full list of slots: listed ids are kept, others removed, new ones added.
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_items = 20))]
     pub slots: Option<Vec<SlotInput>>,
+    #[oai(nullable)]
     #[serde(default)]
     pub rsvp_mode: Option<RsvpModeApi>,
+    #[oai(nullable)]
     #[serde(default)]
     pub lottery_draw_at: MaybeUndefined<DateTime<Utc>>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(minimum(value = "5"), maximum(value = "1440")))]
     pub hold_minutes: Option<i64>,
+    #[oai(nullable)]
     #[serde(default)]
     pub confirmation_required: Option<bool>,
+    #[oai(nullable)]
     #[serde(default)]
     pub waitlist_enabled: Option<bool>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
+    #[oai(nullable)]
     #[serde(default)]
     pub rsvp_opens_at: MaybeUndefined<DateTime<Utc>>,
+    #[oai(nullable)]
     #[serde(default)]
     pub rsvp_deadline: MaybeUndefined<DateTime<Utc>>,
+    #[oai(nullable)]
     #[serde(default)]
     pub series_id: MaybeUndefined<Uuid>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub edition: MaybeUndefined<i64>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_items = 10))]
     pub cohosts: Option<Vec<String>>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_items = 20))]
     pub organizers: Option<Vec<Uuid>>,

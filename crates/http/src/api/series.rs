@@ -60,18 +60,22 @@ pub struct NewSeries {
     pub slug: String,
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
+    #[oai(nullable)]
     #[oai(validator(max_length = 5000))]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Object, Deserialize)]
 pub struct SeriesChanges {
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64))]
     pub slug: Option<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_length = 5000))]
     pub description: MaybeUndefined<String>,

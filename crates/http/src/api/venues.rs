@@ -68,9 +68,11 @@ pub struct NewVenue {
     #[oai(validator(min_length = 1, max_length = 500))]
     pub address: String,
     /// An http(s) link to a map.
+    #[oai(nullable)]
     #[oai(validator(max_length = 2000))]
     pub map_url: Option<String>,
     /// Up to 2,000 characters.
+    #[oai(nullable)]
     #[oai(validator(max_length = 2000))]
     pub access_notes: Option<String>,
     /// 1 to 100,000.
@@ -81,18 +83,23 @@ pub struct NewVenue {
 /// Fields to change; absent fields stay as they are, `null` clears an optional one.
 #[derive(Debug, Object, Deserialize)]
 pub struct VenueChanges {
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(min_length = 1, max_length = 500))]
     pub address: Option<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_length = 2000))]
     pub map_url: MaybeUndefined<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(max_length = 2000))]
     pub access_notes: MaybeUndefined<String>,
+    #[oai(nullable)]
     #[serde(default)]
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub room_capacity: Option<i64>,

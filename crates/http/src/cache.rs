@@ -1,0 +1,117 @@
+//! A short-lived cache of public, token-free API answers, kept in this instance's memory.
+//!
+//! A popular event draws crowds to the same few public URLs; answering them from memory for a
+//! moment spares the database. The cache is safe to lose and never needed by another instance:
+//! an entry lives at most `ttl` (one second by default), and any write through this instance
+//! empties it at once, so a change made here shows immediately and a change made on another
+//! instance shows within `ttl`. Only `200` answers to `GET` without a query of credentials are
+//! kept.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Mutex, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use bytes::Bytes;
+use poem::{Response, http::HeaderValue};
+
+/// More entries than this and the cache starts over (public URLs are few; this is a backstop
+/// against a crawler walking every page).
+const MAX_ENTRIES: usize = 4096;
+
+struct Entry {
+    stored: Instant,
+    generation: u64,
+    content_type: HeaderValue,
+    body: Bytes,
+}
+
+pub struct PublicCache {
+    ttl: Duration,
+    generation: AtomicU64,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+impl PublicCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, generation: AtomicU64::new(0), entries: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn enabled(&self) -> bool {
+        !self.ttl.is_zero()
+    }
+
+    /// Something changed through this instance: nothing cached may be served any more.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    pub fn get(&self, key: &str) -> Option<Response> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = entries.get(key)?;
+        if entry.generation != generation || entry.stored.elapsed() >= self.ttl {
+            return None;
+        }
+        Some(
+            Response::builder()
+                .header(poem::http::header::CONTENT_TYPE, entry.content_type.clone())
+                .body(entry.body.clone()),
+        )
+    }
+
+    /// Keeps `body` for `key`, if nothing was written since `generation` was read (an answer
+    /// computed before a write must not outlive it).
+    pub fn put(&self, key: String, generation: u64, content_type: HeaderValue, body: Bytes) {
+        if generation != self.generation.load(Ordering::Acquire) {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, Entry { stored: Instant::now(), generation, content_type, body });
+    }
+
+    /// The generation to pass to [`PublicCache::put`]; read it before computing the answer.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json() -> HeaderValue {
+        HeaderValue::from_static("application/json")
+    }
+
+    #[test]
+    fn entries_expire_and_writes_empty_the_cache() {
+        let cache = PublicCache::new(Duration::from_millis(50));
+        let generation = cache.generation();
+        cache.put("/a".into(), generation, json(), Bytes::from_static(b"[]"));
+        assert!(cache.get("/a").is_some());
+        cache.invalidate();
+        assert!(cache.get("/a").is_none(), "a write empties the cache");
+
+        let generation = cache.generation();
+        cache.put("/a".into(), generation, json(), Bytes::from_static(b"[]"));
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(cache.get("/a").is_none(), "entries expire");
+    }
+
+    #[test]
+    fn an_answer_computed_before_a_write_is_not_kept() {
+        let cache = PublicCache::new(Duration::from_secs(1));
+        let generation = cache.generation();
+        cache.invalidate();
+        cache.put("/a".into(), generation, json(), Bytes::from_static(b"[]"));
+        assert!(cache.get("/a").is_none());
+    }
+}
