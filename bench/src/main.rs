@@ -43,8 +43,18 @@ struct Server {
 
 impl Server {
     async fn start(binary: &Path, dir: &Path, port: u16) -> anyhow::Result<(Server, Duration)> {
+        Self::start_with(binary, dir, port, &[]).await
+    }
+
+    async fn start_with(
+        binary: &Path,
+        dir: &Path,
+        port: u16,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<(Server, Duration)> {
         let started = Instant::now();
         let child = Command::new(binary)
+            .envs(env.iter().copied())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .current_dir(dir)
             .env("TSUDOI_LOG", "warn")
@@ -236,32 +246,41 @@ async fn main() -> anyhow::Result<()> {
     }
     starts.sort();
     let start_median = starts[starts.len() / 2];
-
     let (server, _) = Server::start(&binary, &dir, port).await?;
     let (idle_rss, _) = server.memory()?;
+    server.stop().await?;
+    let mut last = None;
+
     let scenarios = [
         ("public event list (JSON, 50 events)", vec!["/api/v1/public/networks/bench/events".to_owned()]),
-        (
-            "one public event (JSON)",
-            slugs.iter().map(|s| format!("/api/v1/public/events/{s}")).collect::<Vec<_>>(),
-        ),
+        ("one public event (JSON)", slugs.iter().map(|s| format!("/api/v1/public/events/{s}")).collect::<Vec<_>>()),
     ];
-    println!("| scenario | requests/s | p50 ms | p99 ms | max ms | errors |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for (name, paths) in scenarios {
-        // A short warm-up, then the measured run.
-        drive(port, args.connections, 1, paths.clone()).await?;
-        let outcome = drive(port, args.connections, args.seconds, paths).await?;
-        println!(
-            "| {name}, {} connections | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
-            args.connections,
-            outcome.requests as f64 / outcome.elapsed.as_secs_f64(),
-            outcome.percentile(0.50),
-            outcome.percentile(0.99),
-            outcome.percentile(1.0),
-            outcome.errors,
-        );
+    println!("| scenario | public cache | requests/s | p50 ms | p99 ms | max ms | errors |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    // The uncached run first, so that the memory figures below are those of the default setup.
+    for (cache, env) in [("off", "0"), ("on (1 s, default)", "1000")] {
+        let (server, _) = Server::start_with(&binary, &dir, port, &[("TSUDOI_PUBLIC_CACHE_MS", env)]).await?;
+        for (name, paths) in &scenarios {
+            // A short warm-up, then the measured run.
+            drive(port, args.connections, 1, paths.clone()).await?;
+            let outcome = drive(port, args.connections, args.seconds, paths.clone()).await?;
+            println!(
+                "| {name}, {} connections | {cache} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+                args.connections,
+                outcome.requests as f64 / outcome.elapsed.as_secs_f64(),
+                outcome.percentile(0.50),
+                outcome.percentile(0.99),
+                outcome.percentile(1.0),
+                outcome.errors,
+            );
+        }
+        if env == "0" {
+            server.stop().await?;
+        } else {
+            last = Some(server);
+        }
     }
+    let server = last.context("the cached run kept its server")?;
     let (rss, peak) = server.memory()?;
     server.stop().await?;
     println!();
