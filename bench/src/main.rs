@@ -253,7 +253,10 @@ async fn main() -> anyhow::Result<()> {
 
     let scenarios = [
         ("public event list (JSON, 50 events)", vec!["/api/v1/public/networks/bench/events".to_owned()]),
-        ("one public event (JSON)", slugs.iter().map(|s| format!("/api/v1/public/events/{s}")).collect::<Vec<_>>()),
+        (
+            "one public event (JSON)",
+            slugs.iter().map(|s| format!("/api/v1/public/events/{s}")).collect::<Vec<_>>(),
+        ),
     ];
     println!("| scenario | public cache | requests/s | p50 ms | p99 ms | max ms | errors |");
     println!("|---|---|---:|---:|---:|---:|---:|");
