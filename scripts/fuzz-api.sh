@@ -10,6 +10,7 @@
 #   FUZZ_PHASES        schemathesis phases                   (default examples,coverage,fuzzing,stateful)
 #   FUZZ_TIME_LIMIT    hard stop for schemathesis, seconds   (default 600)
 #   FUZZ_OUT           directory for reports / server log    (default: a fresh mktemp -d)
+#   TSUDOI_VENV        where the virtualenv lives            (default: .venv in the repository)
 #
 # It never builds anything: it only runs the binary it is given. The server runs in a
 # temp dir (its own ./tsudoi.db) on a free loopback port and is killed on exit.
@@ -18,7 +19,7 @@ set -euo pipefail
 
 SCHEMATHESIS_VERSION="4.32.5"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$REPO_ROOT/.venv"
+VENV="${TSUDOI_VENV:-$REPO_ROOT/.venv}"
 
 BIN="${1:-target/debug/tsudoi}"
 case "$BIN" in /*) ;; *) BIN="$REPO_ROOT/$BIN" ;; esac

@@ -61,3 +61,63 @@ async fn the_server_stops_gracefully_when_asked() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(reqwest::get(format!("{address}/healthz")).await.is_err(), "still answering after shutdown");
 }
+
+/// `tsudoi serve --tls-cert --tls-key` speaks HTTPS itself (phones need it for the camera).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_certificate_the_server_speaks_https() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::{
+        TlsConnector,
+        rustls::{ClientConfig, RootCertStore, crypto::ring::default_provider, pki_types::ServerName},
+    };
+
+    let key = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+    let dir = std::env::temp_dir().join(format!("tsudoi-tls-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, key.cert.pem()).expect("cert");
+    std::fs::write(&key_path, key.signing_key.serialize_pem()).expect("key");
+
+    let database = dir.join("tsudoi.db");
+    let config = tsudoi::Config {
+        tls_cert: Some(cert_path),
+        tls_key: Some(key_path),
+        ..test_config(format!("sqlite://{}?mode=rwc", database.display()))
+    };
+    let app = Application::build(&config, Arc::new(ManualClock::new(helpers::start_time())))
+        .await
+        .expect("https server");
+    assert!(app.base_url().starts_with("https://"), "{}", app.base_url());
+    let addr = app.addr();
+    let server = tokio::spawn(app.run_until_stopped(std::future::pending()));
+
+    let mut roots = RootCertStore::empty();
+    roots.add(key.cert.der().clone()).expect("root");
+    let client = ClientConfig::builder_with_provider(Arc::new(default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut tls = TlsConnector::from(Arc::new(client))
+        .connect(ServerName::try_from("localhost").expect("name"), tcp)
+        .await
+        .expect("TLS handshake");
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = String::new();
+    tls.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.to_lowercase().contains("strict-transport-security"), "{answer}");
+
+    // A client speaking plain HTTP to the HTTPS port gets nowhere, and the server carries on.
+    let mut plain = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let _ = plain.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), plain.read_to_end(&mut buf)).await;
+    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
+
+    server.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -10,6 +10,7 @@ pub mod entity;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod links;
 pub mod network;
 pub mod person;
 pub mod series;
