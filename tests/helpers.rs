@@ -259,6 +259,11 @@ impl Reply {
         self.body
     }
 
+    #[track_caller]
+    pub fn expect_status(&self, status: u16, why: &str) {
+        assert_eq!(self.status.as_u16(), status, "{why}; body: {}", self.text);
+    }
+
     /// Asserts an RFC 9457 problem with this status and code.
     #[track_caller]
     pub fn expect_problem(&self, status: u16, code: &str) {

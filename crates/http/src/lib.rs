@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod cache;
+pub mod calendar;
 pub mod metrics;
 pub mod ops;
 pub mod problem;
@@ -31,6 +32,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/api", api)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
+        .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))
         .at("/metrics", get(ops::metrics))

@@ -13,6 +13,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Public answers kept for a moment; see `cache`.
     pub public_cache: Arc<PublicCache>,
+    /// The absolute URL people reach the service at, for links in files and emails.
+    pub base_url: String,
     /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front.
     pub trust_proxy: bool,
 }

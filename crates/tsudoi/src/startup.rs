@@ -85,6 +85,7 @@ impl Application {
             clock,
             metrics: Arc::new(Metrics::default()),
             public_cache: Arc::new(PublicCache::new(Duration::from_millis(config.public_cache_ms))),
+            base_url: base_url.clone(),
             trust_proxy: config.trust_proxy,
         };
         Ok(Application { acceptor, addr, base_url, state })
