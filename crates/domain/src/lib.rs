@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod capacity;
 pub mod clock;
 pub mod db;
 pub mod entity;
