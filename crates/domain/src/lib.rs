@@ -15,6 +15,7 @@ pub mod ids;
 pub mod links;
 pub mod network;
 pub mod person;
+pub mod qr;
 pub mod series;
 pub mod settings;
 pub mod token;
