@@ -73,3 +73,27 @@ async fn swagger_ui_lists_every_operation_in_a_real_browser() {
     shown.sort();
     assert_eq!(shown, operations, "Swagger UI shows each operation once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_page_renders_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: Chromium is not installed");
+        return;
+    };
+    let app = helpers::spawn_app(helpers::Engine::Sqlite).await;
+    let venue = app.venue(60).await;
+    let event = app
+        .event(serde_json::json!({
+            "slug": "crossing-8", "title": "Crossing #8", "venue_id": venue, "online_url": null,
+            "description": "## 概要\n\n**ようこそ**<img src=x onerror=\"document.title='pwned'\">"
+        }))
+        .await;
+    app.post(&format!("/api/v1/events/{}/publish", event["id"].as_str().expect("id")), serde_json::json!({})).await.expect(200);
+
+    let url = app.url("/e/crossing-8?lang=ja");
+    let dom = tokio::task::spawn_blocking(move || rendered_dom(&browser, &url)).await.expect("browser ran");
+    assert!(dom.contains("<title>Crossing #8 · Tsudoi</title>"), "the page's own title, not an injected one");
+    assert!(dom.contains("2026年12月10日(木) 19:00〜21:30 JST"));
+    assert!(dom.contains("<h2>概要</h2>") && dom.contains("<strong>ようこそ</strong>"));
+    assert!(!dom.contains("<img"), "no element came from the description's HTML");
+}

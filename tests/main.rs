@@ -9,6 +9,7 @@ mod browser;
 mod calendar;
 mod events;
 mod operations;
+mod pages;
 mod public;
 mod startup;
 mod venues_and_series;

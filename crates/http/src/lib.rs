@@ -8,6 +8,7 @@ pub mod cache;
 pub mod calendar;
 pub mod metrics;
 pub mod ops;
+pub mod pages;
 pub mod problem;
 pub mod state;
 
@@ -32,6 +33,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/api", api)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
+        .at("/n/:slug", get(pages::network))
+        .at("/e/:slug", get(pages::event))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))

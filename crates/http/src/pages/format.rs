@@ -1,0 +1,102 @@
+//! Dates and times as people read them, in the event's own time zone.
+
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use tsudoi_domain::values::Language;
+
+const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+
+/// "2026年12月10日(木) 19:00〜21:30 JST" or "Thu 10 Dec 2026, 19:00–21:30 JST".
+pub fn when(starts: DateTime<Utc>, ends: DateTime<Utc>, time_zone: &str, language: Language) -> String {
+    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    let (s, e) = (starts.with_timezone(&tz), ends.with_timezone(&tz));
+    let same_day = s.date_naive() == e.date_naive();
+    match language {
+        Language::Ja => {
+            let day = |d: &DateTime<Tz>, year: bool| {
+                let weekday = WEEKDAYS_JA[d.weekday().num_days_from_monday() as usize];
+                if year {
+                    format!("{}年{}月{}日({weekday})", d.year(), d.month(), d.day())
+                } else {
+                    format!("{}月{}日({weekday})", d.month(), d.day())
+                }
+            };
+            if same_day {
+                format!("{} {}〜{} {}", day(&s, true), s.format("%H:%M"), e.format("%H:%M"), s.format("%Z"))
+            } else {
+                format!(
+                    "{} {} 〜 {} {} {}",
+                    day(&s, true),
+                    s.format("%H:%M"),
+                    day(&e, false),
+                    e.format("%H:%M"),
+                    s.format("%Z")
+                )
+            }
+        }
+        Language::En => {
+            if same_day {
+                format!(
+                    "{}, {}–{} {}",
+                    s.format("%a %-d %b %Y"),
+                    s.format("%H:%M"),
+                    e.format("%H:%M"),
+                    s.format("%Z")
+                )
+            } else {
+                format!(
+                    "{}, {} – {}, {} {}",
+                    s.format("%a %-d %b %Y"),
+                    s.format("%H:%M"),
+                    e.format("%a %-d %b"),
+                    e.format("%H:%M"),
+                    s.format("%Z")
+                )
+            }
+        }
+    }
+}
+
+/// "12月10日(木)" or "Thu 10 Dec", for lists.
+pub fn short_date(at: DateTime<Utc>, time_zone: &str, language: Language) -> String {
+    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    let d = at.with_timezone(&tz);
+    match language {
+        Language::Ja => {
+            format!(
+                "{}年{}月{}日({})",
+                d.year(),
+                d.month(),
+                d.day(),
+                WEEKDAYS_JA[d.weekday().num_days_from_monday() as usize]
+            )
+        }
+        Language::En => d.format("%a %-d %b %Y").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn times_show_in_the_events_time_zone() {
+        let s = Utc.with_ymd_and_hms(2026, 12, 10, 10, 0, 0).unwrap();
+        let e = Utc.with_ymd_and_hms(2026, 12, 10, 12, 30, 0).unwrap();
+        assert_eq!(when(s, e, "Asia/Tokyo", Language::Ja), "2026年12月10日(木) 19:00〜21:30 JST");
+        assert_eq!(when(s, e, "Asia/Tokyo", Language::En), "Thu 10 Dec 2026, 19:00–21:30 JST");
+        assert_eq!(when(s, e, "Europe/Berlin", Language::En), "Thu 10 Dec 2026, 11:00–13:30 CET");
+    }
+
+    #[test]
+    fn an_evening_past_midnight_names_both_days() {
+        let s = Utc.with_ymd_and_hms(2026, 12, 10, 12, 0, 0).unwrap();
+        let e = Utc.with_ymd_and_hms(2026, 12, 10, 16, 0, 0).unwrap();
+        assert_eq!(
+            when(s, e, "Asia/Tokyo", Language::Ja),
+            "2026年12月10日(木) 21:00 〜 12月11日(金) 01:00 JST"
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! Server-rendered public pages: a network's events (`/n/{slug}`) and one event (`/e/{slug}`),
+//! in Japanese or English, working without JavaScript.
+
+mod format;
+mod i18n;
+mod markdown;
+mod texts;
+
+use std::sync::LazyLock;
+
+use minijinja::{Environment, Value, context, value::Serde};
+use poem::{
+    IntoResponse, Request, Response, handler,
+    http::{HeaderValue, StatusCode, header},
+    web::{Data, Path},
+};
+use serde::Serialize;
+use tsudoi_domain::{
+    Error,
+    event::{
+        EventStatus, When,
+        public::{self, PublicEvent, PublicEventSummary},
+    },
+    values::Language,
+};
+
+use crate::state::AppState;
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("layout.html", include_str!("../../templates/layout.html")),
+        ("event.html", include_str!("../../templates/event.html")),
+        ("network.html", include_str!("../../templates/network.html")),
+        ("not_found.html", include_str!("../../templates/not_found.html")),
+    ] {
+        // The templates are part of the binary; a broken one fails the page tests.
+        if let Err(err) = env.add_template(name, source) {
+            tracing::error!(template = name, error = %err, "template does not parse");
+        }
+    }
+    env
+});
+
+/// Only our own styles; no scripts at all.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+struct Page {
+    language: Language,
+    remember: bool,
+    path: String,
+}
+
+impl Page {
+    fn of(req: &Request) -> Page {
+        let (language, remember) = i18n::language_of(req);
+        Page { language, remember, path: req.uri().path().to_owned() }
+    }
+
+    fn render(&self, status: StatusCode, template: &str, page: Value) -> Response {
+        let other = match self.language {
+            Language::Ja => Language::En,
+            Language::En => Language::Ja,
+        };
+        let ctx = context! {
+            lang => self.language.code(),
+            t => texts::texts(self.language),
+            home => "/",
+            switch_lang => other.code(),
+            switch_label => match other { Language::Ja => "日本語", Language::En => "English" },
+            switch_href => format!("{}?lang={}", self.path, other.code()),
+            ..page
+        };
+        let html = TEMPLATES.get_template(template).and_then(|t| t.render(ctx));
+        let mut resp = match html {
+            Ok(html) => {
+                Response::builder().status(status).content_type("text/html; charset=utf-8").body(html)
+            }
+            Err(err) => {
+                tracing::error!(error = %err, template, "rendering a page");
+                let t = texts::texts(self.language);
+                (StatusCode::INTERNAL_SERVER_ERROR, format!("{}\n{}", t["error_title"], t["error_body"]))
+                    .into_response()
+            }
+        };
+        let headers = resp.headers_mut();
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+        if self.remember {
+            let cookie =
+                format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", i18n::COOKIE, self.language.code());
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                headers.insert(header::SET_COOKIE, value);
+            }
+        }
+        resp
+    }
+
+    fn not_found(&self) -> Response {
+        self.render(StatusCode::NOT_FOUND, "not_found.html", context! {})
+    }
+
+    fn failed(&self, err: &Error) -> Response {
+        match err {
+            Error::NotFound(_) => self.not_found(),
+            other => {
+                tracing::error!(error = ?other, "loading a page");
+                let t = texts::texts(self.language);
+                (StatusCode::INTERNAL_SERVER_ERROR, format!("{}\n{}", t["error_title"], t["error_body"]))
+                    .into_response()
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ListItem {
+    title: String,
+    href: String,
+    date: String,
+    place: Option<String>,
+    cancelled: bool,
+}
+
+fn list_item(e: PublicEventSummary, language: Language) -> ListItem {
+    let online = texts::texts(language)["online_short"];
+    ListItem {
+        date: format::short_date(e.starts_at, &e.time_zone, language),
+        href: format!("/e/{}", e.slug),
+        place: e.venue_name.or_else(|| e.online.then(|| online.to_owned())),
+        cancelled: e.status == EventStatus::Cancelled,
+        title: e.title,
+    }
+}
+
+#[handler]
+pub async fn network(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
+    let page = Page::of(req);
+    let db = state.db.reader();
+    let network = match public::network_by_slug(db, &slug).await {
+        Ok(network) => network,
+        Err(err) => return page.failed(&err),
+    };
+    let now = state.now();
+    let (upcoming, past) = match tokio::join!(
+        public::list(db, network.id, When::Upcoming, 100, 0, now),
+        public::list(db, network.id, When::Past, 50, 0, now),
+    ) {
+        (Ok(upcoming), Ok(past)) => (upcoming, past),
+        (Err(err), _) | (_, Err(err)) => return page.failed(&err),
+    };
+    let items = |events: Vec<PublicEventSummary>| {
+        events.into_iter().map(|e| list_item(e, page.language)).collect::<Vec<_>>()
+    };
+    page.render(
+        StatusCode::OK,
+        "network.html",
+        context! {
+            network => context! { name => network.name, slug => network.slug },
+            upcoming => Value::from(Serde(items(upcoming))),
+            past => Value::from(Serde(items(past))),
+        },
+    )
+}
+
+#[handler]
+pub async fn event(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
+    let page = Page::of(req);
+    match public::event(state.db.reader(), &slug).await {
+        Ok(event) => page.render(
+            StatusCode::OK,
+            "event.html",
+            context! { event => event_view(&event, &state.base_url, page.language) },
+        ),
+        Err(err) => page.failed(&err),
+    }
+}
+
+fn event_view(p: &PublicEvent, base_url: &str, language: Language) -> Value {
+    let e = &p.event;
+    let page_url = format!("{base_url}/e/{}", e.slug);
+    let location = p.venue.as_ref().map(|v| format!("{} {}", v.name, v.address)).unwrap_or_default();
+    let google = url::Url::parse_with_params(
+        "https://calendar.google.com/calendar/render",
+        [
+            ("action", "TEMPLATE".to_owned()),
+            ("text", e.title.clone()),
+            (
+                "dates",
+                format!("{}/{}", e.starts_at.format("%Y%m%dT%H%M%SZ"), e.ends_at.format("%Y%m%dT%H%M%SZ")),
+            ),
+            ("details", page_url.clone()),
+            ("location", location),
+        ],
+    )
+    .map(String::from)
+    .unwrap_or_default();
+    context! {
+        title => e.title.clone(),
+        theme => e.theme.clone(),
+        cancelled => e.status == EventStatus::Cancelled,
+        starts_at => e.starts_at.to_rfc3339(),
+        when => format::when(e.starts_at, e.ends_at, &e.time_zone, language),
+        venue => p.venue.as_ref().map(|v| context! {
+            name => v.name.clone(),
+            address => v.address.clone(),
+            map_url => v.map_url.clone(),
+            access_notes => v.access_notes.clone(),
+        }),
+        online => e.online_url.is_some(),
+        slots => p.slots.iter().map(|s| context! { name => s.name.clone(), seats => s.seats }).collect::<Vec<_>>(),
+        host => p.host.name.clone(),
+        host_href => format!("/n/{}", p.host.slug),
+        cohosts => p.cohosts.iter().map(|c| context! { name => c.name.clone(), href => format!("/n/{}", c.slug) }).collect::<Vec<_>>(),
+        series => p.series.as_ref().map(|s| s.name.clone()),
+        edition => e.edition,
+        ics_href => format!("/e/{}/calendar.ics", e.slug),
+        google_href => google,
+        description_html => Value::from_safe_string(markdown::to_html(&e.description_md)),
+    }
+}
