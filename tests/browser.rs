@@ -88,7 +88,9 @@ async fn the_event_page_renders_in_a_real_browser() {
             "description": "## 概要\n\n**ようこそ**<img src=x onerror=\"document.title='pwned'\">"
         }))
         .await;
-    app.post(&format!("/api/v1/events/{}/publish", event["id"].as_str().expect("id")), serde_json::json!({})).await.expect(200);
+    app.post(&format!("/api/v1/events/{}/publish", event["id"].as_str().expect("id")), serde_json::json!({}))
+        .await
+        .expect(200);
 
     let url = app.url("/e/crossing-8?lang=ja");
     let dom = tokio::task::spawn_blocking(move || rendered_dom(&browser, &url)).await.expect("browser ran");

@@ -257,6 +257,7 @@ async fn main() -> anyhow::Result<()> {
             "one public event (JSON)",
             slugs.iter().map(|s| format!("/api/v1/public/events/{s}")).collect::<Vec<_>>(),
         ),
+        ("public event page (HTML)", slugs.iter().map(|s| format!("/e/{s}")).collect::<Vec<_>>()),
     ];
     println!("| scenario | public cache | requests/s | p50 ms | p99 ms | max ms | errors |");
     println!("|---|---|---:|---:|---:|---:|---:|");

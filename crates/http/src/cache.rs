@@ -1,11 +1,12 @@
-//! A short-lived cache of public, token-free API answers, kept in this instance's memory.
+//! A short-lived cache of public, token-free answers (the public API and the public pages),
+//! kept in this instance's memory.
 //!
 //! A popular event draws crowds to the same few public URLs; answering them from memory for a
 //! moment spares the database. The cache is safe to lose and never needed by another instance:
 //! an entry lives at most `ttl` (one second by default), and any write through this instance
 //! empties it at once, so a change made here shows immediately and a change made on another
-//! instance shows within `ttl`. Only `200` answers to `GET` without a query of credentials are
-//! kept.
+//! instance shows within `ttl`. Only `200` answers to anonymous `GET`s are kept, with their
+//! headers; pages are kept per language.
 
 use std::{
     collections::HashMap,
@@ -17,7 +18,7 @@ use std::{
 };
 
 use bytes::Bytes;
-use poem::{Response, http::HeaderValue};
+use poem::{Response, http::HeaderMap};
 
 /// More entries than this and the cache starts over (public URLs are few; this is a backstop
 /// against a crawler walking every page).
@@ -26,7 +27,7 @@ const MAX_ENTRIES: usize = 4096;
 struct Entry {
     stored: Instant,
     generation: u64,
-    content_type: HeaderValue,
+    headers: HeaderMap,
     body: Bytes,
 }
 
@@ -57,16 +58,14 @@ impl PublicCache {
         if entry.generation != generation || entry.stored.elapsed() >= self.ttl {
             return None;
         }
-        Some(
-            Response::builder()
-                .header(poem::http::header::CONTENT_TYPE, entry.content_type.clone())
-                .body(entry.body.clone()),
-        )
+        let mut resp = Response::builder().body(entry.body.clone());
+        *resp.headers_mut() = entry.headers.clone();
+        Some(resp)
     }
 
     /// Keeps `body` for `key`, if nothing was written since `generation` was read (an answer
     /// computed before a write must not outlive it).
-    pub fn put(&self, key: String, generation: u64, content_type: HeaderValue, body: Bytes) {
+    pub fn put(&self, key: String, generation: u64, headers: HeaderMap, body: Bytes) {
         if generation != self.generation.load(Ordering::Acquire) {
             return;
         }
@@ -74,7 +73,7 @@ impl PublicCache {
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
-        entries.insert(key, Entry { stored: Instant::now(), generation, content_type, body });
+        entries.insert(key, Entry { stored: Instant::now(), generation, headers, body });
     }
 
     /// The generation to pass to [`PublicCache::put`]; read it before computing the answer.
@@ -87,8 +86,13 @@ impl PublicCache {
 mod tests {
     use super::*;
 
-    fn json() -> HeaderValue {
-        HeaderValue::from_static("application/json")
+    fn json() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            poem::http::header::CONTENT_TYPE,
+            poem::http::HeaderValue::from_static("application/json"),
+        );
+        headers
     }
 
     #[test]

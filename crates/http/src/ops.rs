@@ -148,8 +148,9 @@ async fn keep(cache: &PublicCache, key: String, generation: u64, resp: Response)
     let (parts, body) = resp.into_parts();
     match body.into_bytes().await {
         Ok(bytes) => {
-            if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
-                cache.put(key, generation, content_type.clone(), bytes.clone());
+            // An answer that sets a cookie is for one visitor only.
+            if !parts.headers.contains_key(header::SET_COOKIE) {
+                cache.put(key, generation, parts.headers.clone(), bytes.clone());
             }
             Response::from_parts(parts, Body::from(bytes))
         }
@@ -162,6 +163,24 @@ async fn keep(cache: &PublicCache, key: String, generation: u64, resp: Response)
 
 /// Token-free answers, the ones worth caching.
 const PUBLIC_API: &str = "/api/v1/public/";
+
+/// The cache key for an answer anyone may be given, or `None`. Pages differ by language, so
+/// theirs holds it; a request switching the language sets a cookie and is never cached.
+fn cache_key(req: &Request, method: &Method, path: &str, cache: &PublicCache) -> Option<String> {
+    if *method != Method::GET || !cache.enabled() || req.headers().contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let full = req.uri().path_and_query().map_or(path, |pq| pq.as_str());
+    if path.starts_with(PUBLIC_API) {
+        return Some(full.to_owned());
+    }
+    let page = path.starts_with("/n/") || (path.starts_with("/e/") && !path.ends_with(".ics"));
+    if !page || req.uri().query().is_some_and(|q| q.contains("lang=")) {
+        return None;
+    }
+    let (language, _) = crate::pages::language_of(req);
+    Some(format!("{}:{full}", language.code()))
+}
 
 /// What the middleware needs besides the request.
 pub struct Observer {
@@ -180,9 +199,7 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, observer: Arc<Observer>, req: Re
     let path = req.uri().path().to_owned();
     let https = is_https(&req, trust_proxy);
     let span = tracing::info_span!("request", id = %id, method = %method, path = %loggable_path(&path));
-    let cacheable = method == Method::GET && path.starts_with(PUBLIC_API) && observer.cache.enabled();
-    let key = cacheable
-        .then(|| req.uri().path_and_query().map_or_else(|| path.clone(), |pq| pq.as_str().to_owned()));
+    let key = cache_key(&req, &method, &path, &observer.cache);
     let mut resp = async {
         if let Some(hit) = key.as_deref().and_then(|key| observer.cache.get(key)) {
             return hit;

@@ -3,6 +3,8 @@
 
 mod format;
 mod i18n;
+
+pub use i18n::language_of;
 mod markdown;
 mod texts;
 
