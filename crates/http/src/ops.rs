@@ -228,7 +228,9 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, observer: Arc<Observer>, req: Re
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Only a write that went through changes anything; refused ones (an attacker's stream of
+    // 401s) must not keep emptying the cache.
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) && resp.status().is_success() {
         observer.cache.invalidate();
     }
     observer.metrics.observe(&method, resp.status().as_u16(), started.elapsed().as_secs_f64());
