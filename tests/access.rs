@@ -69,6 +69,14 @@ e2e! {
         assert_eq!(child["token"]["network_id"], issued["token"]["network_id"]);
         let child_secret = child["secret"].as_str().expect("secret");
         app.get_as(child_secret, "/api/v1/networks/osaka/venues").await.expect_problem(404, "not_found");
+        // A limited token sees and revokes only tokens limited like itself.
+        let seen = app.get_as(&limited, "/api/v1/tokens").await.expect(200);
+        assert!(seen.as_array().expect("list").iter().all(|t| t["network_id"] == issued["token"]["network_id"]), "{seen}");
+        let unrestricted = app.get("/api/v1/tokens").await.expect(200);
+        let wide = unrestricted.as_array().expect("list").iter().find(|t| t["name"] == "tests").expect("the test token");
+        let reply = app.send(Method::DELETE, &format!("/api/v1/tokens/{}", wide["id"].as_str().expect("id")), Some(&limited), None).await;
+        reply.expect_problem(404, "not_found");
+        app.get("/api/v1/me").await.expect(200);
     }
 
     async fn door_staff_can_look_but_not_change(app: TestApp) {
@@ -99,6 +107,7 @@ e2e! {
             .await
             .expect_problem(403, "forbidden");
         app.get_as(&door, "/api/v1/networks/tokyo/audit-log").await.expect_problem(403, "forbidden");
+        app.get_as(&door, "/api/v1/networks/tokyo/members").await.expect_problem(403, "forbidden");
     }
 
     async fn organizers_manage_events_but_not_members(app: TestApp) {
@@ -152,6 +161,15 @@ e2e! {
             .await;
         osaka_event.expect_problem(422, "validation_failed");
         assert_eq!(osaka_event.fields(), vec!["venue_id"]);
+        // Nor can a stranger borrow the network as a co-host to reach its venues or its page.
+        let borrowed = app
+            .post_as(&stranger, "/api/v1/networks/osaka/events", json!({
+                "title": "x", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00",
+                "seats": 5, "venue_id": venue, "cohosts": ["tokyo"]
+            }))
+            .await;
+        borrowed.expect_problem(422, "validation_failed");
+        assert_eq!(borrowed.fields(), vec!["cohosts[0]", "venue_id"]);
     }
 
     async fn owners_manage_members_and_always_keep_one_owner(app: TestApp) {

@@ -125,6 +125,11 @@ e2e! {
 
     async fn cohosting_networks_manage_and_list_the_event(app: TestApp) {
         let osaka = app.other_network("osaka").await;
+        // Only someone who organizes in a network may make it a co-host.
+        let refused = app.create_event(json!({"title": "合同交流会", "cohosts": ["osaka"]})).await;
+        refused.expect_problem(422, "validation_failed");
+        assert_eq!(refused.fields(), vec!["cohosts[0]"]);
+        app.join(&osaka, "osaka", "organizer").await;
         let event = app.event(json!({"title": "合同交流会", "cohosts": ["osaka"]})).await;
         assert_eq!(event["cohosts"], json!([{"slug": "osaka", "name": "osaka alumni"}]));
         let id = event["id"].as_str().expect("id");
@@ -156,5 +161,59 @@ e2e! {
         let fetched = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
         assert_eq!(fetched["title"], title);
         assert_eq!(fetched["description"], description.trim());
+    }
+}
+
+e2e! {
+    async fn a_published_event_keeps_its_place_its_future_and_its_address(app: TestApp) {
+        let event = app.event(json!({"slug": "crossing-9"})).await;
+        let id = event["id"].as_str().expect("id");
+        app.post(&format!("/api/v1/events/{id}/publish"), json!({})).await.expect(200);
+        let placeless = app.patch(&format!("/api/v1/events/{id}"), json!({"online_url": null})).await;
+        placeless.expect_problem(422, "validation_failed");
+        assert_eq!(placeless.fields(), vec!["venue_id"]);
+        let past = app.patch(&format!("/api/v1/events/{id}"), json!({"starts_at": "2026-10-01T19:00:00+09:00", "ends_at": "2026-10-01T21:00:00+09:00"})).await;
+        assert_eq!(past.fields(), vec!["ends_at"]);
+        app.patch(&format!("/api/v1/events/{id}"), json!({"slug": "renamed"})).await.expect_problem(409, "slug_locked");
+        // A draft may still change its address.
+        let draft = app.event(json!({"slug": "draft-a"})).await;
+        app.patch(&format!("/api/v1/events/{}", draft["id"].as_str().expect("id")), json!({"slug": "draft-b"})).await.expect(200);
+    }
+
+    async fn the_single_slot_follows_the_events_seats(app: TestApp) {
+        let event = app.event(json!({"seats": 40})).await;
+        let id = event["id"].as_str().expect("id");
+        let grown = app.patch(&format!("/api/v1/events/{id}"), json!({"seats": 50})).await.expect(200);
+        assert_eq!(grown["slots"][0]["seats"], 50);
+        assert_eq!(grown["slots"][0]["id"], event["slots"][0]["id"], "the same slot");
+        let shrunk = app.patch(&format!("/api/v1/events/{id}"), json!({"seats": 30})).await.expect(200);
+        assert_eq!(shrunk["slots"][0]["seats"], 30);
+    }
+
+    async fn an_event_stays_editable_after_its_organizer_changes_role(app: TestApp) {
+        let organizer = app.member_token("sato@tokyo.example.jp", "organizer").await;
+        let event = app
+            .post_as(&organizer, "/api/v1/networks/tokyo/events", json!({
+                "title": "Salon", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00",
+                "seats": 12, "online_url": "https://meet.example.jp/x"
+            }))
+            .await
+            .expect(201);
+        let person = event["organizers"][0]["id"].as_str().expect("id").to_owned();
+        app.patch(&format!("/api/v1/networks/tokyo/members/{person}"), json!({"role": "door_staff"})).await.expect(200);
+        let renamed = app.patch(&format!("/api/v1/events/{}", event["id"].as_str().expect("id")), json!({"title": "Salon #2"})).await.expect(200);
+        assert_eq!(renamed["organizers"][0]["id"], person.as_str(), "still in charge until someone changes it");
+    }
+
+    async fn a_network_with_a_long_slug_gets_generated_event_slugs(app: TestApp) {
+        let slug = "a-very-long-network-slug-that-fills-almost-all-of-the-sixty-four";
+        let owner = app.other_network(slug).await;
+        let created = app
+            .post_as(&owner, &format!("/api/v1/networks/{slug}/events"), json!({
+                "title": "x", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00", "seats": 5
+            }))
+            .await
+            .expect(201);
+        assert!(created["slug"].as_str().is_some_and(|s| s.len() <= 64 && s.starts_with("a-very-long")), "{}", created["slug"]);
     }
 }

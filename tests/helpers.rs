@@ -354,7 +354,7 @@ impl TestApp {
             self.db.writer(),
             None,
             created.id,
-            &format!("owner@{slug}.example"),
+            &format!("{slug}@example.jp"),
             None,
             Role::Owner,
             now,
@@ -362,6 +362,17 @@ impl TestApp {
         .await
         .expect("owner");
         token::issue(self.db.writer(), owner.person.id, None, "other", now).await.expect("token").plaintext
+    }
+
+    /// Makes the `tokyo` owner a member of another network, through that network's owner.
+    pub async fn join(&self, owner_token: &str, network: &str, role: &str) {
+        self.post_as(
+            owner_token,
+            &format!("/api/v1/networks/{network}/members"),
+            json!({"email": "owner@tokyo.example.jp", "role": role}),
+        )
+        .await
+        .expect(201);
     }
 
     /// Adds a member of `tokyo` with `role` through the API and returns a token for them.

@@ -42,7 +42,8 @@ e2e! {
     }
 
     async fn a_cohosted_event_is_listed_by_both_networks(app: TestApp) {
-        let _osaka = app.other_network("osaka").await;
+        let osaka = app.other_network("osaka").await;
+        app.join(&osaka, "osaka", "organizer").await;
         let event = app.event(json!({"slug": "mixer", "cohosts": ["osaka"]})).await;
         app.post(&format!("/api/v1/events/{}/publish", event["id"].as_str().expect("id")), json!({})).await.expect(200);
         for network in ["tokyo", "osaka"] {

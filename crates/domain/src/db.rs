@@ -29,7 +29,7 @@ pub struct PoolSizes {
 
 impl Default for PoolSizes {
     fn default() -> Self {
-        Self { connections: 8 }
+        Self { connections: 4 }
     }
 }
 

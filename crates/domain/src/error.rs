@@ -131,6 +131,10 @@ pub enum Conflict {
     AlreadyPublished,
     #[error("the {0} is archived")]
     Archived(Resource),
+    #[error("a published event keeps its slug: its address is already in emails and calendars")]
+    SlugLocked,
+    #[error("someone else changed the same thing at the same moment; try again")]
+    Concurrent,
 }
 
 impl Conflict {
@@ -145,6 +149,8 @@ impl Conflict {
             Conflict::EventArchived => "event_archived",
             Conflict::AlreadyPublished => "already_published",
             Conflict::Archived(_) => "archived",
+            Conflict::SlugLocked => "slug_locked",
+            Conflict::Concurrent => "concurrent_change",
         }
     }
 
@@ -155,6 +161,7 @@ impl Conflict {
             Conflict::EditionTaken(_) => Some("edition"),
             Conflict::AlreadyMember(_) => Some("email"),
             Conflict::VenueCapacityBelowEvents { .. } => Some("room_capacity"),
+            Conflict::SlugLocked => Some("slug"),
             _ => None,
         }
     }
@@ -178,7 +185,12 @@ pub enum Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
-        Error::Unexpected(anyhow::Error::new(err))
+        // Checks run before inserts; two requests racing past the same check meet the unique
+        // index instead, and the loser is told to try again rather than given a 500.
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(Conflict::Concurrent),
+            _ => Error::Unexpected(anyhow::Error::new(err)),
+        }
     }
 }
 

@@ -121,12 +121,15 @@ impl Keyring {
         }
         let raw = BASE64URL_NOPAD.decode(token.as_bytes()).ok()?;
         let raw: [u8; RAW_LEN] = raw.try_into().ok()?;
-        let key = std::iter::once(&self.current).chain(&self.previous).find(|k| k.id == raw[0])?;
         let id = Uuid::from_slice(&raw[1..17]).ok()?;
         let version = u32::from_be_bytes(raw[17..21].try_into().ok()?);
+        // Key ids are one byte, so two keys may share one: try each that does.
         // `verify_truncated_left` compares in constant time.
-        key.mac(kind, id, version).verify_truncated_left(&raw[21..]).ok()?;
-        Some(Opened { id, version })
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .filter(|k| k.id == raw[0])
+            .any(|k| k.mac(kind, id, version).verify_truncated_left(&raw[21..]).is_ok())
+            .then_some(Opened { id, version })
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 
@@ -117,8 +117,10 @@ pub struct Member {
     pub since: DateTime<Utc>,
 }
 
+/// Members with their emails: for organizers and owners (who put people in charge), not for
+/// door staff.
 pub async fn members(db: &impl ConnectionTrait, actor: &Actor, network_id: NetworkId) -> Result<Vec<Member>> {
-    actor.require(network_id, Permission::ViewNetwork, Resource::Network)?;
+    actor.require(network_id, Permission::ManageEvents, Resource::Network)?;
     let rows = membership::Entity::find()
         .filter(membership::Column::NetworkId.eq(network_id))
         .find_also_related(person::Entity)
@@ -202,7 +204,10 @@ pub async fn change_role(
         .await?
         .and_then(|(m, p)| p.map(|p| (m, p)))
         .ok_or(Error::NotFound(Resource::Member))?;
-    if membership.role == Role::Owner && role != Role::Owner {
+    if membership.role == role {
+        return Ok(Member { person, role, since: membership.created_at });
+    }
+    if membership.role == Role::Owner {
         ensure_another_owner(&txn, network_id).await?;
     }
     let before = membership.role;
@@ -258,7 +263,10 @@ pub async fn remove_member(
     Ok(())
 }
 
+/// Refuses to lose the last owner. The network row is locked first, so two owners stepping
+/// down at the same moment cannot both pass (PostgreSQL; SQLite has one writer).
 async fn ensure_another_owner(db: &impl ConnectionTrait, network_id: NetworkId) -> Result<()> {
+    network::Entity::find_by_id(network_id).lock_exclusive().one(db).await?;
     let owners = membership::Entity::find()
         .filter(membership::Column::NetworkId.eq(network_id))
         .filter(membership::Column::Role.eq(Role::Owner))

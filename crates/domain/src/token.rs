@@ -111,12 +111,18 @@ pub async fn authenticate(
     }))
 }
 
+/// The tokens this credential may see: all of its person's, or, for a token limited to one
+/// network, only those limited to the same network (a token never reaches beyond its own).
+fn visible_to(actor: &Actor) -> sea_orm::Select<api_token::Entity> {
+    let query = api_token::Entity::find().filter(api_token::Column::PersonId.eq(actor.person_id));
+    match actor.restricted_to {
+        Some(network_id) => query.filter(api_token::Column::NetworkId.eq(network_id)),
+        None => query,
+    }
+}
+
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<api_token::Model>> {
-    Ok(api_token::Entity::find()
-        .filter(api_token::Column::PersonId.eq(actor.person_id))
-        .order_by_desc(api_token::Column::CreatedAt)
-        .all(db)
-        .await?)
+    Ok(visible_to(actor).order_by_desc(api_token::Column::CreatedAt).all(db).await?)
 }
 
 /// Revokes one of the actor's own tokens (revoking twice is fine).
@@ -126,8 +132,8 @@ pub async fn revoke(
     id: TokenId,
     now: DateTime<Utc>,
 ) -> Result<api_token::Model> {
-    let token = api_token::Entity::find_by_id(id)
-        .filter(api_token::Column::PersonId.eq(actor.person_id))
+    let token = visible_to(actor)
+        .filter(api_token::Column::Id.eq(id))
         .one(db)
         .await?
         .ok_or(Error::NotFound(Resource::Token))?;

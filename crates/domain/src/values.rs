@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::InvalidValue;
 
 /// A URL-safe name: lowercase ASCII letters, digits and single hyphens, 1 to 64 characters.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Slug(String);
 

@@ -20,9 +20,11 @@ use std::{
 use bytes::Bytes;
 use poem::{Response, http::HeaderMap};
 
-/// More entries than this and the cache starts over (public URLs are few; this is a backstop
-/// against a crawler walking every page).
+/// Bounds on what the cache holds (public URLs are few; these stop a crawler walking every
+/// page, or junk query strings, from growing it): past either, expired entries go first, and
+/// if that is not enough the cache starts over.
 const MAX_ENTRIES: usize = 4096;
+const MAX_BYTES: usize = 8 * 1024 * 1024;
 
 struct Entry {
     stored: Instant,
@@ -34,12 +36,18 @@ struct Entry {
 pub struct PublicCache {
     ttl: Duration,
     generation: AtomicU64,
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    bytes: usize,
 }
 
 impl PublicCache {
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, generation: AtomicU64::new(0), entries: Mutex::new(HashMap::new()) }
+        Self { ttl, generation: AtomicU64::new(0), entries: Mutex::new(Entries::default()) }
     }
 
     pub fn enabled(&self) -> bool {
@@ -54,7 +62,7 @@ impl PublicCache {
     pub fn get(&self, key: &str) -> Option<Response> {
         let generation = self.generation.load(Ordering::Acquire);
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        let entry = entries.get(key)?;
+        let entry = entries.map.get(key)?;
         if entry.generation != generation || entry.stored.elapsed() >= self.ttl {
             return None;
         }
@@ -69,11 +77,24 @@ impl PublicCache {
         if generation != self.generation.load(Ordering::Acquire) {
             return;
         }
+        let key_len = key.len();
+        let size = key_len + body.len();
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
+        if entries.map.len() >= MAX_ENTRIES || entries.bytes + size > MAX_BYTES {
+            let ttl = self.ttl;
+            entries.map.retain(|_, e| e.generation == generation && e.stored.elapsed() < ttl);
+            entries.bytes = entries.map.iter().map(|(k, e)| k.len() + e.body.len()).sum();
+            if entries.map.len() >= MAX_ENTRIES || entries.bytes + size > MAX_BYTES {
+                entries.map.clear();
+                entries.bytes = 0;
+            }
         }
-        entries.insert(key, Entry { stored: Instant::now(), generation, headers, body });
+        if let Some(old) =
+            entries.map.insert(key, Entry { stored: Instant::now(), generation, headers, body })
+        {
+            entries.bytes -= key_len + old.body.len();
+        }
+        entries.bytes += size;
     }
 
     /// The generation to pass to [`PublicCache::put`]; read it before computing the answer.
@@ -108,6 +129,19 @@ mod tests {
         cache.put("/a".into(), generation, json(), Bytes::from_static(b"[]"));
         std::thread::sleep(Duration::from_millis(60));
         assert!(cache.get("/a").is_none(), "entries expire");
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bounds() {
+        let cache = PublicCache::new(Duration::from_secs(60));
+        let page = Bytes::from(vec![b'x'; 100 * 1024]);
+        for i in 0..200 {
+            cache.put(format!("/e/event-{i}"), cache.generation(), json(), page.clone());
+        }
+        cache.put("/e/event-0".into(), cache.generation(), json(), page.clone());
+        let entries = cache.entries.lock().unwrap();
+        assert!(entries.bytes <= MAX_BYTES, "{} bytes", entries.bytes);
+        assert_eq!(entries.bytes, entries.map.iter().map(|(k, e)| k.len() + e.body.len()).sum::<usize>());
     }
 
     #[test]

@@ -174,7 +174,10 @@ fn cache_key(req: &Request, method: &Method, path: &str, cache: &PublicCache) ->
     if path.starts_with(PUBLIC_API) {
         return Some(full.to_owned());
     }
-    let page = path.starts_with("/n/") || (path.starts_with("/e/") && !path.ends_with(".ics"));
+    // Only the two public pages, by their exact shape (`/n/{slug}`, `/e/{slug}`): a page added
+    // later under these prefixes is not cached unless it is named here.
+    let segments: Vec<&str> = path.split('/').collect();
+    let page = matches!(segments.as_slice(), ["", "n" | "e", slug] if !slug.is_empty());
     if !page || req.uri().query().is_some_and(|q| q.contains("lang=")) {
         return None;
     }

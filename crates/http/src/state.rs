@@ -15,7 +15,7 @@ pub struct AppState {
     pub public_cache: Arc<PublicCache>,
     /// The absolute URL people reach the service at, for links in files and emails.
     pub base_url: String,
-    /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front.
+    /// Trust `X-Forwarded-Proto` from a reverse proxy in front.
     pub trust_proxy: bool,
 }
 

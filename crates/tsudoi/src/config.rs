@@ -58,7 +58,7 @@ pub struct Config {
     /// PEM certificate chain and private key: serve HTTPS directly.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
-    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` from a reverse proxy in front.
+    /// Trust `X-Forwarded-Proto` from a reverse proxy in front.
     pub trust_proxy: bool,
     pub log_format: LogFormat,
     /// Read connections on SQLite, all connections on PostgreSQL.

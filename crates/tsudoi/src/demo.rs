@@ -61,11 +61,13 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Option<String>>
         now,
     )
     .await?;
+    // The demo owner also organizes in the partner network, so their mixer may be co-hosted.
+    network::add_member(writer, None, partner.id, DEMO_EMAIL, None, Role::Organizer, now).await?;
     let actor = Actor {
         person_id: owner.person.id,
         token_id: None,
         restricted_to: None,
-        memberships: vec![(demo.id, Role::Owner)],
+        memberships: vec![(demo.id, Role::Owner), (partner.id, Role::Organizer)],
     };
 
     let hall = venue::create(

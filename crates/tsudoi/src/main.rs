@@ -90,7 +90,7 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     #[serde(skip_serializing_if = "Option::is_none")]
     tls_key: Option<PathBuf>,
-    /// Trust X-Forwarded-For/-Proto from a reverse proxy in front [env: TSUDOI_TRUST_PROXY]
+    /// Trust X-Forwarded-Proto from a reverse proxy in front [env: TSUDOI_TRUST_PROXY]
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     trust_proxy: bool,

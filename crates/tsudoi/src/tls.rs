@@ -20,6 +20,9 @@ use tokio_rustls::{
 };
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Handshakes in progress at once; more wait their turn (a flood of half-open connections
+/// cannot take the whole machine).
+const CONCURRENT_HANDSHAKES: usize = 256;
 
 pub fn server_config(cert: &Path, key: &Path) -> anyhow::Result<Arc<ServerConfig>> {
     let certs = CertificateDer::pem_file_iter(cert)
@@ -54,6 +57,7 @@ impl TlsAcceptorWrapper {
         let local = inner.local_addr();
         let (tx, ready) = mpsc::channel(128);
         let tls = TlsAcceptor::from(config);
+        let permits = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_HANDSHAKES));
         tokio::spawn(async move {
             loop {
                 let (stream, local, remote, _) = match inner.accept().await {
@@ -64,8 +68,10 @@ impl TlsAcceptorWrapper {
                         continue;
                     }
                 };
+                let Ok(permit) = permits.clone().acquire_owned().await else { break };
                 let (tls, done) = (tls.clone(), tx.clone());
                 tokio::spawn(async move {
+                    let _permit = permit;
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await {
                         Ok(Ok(stream)) => {
                             let _ = done.send((stream, local, remote)).await;

@@ -93,6 +93,15 @@ pub struct EventPatch {
 
 impl EventPatch {
     pub fn apply(self, to: EventDraft) -> EventDraft {
+        let seats = self.seats.unwrap_or(to.seats);
+        // An event with one slot holding all its seats keeps it that way when its seats change.
+        let slots = match self.slots {
+            Some(slots) => slots,
+            None if to.slots.len() == 1 && to.slots[0].seats == to.seats => {
+                vec![SlotDraft { seats, ..to.slots[0].clone() }]
+            }
+            None => to.slots,
+        };
         EventDraft {
             slug: self.slug.or(to.slug),
             title: self.title.unwrap_or(to.title),
@@ -103,8 +112,8 @@ impl EventPatch {
             time_zone: self.time_zone.or(to.time_zone),
             venue_id: self.venue_id.unwrap_or(to.venue_id),
             online_url: self.online_url.unwrap_or(to.online_url),
-            seats: self.seats.unwrap_or(to.seats),
-            slots: self.slots.unwrap_or(to.slots),
+            seats,
+            slots,
             rsvp_mode: self.rsvp_mode.unwrap_or(to.rsvp_mode),
             lottery_draw_at: self.lottery_draw_at.unwrap_or(to.lottery_draw_at),
             hold_minutes: self.hold_minutes.unwrap_or(to.hold_minutes),
@@ -242,7 +251,10 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
         (_, None) => Some(None),
     };
 
-    let cohosts = validate_list(&draft.cohosts, "cohosts", COHOSTS_MAX, &mut errors, Slug::parse);
+    let mut cohosts = validate_list(&draft.cohosts, "cohosts", COHOSTS_MAX, &mut errors, Slug::parse);
+    // Order means nothing here: keep one canonical order, so reordering is no change.
+    cohosts.sort();
+    cohosts.dedup();
     if draft.organizers.len() > ORGANIZERS_MAX {
         errors.add("organizers", "too_many", format!("at most {ORGANIZERS_MAX} organizers"));
     }
@@ -454,6 +466,20 @@ mod tests {
         draft.rsvp_opens_at = Some(draft.starts_at - Duration::days(7));
         draft.rsvp_deadline = Some(draft.starts_at - Duration::days(8));
         assert_eq!(codes(&draft), vec![("rsvp_deadline".into(), "before_opening")]);
+    }
+
+    #[test]
+    fn the_single_slot_follows_the_events_seats_but_named_slots_do_not() {
+        let mut draft = sample();
+        draft.slots = vec![SlotDraft { id: None, name: "一般".into(), seats: 40 }];
+        let grown = EventPatch { seats: Some(50), ..EventPatch::default() }.apply(draft.clone());
+        assert_eq!(grown.slots[0].seats, 50);
+        draft.slots = vec![
+            SlotDraft { id: None, name: "OB/OG".into(), seats: 30 },
+            SlotDraft { id: None, name: "現役".into(), seats: 10 },
+        ];
+        let grown = EventPatch { seats: Some(50), ..EventPatch::default() }.apply(draft);
+        assert_eq!((grown.slots[0].seats, grown.slots[1].seats), (30, 10));
     }
 
     #[test]

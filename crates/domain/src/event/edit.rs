@@ -8,7 +8,7 @@ use data_encoding::BASE32_NOPAD;
 use rand::RngCore;
 use sea_orm::{
     ActiveValue::NotSet, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 
@@ -22,7 +22,7 @@ use crate::{
     audit::{self, Change},
     entity::{event, event_cohost, event_organizer, event_slot, membership, network, series, venue},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
-    ids::{EventId, NetworkId, SlotId},
+    ids::{EventId, NetworkId, PersonId, SlotId},
     values::{Language, Slug},
 };
 
@@ -49,7 +49,7 @@ pub async fn create(
         draft.organizers.push(actor.person_id);
     }
     let mut valid = validate(&draft, default_slot_name(host.default_language))?;
-    let refs = check_references(&txn, &host, &mut valid, None).await?;
+    let refs = check_references(&txn, actor, &host, &mut valid, None).await?;
 
     let id = EventId::new();
     let model = event::Entity::insert(event::ActiveModel {
@@ -81,15 +81,23 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     let txn = db.begin().await?;
+    lock_event(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     ensure_editable(&current.event)?;
     let before_draft = draft_of(&current);
     let before = serde_json::to_value(&before_draft).unwrap_or_default();
     let mut valid = validate(&patch.apply(before_draft), default_slot_name(current.host.default_language))?;
-    let refs = check_references(&txn, &current.host, &mut valid, Some(&current)).await?;
+    let refs = check_references(&txn, actor, &current.host, &mut valid, Some(&current)).await?;
     let changes = audit::diff(&before, &valid);
     if audit::is_empty(&changes) {
         return Ok(current);
+    }
+    if current.event.status == EventStatus::Published {
+        check_publishable(valid.venue_id.is_some() || valid.online_url.is_some(), valid.ends_at, now)?;
+        if refs.slug.as_str() != current.event.slug {
+            // Its address is already in emails, calendars and QR codes.
+            return Err(Conflict::SlugLocked.into());
+        }
     }
 
     let e = &current.event;
@@ -122,19 +130,17 @@ pub async fn publish(
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     let txn = db.begin().await?;
+    lock_event(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     ensure_editable(&current.event)?;
     if current.event.status == EventStatus::Published {
         return Err(Conflict::AlreadyPublished.into());
     }
-    let mut errors = ValidationErrors::new();
-    if current.event.venue_id.is_none() && current.event.online_url.is_none() {
-        errors.add("venue_id", "required_to_publish", "give a venue or an online URL before publishing");
-    }
-    if current.event.ends_at <= now {
-        errors.add("ends_at", "in_the_past", "the event has already ended");
-    }
-    errors.into_result()?;
+    check_publishable(
+        current.event.venue_id.is_some() || current.event.online_url.is_some(),
+        current.event.ends_at,
+        now,
+    )?;
     let model = event::Entity::update(event::ActiveModel {
         id: Set(id),
         status: Set(EventStatus::Published),
@@ -163,6 +169,7 @@ pub async fn cancel(
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     let txn = db.begin().await?;
+    lock_event(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     if current.event.status == EventStatus::Cancelled {
         return Ok(current);
@@ -197,6 +204,7 @@ pub async fn set_archived(
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     let txn = db.begin().await?;
+    lock_event(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     if current.event.archived_at.is_some() == archived {
         return Ok(current);
@@ -214,6 +222,26 @@ pub async fn set_archived(
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)
+}
+
+/// A published event needs a place (a venue or an online link) and must not have ended; the
+/// same holds for changes to an event already published.
+fn check_publishable(has_place: bool, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    let mut errors = ValidationErrors::new();
+    if !has_place {
+        errors.add("venue_id", "required_to_publish", "a published event needs a venue or an online URL");
+    }
+    if ends_at <= now {
+        errors.add("ends_at", "in_the_past", "a published event cannot end in the past");
+    }
+    errors.into_result()
+}
+
+/// Takes the event's row lock for the rest of the transaction (PostgreSQL; SQLite has one
+/// writer), so concurrent changes to one event run one after the other.
+async fn lock_event(txn: &DatabaseTransaction, id: EventId) -> Result<()> {
+    event::Entity::find_by_id(id).lock_exclusive().one(txn).await?;
+    Ok(())
 }
 
 fn ensure_editable(event: &event::Model) -> Result<()> {
@@ -324,6 +352,7 @@ struct References {
 /// edition number when the draft has a series but no number.
 async fn check_references(
     txn: &DatabaseTransaction,
+    actor: &Actor,
     host: &network::Model,
     valid: &mut ValidDraft,
     current: Option<&EventDetails>,
@@ -340,8 +369,26 @@ async fn check_references(
             Some(n) if cohosts.contains(&n.id) => {
                 errors.add(format!("cohosts[{i}]"), "duplicate", "listed twice")
             }
-            Some(n) => cohosts.push(n.id),
-            None => errors.add(format!("cohosts[{i}]"), "unknown_network", format!("no network `{slug}`")),
+            Some(n) => {
+                // Co-hosting shares the event's management and its public page with that
+                // network, so only someone who organizes there may add it. Unknown and not
+                // yours look the same (invariant 6).
+                let already = current.is_some_and(|c| c.cohosts.iter().any(|h| h.id == n.id));
+                if already || actor.role_in(n.id).is_some_and(|r| r.allows(Permission::ManageEvents)) {
+                    cohosts.push(n.id);
+                } else {
+                    errors.add(
+                        format!("cohosts[{i}]"),
+                        "unknown_network",
+                        format!("no network `{slug}` you organize in"),
+                    );
+                }
+            }
+            None => errors.add(
+                format!("cohosts[{i}]"),
+                "unknown_network",
+                format!("no network `{slug}` you organize in"),
+            ),
         }
     }
     let managing: Vec<NetworkId> = std::iter::once(host.id).chain(cohosts.iter().copied()).collect();
@@ -399,8 +446,11 @@ async fn check_references(
         .into_iter()
         .map(|m| m.person_id)
         .collect();
+    // People already in charge stay valid even if their role has changed since.
+    let already_in_charge =
+        |person: &PersonId| current.is_some_and(|c| c.organizers.iter().any(|p| p.id == *person));
     for (i, person) in valid.organizers.iter().enumerate() {
-        if !managers.contains(person) {
+        if !managers.contains(person) && !already_in_charge(person) {
             errors.add(
                 format!("organizers[{i}]"),
                 "not_an_organizer",
@@ -463,10 +513,20 @@ async fn generate_slug(txn: &DatabaseTransaction, host: &network::Model, valid: 
             return Ok(slug);
         }
     }
-    let mut bytes = [0u8; 5];
-    rand::rng().fill_bytes(&mut bytes);
-    let random = format!("{}-{}", host.slug, BASE32_NOPAD.encode(&bytes).to_lowercase());
-    Slug::parse(&random).map_err(|e| Error::Unexpected(anyhow::anyhow!("generated slug {random}: {e}")))
+    // The network's slug, shortened so the whole stays within the limit, plus 8 random
+    // characters (40 bits): a clash is unlikely, and checked.
+    let prefix = host.slug.get(..40).unwrap_or(&host.slug).trim_end_matches('-');
+    for _ in 0..8 {
+        let mut bytes = [0u8; 5];
+        rand::rng().fill_bytes(&mut bytes);
+        let random = format!("{prefix}-{}", BASE32_NOPAD.encode(&bytes).to_lowercase());
+        let slug = Slug::parse(&random)
+            .map_err(|e| Error::Unexpected(anyhow::anyhow!("generated slug {random}: {e}")))?;
+        if ensure_slug_free(txn, &slug, None).await.is_ok() {
+            return Ok(slug);
+        }
+    }
+    Err(Error::Unexpected(anyhow::anyhow!("no free random slug after 8 tries")))
 }
 
 /// Writes slots, co-hosts and organizers to match the draft.

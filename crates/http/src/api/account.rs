@@ -87,7 +87,8 @@ pub struct NewToken {
     pub network: Option<String>,
 }
 
-#[derive(Debug, Object)]
+// No `Debug`: it holds the secret.
+#[derive(Object)]
 pub struct IssuedToken {
     pub token: Token,
     /// The token itself, shown this once: keep it safe.
