@@ -34,6 +34,13 @@ e2e! {
         let listed = app.get(&format!("/api/v1/networks/tokyo/events?series_id={series_id}&when=all")).await.expect(200);
         assert_eq!(listed.as_array().map(Vec::len), Some(3));
         app.create_event(json!({"edition": 3})).await.expect_problem(422, "validation_failed");
+
+        // Moved to another series, an edition is numbered anew there.
+        let salon = app.post("/api/v1/networks/tokyo/series", json!({"slug": "salon", "name": "Salon"})).await.expect(201);
+        let moved = app.patch(&format!("/api/v1/events/{}", eighth["id"].as_str().expect("id")), json!({"series_id": salon["id"]})).await.expect(200);
+        assert_eq!(moved["edition"], 1);
+        let unseries = app.patch(&format!("/api/v1/events/{}", moved["id"].as_str().expect("id")), json!({"series_id": null})).await.expect(200);
+        assert!(unseries.get("edition").is_none(), "{unseries}");
     }
 
     async fn changing_an_event_raises_its_sequence_only_when_attendees_would_care(app: TestApp) {
@@ -135,6 +142,12 @@ e2e! {
         let id = event["id"].as_str().expect("id");
         let changed = app.patch_as(&osaka, &format!("/api/v1/events/{id}"), json!({"theme": "越境"})).await.expect(200);
         assert_eq!(changed["theme"], "越境");
+        // Both networks' logs show what happened to the event they share.
+        for (token, network) in [(&app.token, "tokyo"), (&osaka, "osaka")] {
+            let log = app.get_as(token, &format!("/api/v1/networks/{network}/audit-log")).await.expect(200);
+            assert_eq!(log[0]["action"], "event.update", "{network}");
+            assert_eq!(log[0]["summary"]["theme"][1], "越境", "{network}");
+        }
         let listed = app.get_as(&osaka, "/api/v1/networks/osaka/events").await.expect(200);
         assert_eq!(listed[0]["id"], id);
         // The co-host's owner may be put in charge; a stranger may not.

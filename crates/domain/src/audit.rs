@@ -86,6 +86,7 @@ pub async fn list(
     actor.require(network_id, Permission::ViewAuditLog, Resource::Network)?;
     Ok(audit_entry::Entity::find()
         .filter(audit_entry::Column::NetworkId.eq(network_id))
+        .order_by_desc(audit_entry::Column::At)
         .order_by_desc(audit_entry::Column::Id)
         .limit(limit)
         .all(db)

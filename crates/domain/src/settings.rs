@@ -22,9 +22,11 @@ impl SecretKey {
     /// From configuration: base64url (with or without padding) or any string of 32+ bytes.
     pub fn parse(raw: &str) -> anyhow::Result<Self> {
         let raw = raw.trim();
-        let bytes = BASE64URL_NOPAD
-            .decode(raw.trim_end_matches('=').as_bytes())
-            .unwrap_or_else(|_| raw.as_bytes().to_vec());
+        // base64url of 32+ bytes, or else the text itself (a long passphrase).
+        let bytes = match BASE64URL_NOPAD.decode(raw.trim_end_matches('=').as_bytes()) {
+            Ok(decoded) if decoded.len() >= Self::MIN_LEN => decoded,
+            _ => raw.as_bytes().to_vec(),
+        };
         anyhow::ensure!(
             bytes.len() >= Self::MIN_LEN,
             "the secret key must hold at least {} bytes (try `openssl rand -base64 48`)",
@@ -51,6 +53,22 @@ impl SecretKey {
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_base64url_or_long_passphrases() {
+        let encoded = BASE64URL_NOPAD.encode(&[7u8; 48]);
+        assert_eq!(SecretKey::parse(&encoded).unwrap().bytes(), &[7u8; 48]);
+        // 40 characters that happen to be valid base64url, but decode to only 30 bytes.
+        let passphrase = "correcthorsebatterystaplecorrecthorsebat";
+        assert_eq!(SecretKey::parse(passphrase).unwrap().bytes(), passphrase.as_bytes());
+        assert!(SecretKey::parse("too short").is_err());
+        assert_eq!(format!("{:?}", SecretKey::generate()), "SecretKey(<redacted>)");
     }
 }
 

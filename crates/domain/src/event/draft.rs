@@ -123,7 +123,12 @@ impl EventPatch {
             rsvp_opens_at: self.rsvp_opens_at.unwrap_or(to.rsvp_opens_at),
             rsvp_deadline: self.rsvp_deadline.unwrap_or(to.rsvp_deadline),
             series_id: self.series_id.unwrap_or(to.series_id),
-            edition: self.edition.unwrap_or(to.edition),
+            // Moving to another series numbers the event anew there, unless a number is given.
+            edition: match (self.edition, self.series_id) {
+                (Some(edition), _) => edition,
+                (None, Some(series)) if series != to.series_id => None,
+                (None, _) => to.edition,
+            },
             cohosts: self.cohosts.unwrap_or(to.cohosts),
             organizers: self.organizers.unwrap_or(to.organizers),
         }

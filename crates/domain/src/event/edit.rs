@@ -67,7 +67,7 @@ pub async fn create(
     .await?;
     sync_children(&txn, id, &valid, &refs, None).await?;
     let summary = serde_json::to_value(&valid).unwrap_or_default();
-    audit::record(&txn, change(actor, &model, "event.create", summary), now).await?;
+    record(&txn, actor, &model, "event.create", summary, now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)
@@ -115,7 +115,7 @@ pub async fn update(
     .exec(&txn)
     .await?;
     sync_children(&txn, id, &valid, &refs, Some(&current)).await?;
-    audit::record(&txn, change(actor, &model, "event.update", changes), now).await?;
+    record(&txn, actor, &model, "event.update", changes, now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)
@@ -150,12 +150,7 @@ pub async fn publish(
     })
     .exec(&txn)
     .await?;
-    audit::record(
-        &txn,
-        change(actor, &model, "event.publish", json!({"status": ["draft", "published"]})),
-        now,
-    )
-    .await?;
+    record(&txn, actor, &model, "event.publish", json!({"status": ["draft", "published"]}), now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)
@@ -188,8 +183,7 @@ pub async fn cancel(
     })
     .exec(&txn)
     .await?;
-    audit::record(&txn, change(actor, &model, "event.cancel", json!({"status": [before, "cancelled"]})), now)
-        .await?;
+    record(&txn, actor, &model, "event.cancel", json!({"status": [before, "cancelled"]}), now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)
@@ -218,7 +212,7 @@ pub async fn set_archived(
     .exec(&txn)
     .await?;
     let action = if archived { "event.archive" } else { "event.restore" };
-    audit::record(&txn, change(actor, &model, action, json!({})), now).await?;
+    record(&txn, actor, &model, action, json!({}), now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)
@@ -258,19 +252,29 @@ async fn reload(txn: &DatabaseTransaction, actor: &Actor, id: EventId) -> Result
     Ok(get(txn, actor, id, Permission::ViewNetwork).await?.0)
 }
 
-fn change<'a>(
+/// Records a change to an event in the audit log of its host and of every co-host: each
+/// network sees what was done to the events it shares.
+async fn record(
+    txn: &DatabaseTransaction,
     actor: &Actor,
     model: &event::Model,
-    action: &'a str,
+    action: &str,
     summary: serde_json::Value,
-) -> Change<'a> {
-    Change {
-        network_id: model.network_id,
-        author: actor.into(),
-        action,
-        subject_id: model.id.uuid(),
-        summary,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let cohosts =
+        event_cohost::Entity::find().filter(event_cohost::Column::EventId.eq(model.id)).all(txn).await?;
+    for network_id in std::iter::once(model.network_id).chain(cohosts.into_iter().map(|c| c.network_id)) {
+        let change = Change {
+            network_id,
+            author: actor.into(),
+            action,
+            subject_id: model.id.uuid(),
+            summary: summary.clone(),
+        };
+        audit::record(txn, change, now).await?;
     }
+    Ok(())
 }
 
 /// The columns a draft sets; status, timestamps of the lifecycle and the id are the caller's.
