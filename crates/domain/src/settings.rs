@@ -56,22 +56,6 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_base64url_or_long_passphrases() {
-        let encoded = BASE64URL_NOPAD.encode(&[7u8; 48]);
-        assert_eq!(SecretKey::parse(&encoded).unwrap().bytes(), &[7u8; 48]);
-        // 40 characters that happen to be valid base64url, but decode to only 30 bytes.
-        let passphrase = "correcthorsebatterystaplecorrecthorsebat";
-        assert_eq!(SecretKey::parse(passphrase).unwrap().bytes(), passphrase.as_bytes());
-        assert!(SecretKey::parse("too short").is_err());
-        assert_eq!(format!("{:?}", SecretKey::generate()), "SecretKey(<redacted>)");
-    }
-}
-
 /// The key kept in the database, made on first call. Insert-if-absent, then read: two instances
 /// starting together end up with the same key. Returns whether this call created it.
 pub async fn stored_secret_key(db: &impl ConnectionTrait) -> anyhow::Result<(SecretKey, bool)> {
@@ -88,4 +72,20 @@ pub async fn stored_secret_key(db: &impl ConnectionTrait) -> anyhow::Result<(Sec
         .context("reading the secret key")?
         .context("the secret key row vanished")?;
     Ok((SecretKey::parse(&stored.value)?, inserted == 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_base64url_or_long_passphrases() {
+        let encoded = BASE64URL_NOPAD.encode(&[7u8; 48]);
+        assert_eq!(SecretKey::parse(&encoded).unwrap().bytes(), &[7u8; 48]);
+        // 40 characters that happen to be valid base64url, but decode to only 30 bytes.
+        let passphrase = "correcthorsebatterystaplecorrecthorsebat";
+        assert_eq!(SecretKey::parse(passphrase).unwrap().bytes(), passphrase.as_bytes());
+        assert!(SecretKey::parse("too short").is_err());
+        assert_eq!(format!("{:?}", SecretKey::generate()), "SecretKey(<redacted>)");
+    }
 }
