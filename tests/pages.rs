@@ -70,6 +70,16 @@ e2e! {
         assert!(!html.contains("Secret draft"));
     }
 
+    async fn the_front_page_leads_to_networks_with_public_events(app: TestApp) {
+        let (status, html, _) = page(&app, "/", "ja").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("アルムナイ") && !html.contains("東京アルムナイ"), "no public events yet");
+        let event = app.event(json!({})).await;
+        app.post(&format!("/api/v1/events/{}/publish", event["id"].as_str().expect("id")), json!({})).await.expect(200);
+        let (_, html, _) = page(&app, "/", "en").await;
+        assert!(html.contains(r#"<a href="/n/tokyo">東京アルムナイ</a>"#), "{html}");
+    }
+
     async fn unknown_pages_are_friendly_in_both_languages(app: TestApp) {
         let (status, html, _) = page(&app, "/e/no-such-event", "ja").await;
         assert_eq!(status, 404);

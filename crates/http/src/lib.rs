@@ -33,6 +33,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/api", api)
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
+        .at("/", get(pages::home))
         .at("/n/:slug", get(pages::network))
         .at("/e/:slug", get(pages::event))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))

@@ -67,6 +67,23 @@ fn visible() -> sea_orm::Condition {
         .add(event::Column::ArchivedAt.is_null())
 }
 
+/// Networks with at least one event visible to the public, by name.
+pub async fn networks_with_events(db: &impl ConnectionTrait) -> Result<Vec<network::Model>> {
+    Ok(network::Entity::find()
+        .filter(
+            network::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(event::Column::NetworkId)
+                    .from(event::Entity)
+                    .cond_where(visible())
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(network::Column::Name)
+        .all(db)
+        .await?)
+}
+
 pub async fn network_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<network::Model> {
     let slug = Slug::parse(slug).map_err(|_| Error::NotFound(Resource::Network))?;
     network::Entity::find()

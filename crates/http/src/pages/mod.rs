@@ -35,6 +35,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("event.html", include_str!("../../templates/event.html")),
         ("network.html", include_str!("../../templates/network.html")),
         ("not_found.html", include_str!("../../templates/not_found.html")),
+        ("home.html", include_str!("../../templates/home.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {
@@ -132,6 +133,22 @@ fn list_item(e: PublicEventSummary, language: Language) -> ListItem {
         place: e.venue_name.or_else(|| e.online.then(|| online.to_owned())),
         cancelled: e.status == EventStatus::Cancelled,
         title: e.title,
+    }
+}
+
+/// The front page: what Tsudoi is, and the networks that have published events.
+#[handler]
+pub async fn home(req: &Request, state: Data<&AppState>) -> Response {
+    let page = Page::of(req);
+    match public::networks_with_events(state.db.reader()).await {
+        Ok(networks) => {
+            let networks: Vec<Value> = networks
+                .into_iter()
+                .map(|n| context! { name => n.name, href => format!("/n/{}", n.slug) })
+                .collect();
+            page.render(StatusCode::OK, "home.html", context! { networks => networks })
+        }
+        Err(err) => page.failed(&err),
     }
 }
 

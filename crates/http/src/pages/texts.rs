@@ -35,6 +35,14 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
         ),
         ("error_title", "エラーが発生しました", "Something went wrong"),
         ("error_body", "時間をおいてもう一度お試しください。", "Please try again in a moment."),
+        ("home_title", "集い Tsudoi", "Tsudoi"),
+        (
+            "home_body",
+            "アルムナイ・ネットワークのためのイベントサービスです。各ネットワークのページからイベントをご覧ください。",
+            "Events and meetups for company alumni networks. Each network's page lists its events.",
+        ),
+        ("networks", "ネットワーク", "Networks"),
+        ("api_docs", "主催者向け API ドキュメント", "API documentation for organizers"),
         ("footer", "集い Tsudoi — アルムナイのためのイベントサービス", "Tsudoi — events for alumni networks"),
     ];
     pairs
