@@ -7,6 +7,7 @@ mod access;
 mod api_errors;
 mod browser;
 mod calendar;
+mod concurrency;
 mod events;
 mod operations;
 mod pages;

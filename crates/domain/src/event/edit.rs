@@ -417,7 +417,8 @@ async fn check_references(
     }
 
     if let Some(series_id) = valid.series_id {
-        match series::Entity::find_by_id(series_id).one(txn).await? {
+        // Locked, so that editions numbered at the same moment get one number each.
+        match series::Entity::find_by_id(series_id).lock_exclusive().one(txn).await? {
             Some(s) if s.network_id == host.id => {
                 let unchanged = current_event.is_some_and(|e| e.series_id == Some(series_id));
                 if s.archived_at.is_some() && !unchanged {
