@@ -57,3 +57,53 @@ e2e! {
         app.get_public("/e/no-such-event/calendar.ics").await.expect_status(404, "unknown events");
     }
 }
+
+/// Every VEVENT of a feed, as (SUMMARY, STATUS).
+fn feed_events(text: &str) -> Vec<(String, String)> {
+    let unfolded = icalendar::parser::unfold(text);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("a valid iCalendar file");
+    calendar
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .map(|c| {
+            let get = |name: &str| c.find_prop(name).map(|p| p.val.to_string()).unwrap_or_default();
+            (get("SUMMARY"), get("STATUS"))
+        })
+        .collect()
+}
+
+e2e! {
+    async fn networks_and_series_have_subscribable_feeds(app: TestApp) {
+        let series = app.post("/api/v1/networks/tokyo/series", json!({"slug": "crossing", "name": "Crossing"})).await.expect(201);
+        let mut ids = Vec::new();
+        for (title, in_series) in [("Crossing #1", true), ("Salon", false), ("Cancelled mixer", false)] {
+            let body = if in_series { json!({"title": title, "series_id": series["id"]}) } else { json!({"title": title}) };
+            let event = app.event(body).await;
+            let id = event["id"].as_str().expect("id").to_owned();
+            app.post(&format!("/api/v1/events/{id}/publish"), json!({})).await.expect(200);
+            ids.push(id);
+        }
+        app.post(&format!("/api/v1/events/{}/cancel", ids[2]), json!({})).await.expect(200);
+        app.event(json!({"title": "Draft"})).await;
+
+        let feed = app.get_public("/n/tokyo/calendar.ics").await;
+        assert_eq!(feed.status, 200);
+        assert_eq!(feed.headers["content-type"], "text/calendar; charset=utf-8");
+        let mut events = feed_events(&feed.text);
+        events.sort();
+        assert_eq!(
+            events,
+            vec![
+                ("Cancelled mixer".to_owned(), "CANCELLED".to_owned()),
+                ("Crossing #1".to_owned(), "CONFIRMED".to_owned()),
+                ("Salon".to_owned(), "CONFIRMED".to_owned()),
+            ],
+            "published and cancelled events, never drafts"
+        );
+        let series_feed = app.get_public("/n/tokyo/series/crossing/calendar.ics").await;
+        assert_eq!(feed_events(&series_feed.text), vec![("Crossing #1".to_owned(), "CONFIRMED".to_owned())]);
+        app.get_public("/n/tokyo/series/nothing/calendar.ics").await.expect_status(404, "unknown series");
+        app.get_public("/n/nowhere/calendar.ics").await.expect_status(404, "unknown network");
+    }
+}

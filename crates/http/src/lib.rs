@@ -35,6 +35,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/api/docs", docs)
         .at("/", get(pages::home))
         .at("/n/:slug", get(pages::network))
+        .at("/n/:slug/calendar.ics", get(calendar::network_feed))
+        .at("/n/:slug/series/:series/calendar.ics", get(calendar::series_feed))
         .at("/e/:slug", get(pages::event))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))

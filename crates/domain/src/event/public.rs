@@ -67,6 +67,34 @@ fn visible() -> sea_orm::Condition {
         .add(event::Column::ArchivedAt.is_null())
 }
 
+/// How far back a calendar feed reaches; older events only weigh down every subscriber's sync.
+const FEED_HISTORY_DAYS: i64 = 365;
+
+/// Events for a network's calendar feed (hosted or co-hosted; optionally one series of it):
+/// published and cancelled ones from the past year on, with their venues.
+pub async fn feed(
+    db: &impl ConnectionTrait,
+    network_id: NetworkId,
+    series_slug: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(event::Model, Option<venue::Model>)>> {
+    let mut query = event::Entity::find()
+        .filter(visible())
+        .filter(of_network(network_id))
+        .filter(event::Column::EndsAt.gte(now - chrono::Duration::days(FEED_HISTORY_DAYS)));
+    if let Some(slug) = series_slug {
+        let slug = Slug::parse(slug).map_err(|_| Error::NotFound(Resource::Series))?;
+        let series = series::Entity::find()
+            .filter(series::Column::NetworkId.eq(network_id))
+            .filter(series::Column::Slug.eq(slug.as_str()))
+            .one(db)
+            .await?
+            .ok_or(Error::NotFound(Resource::Series))?;
+        query = query.filter(event::Column::SeriesId.eq(series.id));
+    }
+    Ok(query.order_by_asc(event::Column::StartsAt).find_also_related(venue::Entity).all(db).await?)
+}
+
 /// Networks with at least one event visible to the public, by name.
 pub async fn networks_with_events(db: &impl ConnectionTrait) -> Result<Vec<network::Model>> {
     Ok(network::Entity::find()
