@@ -10,7 +10,7 @@ use poem_openapi::{
     payload::Json,
     types::ToJSON,
 };
-use tsudoi_domain::error::{Error, Resource};
+use tsudoi_domain::error::Error;
 
 use crate::body::BodyError;
 
@@ -112,19 +112,6 @@ impl ApiError {
             StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable(body),
             _ => ApiError::Internal(body),
         }
-    }
-
-    pub fn not_found(resource: Resource) -> Self {
-        Error::NotFound(resource).into()
-    }
-
-    /// A value the API layer itself refuses (before the domain sees it).
-    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
-        Self::from_problem(validation_problem(vec![FieldProblem {
-            field: field.to_owned(),
-            code: code.to_owned(),
-            message: message.into(),
-        }]))
     }
 }
 
