@@ -11,6 +11,7 @@ pub mod db;
 pub mod entity;
 pub mod error;
 pub mod event;
+pub mod format;
 pub mod ids;
 pub mod links;
 pub mod network;

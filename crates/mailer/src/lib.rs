@@ -1,6 +1,12 @@
-//! Tsudoi's email transports. Production sends through SMTP (`TSUDOI_SMTP_URL`); the embedded
-//! default writes each message as an `.eml` file into `./outbox/`, so `tsudoi serve` works on
-//! a machine with no mail server.
+//! Tsudoi's email: messages rendered from `email-templates/` into MIME (`compose`), and the
+//! transports. Production sends through SMTP (`TSUDOI_SMTP_URL`); the embedded default writes
+//! each message as an `.eml` file into `./outbox/`, so `tsudoi serve` works on a machine with
+//! no mail server.
+
+mod compose;
+mod templates;
+
+pub use compose::{Email, Envelope, EventFacts, compose};
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,6 @@
 //! Server-rendered public pages: a network's events (`/n/{slug}`) and one event (`/e/{slug}`),
 //! in Japanese or English, working without JavaScript.
 
-mod format;
 mod i18n;
 
 pub use i18n::language_of;
@@ -23,6 +22,7 @@ use tsudoi_domain::{
         EventStatus, When,
         public::{self, PublicEvent, PublicEventSummary},
     },
+    format,
     values::Language,
 };
 

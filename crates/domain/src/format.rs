@@ -1,8 +1,8 @@
-//! Dates and times as people read them, in the event's own time zone.
+//! Dates and times as people read them, in the event's own time zone (pages and emails).
 
+use crate::values::Language;
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
-use tsudoi_domain::values::Language;
 
 const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
 

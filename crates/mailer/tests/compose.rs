@@ -1,0 +1,103 @@
+//! Emails as a mail client sees them: parsed back from MIME, the QR decoded, the `.ics` read.
+
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
+use lettre::message::Mailbox;
+use mail_parser::{MessageParser, MimeHeaders};
+use tsudoi_domain::values::Language;
+use tsudoi_mailer::{Email, Envelope, EventFacts, compose};
+
+const TICKET: &str = "https://tsudoi.example.jp/t/AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJQ";
+
+fn facts() -> EventFacts {
+    EventFacts {
+        title: "Crossing #8 〜越境するキャリア〜".into(),
+        when: "2026年12月10日(木) 19:00〜21:30 JST".into(),
+        place: Some("渋谷ヒカリエ 8F 東京都渋谷区渋谷2-21-1".into()),
+        page_url: "https://tsudoi.example.jp/e/crossing-8".into(),
+    }
+}
+
+fn envelope(language: Language) -> Envelope {
+    Envelope {
+        from: "集い Tsudoi <noreply@tsudoi.example.jp>".parse::<Mailbox>().unwrap(),
+        to: "山田 花子 <hanako@example.jp>".parse::<Mailbox>().unwrap(),
+        reply_to: Some("主催者 <organizer@alumni.example.jp>".parse::<Mailbox>().unwrap()),
+        message_id: "<01a20c4e-0000-7000-8000-000000000001@tsudoi.example.jp>".into(),
+        language,
+    }
+}
+
+/// A small but real calendar file.
+fn ics() -> String {
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tsudoi//Tsudoi//EN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n\
+     UID:evt@tsudoi.example.jp\r\nDTSTAMP:20261124T000000Z\r\nDTSTART:20261210T100000Z\r\n\
+     DTEND:20261210T123000Z\r\nSUMMARY:Crossing #8\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        .to_owned()
+}
+
+fn confirmed(name: &str) -> Email {
+    Email::Confirmed {
+        name: name.into(),
+        event: facts(),
+        manage_url: "https://tsudoi.example.jp/r/manage-token".into(),
+        ticket_url: TICKET.into(),
+        short_code: "K7P3XM".into(),
+        qr_png: tsudoi_domain::qr::png(TICKET, 240).unwrap(),
+        ics: ics(),
+    }
+}
+
+#[test]
+fn the_ticket_email_carries_a_scannable_qr_and_a_calendar_file() {
+    let raw = compose(&confirmed("山田 花子"), &envelope(Language::Ja)).unwrap().formatted();
+    let mail = MessageParser::default().parse(&raw).unwrap();
+
+    assert_eq!(
+        mail.subject(),
+        Some("【参加確定】Crossing #8 〜越境するキャリア〜（2026年12月10日(木) 19:00〜21:30 JST）")
+    );
+    assert_eq!(mail.message_id(), Some("01a20c4e-0000-7000-8000-000000000001@tsudoi.example.jp"));
+    let text = mail.body_text(0).unwrap();
+    assert!(
+        text.contains("山田 花子 さん") && text.contains("受付コード: K7P3XM") && text.contains(TICKET),
+        "{text}"
+    );
+    let html = mail.body_html(0).unwrap();
+    assert!(html.contains("cid:ticket-qr@tsudoi"), "{html}");
+
+    let qr = mail.parts.iter().find(|p| p.content_id() == Some("ticket-qr@tsudoi")).expect("the inline QR");
+    assert_eq!(qr.content_type().map(|c| (c.ctype(), c.subtype())), Some(("image", Some("png"))));
+    let image = image::load_from_memory(qr.contents()).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids[0].decode().unwrap().1, TICKET);
+
+    let ics = mail.attachments().find(|a| a.attachment_name() == Some("event.ics")).expect("the .ics");
+    let text = std::str::from_utf8(ics.contents()).unwrap();
+    let unfolded = icalendar::parser::unfold(text);
+    let calendar = icalendar::parser::read_calendar(&unfolded).unwrap();
+    assert!(calendar.components.iter().any(|c| c.name == "VEVENT"));
+}
+
+#[test]
+fn every_message_renders_in_both_languages_and_escapes_html_only_in_html() {
+    let sneaky = "<b>Eve</b>";
+    for language in [Language::Ja, Language::En] {
+        let confirm = Email::ConfirmRsvp {
+            name: sneaky.into(),
+            event: facts(),
+            confirm_url: "https://tsudoi.example.jp/r/confirm-token".into(),
+            hold_until: "19:30".into(),
+        };
+        for email in [confirm, confirmed(sneaky)] {
+            let raw = compose(&email, &envelope(language)).unwrap().formatted();
+            let mail = MessageParser::default().parse(&raw).unwrap();
+            assert!(!mail.subject().unwrap_or_default().is_empty());
+            assert!(mail.body_text(0).unwrap().contains(sneaky), "plain text is not escaped");
+            let html = mail.body_html(0).unwrap();
+            assert!(!html.contains(sneaky) && html.contains("&lt;b&gt;Eve"), "HTML is escaped: {html}");
+            assert!(html.contains(&format!(r#"<html lang="{}">"#, language.code())));
+        }
+    }
+}
