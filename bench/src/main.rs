@@ -6,6 +6,7 @@
 //! cores with the server, so it must spend as little CPU per request as it can.
 
 mod client;
+mod email;
 
 use std::{
     path::{Path, PathBuf},
@@ -297,6 +298,10 @@ async fn main() -> anyhow::Result<()> {
     println!("| RSS idle after start | {idle_rss:.1} MiB |");
     println!("| RSS after the load | {rss:.1} MiB |");
     println!("| RSS peak | {peak:.1} MiB |");
+    println!(
+        "| full ticket email rendered (HTML, text, QR PNG, .ics), one core | {:.0} emails/s |",
+        email::ticket_emails_per_second(5)?
+    );
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }
