@@ -92,12 +92,7 @@ e2e! {
         let create = app.post_as(&door, "/api/v1/networks/tokyo/events", json!({"title": "x"})).await;
         // The body is incomplete, but the role is checked first.
         assert!(matches!(create.status.as_u16(), 400 | 403), "{}", create.text);
-        let create = app
-            .post_as(&door, "/api/v1/networks/tokyo/events", json!({
-                "title": "x", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00", "seats": 5
-            }))
-            .await;
-        create.expect_problem(403, "forbidden");
+        app.create_event_as(&door, "tokyo", json!({})).await.expect_problem(403, "forbidden");
         app.patch_as(&door, &format!("/api/v1/events/{id}"), json!({"title": "hacked"})).await.expect_problem(403, "forbidden");
         app.post_as(&door, &format!("/api/v1/events/{id}/publish"), json!({})).await.expect_problem(403, "forbidden");
         app.post_as(&door, "/api/v1/networks/tokyo/venues", json!({"name": "x", "address": "y", "room_capacity": 3}))
@@ -112,13 +107,7 @@ e2e! {
 
     async fn organizers_manage_events_but_not_members(app: TestApp) {
         let organizer = app.member_token("organizer@tokyo.example.jp", "organizer").await;
-        let created = app
-            .post_as(&organizer, "/api/v1/networks/tokyo/events", json!({
-                "title": "Salon", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00",
-                "seats": 12, "online_url": "https://meet.example.jp/x"
-            }))
-            .await
-            .expect(201);
+        let created = app.create_event_as(&organizer, "tokyo", json!({"title": "Salon"})).await.expect(201);
         assert_eq!(created["organizers"][0]["display_name"], "organizer", "the creator is in charge");
         app.post_as(&organizer, "/api/v1/networks/tokyo/members", json!({"email": "x@y.jp", "role": "organizer"}))
             .await
@@ -153,21 +142,12 @@ e2e! {
             .expect_problem(404, "not_found");
         app.post_as(&stranger, &format!("/api/v1/venues/{venue}/archive"), json!({})).await.expect_problem(404, "not_found");
         // Pointing at another network's venue from one's own event is refused too.
-        let osaka_event = app
-            .post_as(&stranger, "/api/v1/networks/osaka/events", json!({
-                "title": "x", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00",
-                "seats": 5, "venue_id": venue
-            }))
-            .await;
+        let osaka_event = app.create_event_as(&stranger, "osaka", json!({"seats": 5, "venue_id": venue})).await;
         osaka_event.expect_problem(422, "validation_failed");
         assert_eq!(osaka_event.fields(), vec!["venue_id"]);
         // Nor can a stranger borrow the network as a co-host to reach its venues or its page.
-        let borrowed = app
-            .post_as(&stranger, "/api/v1/networks/osaka/events", json!({
-                "title": "x", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00",
-                "seats": 5, "venue_id": venue, "cohosts": ["tokyo"]
-            }))
-            .await;
+        let borrowed =
+            app.create_event_as(&stranger, "osaka", json!({"seats": 5, "venue_id": venue, "cohosts": ["tokyo"]})).await;
         borrowed.expect_problem(422, "validation_failed");
         assert_eq!(borrowed.fields(), vec!["cohosts[0]", "venue_id"]);
     }

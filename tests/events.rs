@@ -205,13 +205,7 @@ e2e! {
 
     async fn an_event_stays_editable_after_its_organizer_changes_role(app: TestApp) {
         let organizer = app.member_token("sato@tokyo.example.jp", "organizer").await;
-        let event = app
-            .post_as(&organizer, "/api/v1/networks/tokyo/events", json!({
-                "title": "Salon", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00",
-                "seats": 12, "online_url": "https://meet.example.jp/x"
-            }))
-            .await
-            .expect(201);
+        let event = app.create_event_as(&organizer, "tokyo", json!({"title": "Salon"})).await.expect(201);
         let person = event["organizers"][0]["id"].as_str().expect("id").to_owned();
         app.patch(&format!("/api/v1/networks/tokyo/members/{person}"), json!({"role": "door_staff"})).await.expect(200);
         let renamed = app.patch(&format!("/api/v1/events/{}", event["id"].as_str().expect("id")), json!({"title": "Salon #2"})).await.expect(200);
@@ -221,12 +215,7 @@ e2e! {
     async fn a_network_with_a_long_slug_gets_generated_event_slugs(app: TestApp) {
         let slug = "a-very-long-network-slug-that-fills-almost-all-of-the-sixty-four";
         let owner = app.other_network(slug).await;
-        let created = app
-            .post_as(&owner, &format!("/api/v1/networks/{slug}/events"), json!({
-                "title": "x", "starts_at": "2026-12-10T19:00:00+09:00", "ends_at": "2026-12-10T21:00:00+09:00", "seats": 5
-            }))
-            .await
-            .expect(201);
+        let created = app.create_event_as(&owner, slug, json!({})).await.expect(201);
         assert!(created["slug"].as_str().is_some_and(|s| s.len() <= 64 && s.starts_with("a-very-long")), "{}", created["slug"]);
     }
 }

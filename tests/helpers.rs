@@ -415,6 +415,11 @@ impl TestApp {
     }
 
     pub async fn create_event(&self, fields: Value) -> Reply {
+        self.create_event_as(&self.token, &self.network, fields).await
+    }
+
+    /// Creates an event in `network` as `token`, from `fields` over the same defaults.
+    pub async fn create_event_as(&self, token: &str, network: &str, fields: Value) -> Reply {
         let mut body = json!({
             "title": "Crossing",
             "starts_at": "2026-12-10T19:00:00+09:00",
@@ -427,7 +432,7 @@ impl TestApp {
                 base.insert(k.clone(), v.clone());
             }
         }
-        self.post(&format!("/api/v1/networks/{}/events", self.network), body).await
+        self.post_as(token, &format!("/api/v1/networks/{network}/events"), body).await
     }
 }
 

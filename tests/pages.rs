@@ -80,6 +80,20 @@ e2e! {
         assert!(html.contains(r#"<a href="/n/tokyo">東京アルムナイ</a>"#), "{html}");
     }
 
+    async fn an_event_shows_in_its_networks_time_zone(app: TestApp) {
+        // `other_network` networks keep Europe/Berlin time; their events inherit it.
+        let berlin = app.other_network("berlin").await;
+        let event = app.create_event_as(&berlin, "berlin", json!({"slug": "stammtisch"})).await.expect(201);
+        assert_eq!(event["time_zone"], "Europe/Berlin");
+        app.post_as(&berlin, &format!("/api/v1/events/{}/publish", event["id"].as_str().expect("id")), json!({})).await.expect(200);
+        let (_, en, _) = page(&app, "/e/stammtisch", "en").await;
+        assert!(en.contains("Thu 10 Dec 2026, 11:00–13:30 CET"), "the same instant, in Berlin");
+        let (_, ja, _) = page(&app, "/e/stammtisch", "ja").await;
+        assert!(ja.contains("2026年12月10日(木) 11:00〜13:30 CET"));
+        let ics = app.get_public("/e/stammtisch/calendar.ics").await;
+        assert!(ics.text.contains("DTSTART:20261210T100000Z"), "files stay in UTC");
+    }
+
     async fn unknown_pages_are_friendly_in_both_languages(app: TestApp) {
         let (status, html, _) = page(&app, "/e/no-such-event", "ja").await;
         assert_eq!(status, 404);

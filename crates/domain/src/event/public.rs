@@ -114,11 +114,7 @@ pub async fn networks_with_events(db: &impl ConnectionTrait) -> Result<Vec<netwo
 
 pub async fn network_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<network::Model> {
     let slug = Slug::parse(slug).map_err(|_| Error::NotFound(Resource::Network))?;
-    network::Entity::find()
-        .filter(network::Column::Slug.eq(slug.as_str()))
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound(Resource::Network))
+    crate::network::find_by_slug(db, &slug).await?.ok_or(Error::NotFound(Resource::Network))
 }
 
 pub async fn list(

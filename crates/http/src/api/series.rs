@@ -84,12 +84,7 @@ pub struct SeriesChanges {
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Series")]
 impl SeriesApi {
     /// List series
-    #[oai(
-        path = "/networks/:network/series",
-        method = "get",
-        operation_id = "list_series",
-        tag = "ApiTags::Series"
-    )]
+    #[oai(path = "/networks/:network/series", method = "get", operation_id = "list_series")]
     async fn list_series(
         &self,
         auth: TokenAuth,
@@ -104,12 +99,7 @@ impl SeriesApi {
     }
 
     /// Create a series
-    #[oai(
-        path = "/networks/:network/series",
-        method = "post",
-        operation_id = "create_series",
-        tag = "ApiTags::Series"
-    )]
+    #[oai(path = "/networks/:network/series", method = "post", operation_id = "create_series")]
     async fn create_series(
         &self,
         auth: TokenAuth,
@@ -148,12 +138,7 @@ impl SeriesApi {
     }
 
     /// Archive a series
-    #[oai(
-        path = "/series/:id/archive",
-        method = "post",
-        operation_id = "archive_series",
-        tag = "ApiTags::Series"
-    )]
+    #[oai(path = "/series/:id/archive", method = "post", operation_id = "archive_series")]
     async fn archive_series(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Series>> {
         let s = series::set_archived(self.state.db.writer(), &auth.0, SeriesId(id.0), true, self.state.now())
             .await?;
@@ -161,12 +146,7 @@ impl SeriesApi {
     }
 
     /// Restore an archived series
-    #[oai(
-        path = "/series/:id/restore",
-        method = "post",
-        operation_id = "restore_series",
-        tag = "ApiTags::Series"
-    )]
+    #[oai(path = "/series/:id/restore", method = "post", operation_id = "restore_series")]
     async fn restore_series(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Series>> {
         let s =
             series::set_archived(self.state.db.writer(), &auth.0, SeriesId(id.0), false, self.state.now())
