@@ -12,7 +12,12 @@ use tsudoi_domain::{
     format, qr,
     values::Language,
 };
-use tsudoi_mailer::{Email, Envelope, EventFacts, compose};
+use tsudoi_domain::{
+    ids::MessageId,
+    letter::{EventFacts, Letter, Ticket},
+    outbox::MessageKind,
+};
+use tsudoi_mailer::{Envelope, compose};
 
 fn sample() -> PublicEvent {
     let starts_at = Utc.with_ymd_and_hms(2026, 12, 10, 10, 0, 0).single().unwrap_or_default();
@@ -36,6 +41,7 @@ fn sample() -> PublicEvent {
         hold_minutes: 30,
         confirmation_required: true,
         waitlist_enabled: true,
+        name_reading: Default::default(),
         max_guests: 1,
         rsvp_opens_at: None,
         rsvp_deadline: None,
@@ -44,6 +50,7 @@ fn sample() -> PublicEvent {
         published_at: Some(starts_at),
         cancelled_at: None,
         archived_at: None,
+        reminded_at: None,
         created_at: starts_at,
         updated_at: starts_at,
     };
@@ -75,8 +82,15 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
     let mut bytes = 0usize;
     while Instant::now() < deadline {
         let ticket_url = format!("{base}/t/AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMk{}", count % 10);
-        let email = Email::Confirmed {
-            name: "山田 花子".into(),
+        let email = Letter {
+            id: MessageId::new(),
+            kind: MessageKind::Confirmed,
+            to_email: "hanako@example.jp".into(),
+            to_name: "山田 花子".into(),
+            reply_to: None,
+            language: Language::Ja,
+            guests: 0,
+            waitlist_position: None,
             event: EventFacts {
                 title: event.event.title.clone(),
                 when: format::when(
@@ -86,13 +100,20 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
                     Language::Ja,
                 ),
                 place: Some("渋谷ヒカリエ 8F 東京都渋谷区渋谷2-21-1".into()),
+                access_notes: None,
                 page_url: format!("{base}/e/{}", event.event.slug),
             },
             manage_url: format!("{base}/r/manage-token"),
-            qr_png: qr::png(&ticket_url, 240)?,
-            ticket_url,
-            short_code: "K7P3XM".into(),
-            ics: calendar::event_ics(&event, base, Utc::now()),
+            hold_until: None,
+            offer_until: None,
+            for_waitlist: false,
+            ticket: Some(Ticket {
+                qr_png: qr::png(&ticket_url, 240)?,
+                url: ticket_url,
+                short_code: "K7P3XMA".into(),
+            }),
+            ics: Some(calendar::event_ics(&event, base, Utc::now())),
+            changes: Vec::new(),
         };
         bytes += compose(&email, &envelope)?.formatted().len();
         count += 1;

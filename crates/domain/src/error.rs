@@ -16,6 +16,8 @@ pub enum Resource {
     Venue,
     Series,
     Event,
+    Rsvp,
+    Message,
 }
 
 impl fmt::Display for Resource {
@@ -28,6 +30,8 @@ impl fmt::Display for Resource {
             Resource::Venue => "venue",
             Resource::Series => "series",
             Resource::Event => "event",
+            Resource::Rsvp => "RSVP",
+            Resource::Message => "message",
         })
     }
 }
@@ -135,6 +139,26 @@ pub enum Conflict {
     SlugLocked,
     #[error("someone else changed the same thing at the same moment; try again")]
     Concurrent,
+    #[error("RSVPs open at {0}")]
+    RsvpNotOpen(chrono::DateTime<chrono::Utc>),
+    #[error("RSVPs for this event are closed")]
+    RsvpClosed,
+    #[error("this event takes RSVPs by lottery or approval, which this version does not accept yet")]
+    RsvpModeUnavailable,
+    #[error("the event is full and has no waitlist")]
+    EventFull,
+    #[error("this RSVP is cancelled")]
+    RsvpCancelled,
+    #[error("this RSVP expired before it was confirmed")]
+    RsvpExpired,
+    #[error("the offered seat was not taken in time")]
+    OfferExpired,
+    #[error("there are not enough free seats for that many guests")]
+    NotEnoughSeats,
+    #[error("{taken} seats are taken; seats cannot be cut below that")]
+    SeatsBelowTaken { taken: i32 },
+    #[error("the slot `{0}` has RSVPs and cannot be removed")]
+    SlotInUse(String),
 }
 
 impl Conflict {
@@ -151,6 +175,16 @@ impl Conflict {
             Conflict::Archived(_) => "archived",
             Conflict::SlugLocked => "slug_locked",
             Conflict::Concurrent => "concurrent_change",
+            Conflict::RsvpNotOpen(_) => "rsvp_not_open",
+            Conflict::RsvpClosed => "rsvp_closed",
+            Conflict::RsvpModeUnavailable => "rsvp_mode_unavailable",
+            Conflict::EventFull => "event_full",
+            Conflict::RsvpCancelled => "rsvp_cancelled",
+            Conflict::RsvpExpired => "rsvp_expired",
+            Conflict::OfferExpired => "offer_expired",
+            Conflict::NotEnoughSeats => "not_enough_seats",
+            Conflict::SeatsBelowTaken { .. } => "seats_below_taken",
+            Conflict::SlotInUse(_) => "slot_in_use",
         }
     }
 
@@ -162,6 +196,9 @@ impl Conflict {
             Conflict::AlreadyMember(_) => Some("email"),
             Conflict::VenueCapacityBelowEvents { .. } => Some("room_capacity"),
             Conflict::SlugLocked => Some("slug"),
+            Conflict::NotEnoughSeats => Some("guests"),
+            Conflict::SeatsBelowTaken { .. } => Some("seats"),
+            Conflict::SlotInUse(_) => Some("slots"),
             _ => None,
         }
     }

@@ -75,6 +75,22 @@ pub fn short_date(at: DateTime<Utc>, time_zone: &str, language: Language) -> Str
     }
 }
 
+/// One moment, for deadlines: "12月10日(木) 19:30 JST" or "Thu 10 Dec, 19:30 JST".
+pub fn moment(at: DateTime<Utc>, time_zone: &str, language: Language) -> String {
+    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    let d = at.with_timezone(&tz);
+    match language {
+        Language::Ja => format!(
+            "{}月{}日({}) {}",
+            d.month(),
+            d.day(),
+            WEEKDAYS_JA[d.weekday().num_days_from_monday() as usize],
+            d.format("%H:%M %Z")
+        ),
+        Language::En => d.format("%a %-d %b, %H:%M %Z").to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -88,6 +104,13 @@ mod tests {
         assert_eq!(when(s, e, "Asia/Tokyo", Language::Ja), "2026年12月10日(木) 19:00〜21:30 JST");
         assert_eq!(when(s, e, "Asia/Tokyo", Language::En), "Thu 10 Dec 2026, 19:00–21:30 JST");
         assert_eq!(when(s, e, "Europe/Berlin", Language::En), "Thu 10 Dec 2026, 11:00–13:30 CET");
+    }
+
+    #[test]
+    fn a_deadline_reads_as_one_moment() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 10, 10, 30, 0).unwrap();
+        assert_eq!(moment(at, "Asia/Tokyo", Language::Ja), "12月10日(木) 19:30 JST");
+        assert_eq!(moment(at, "Asia/Tokyo", Language::En), "Thu 10 Dec, 19:30 JST");
     }
 
     #[test]

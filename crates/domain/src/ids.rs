@@ -68,4 +68,8 @@ id_type! {
     /// A participation slot of an event ("alumni", "current employees").
     SlotId;
     AuditId;
+    /// An attendee's registration for an event.
+    RsvpId;
+    /// An email in the outbox; also its Message-ID.
+    MessageId;
 }

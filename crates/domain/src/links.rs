@@ -133,6 +133,46 @@ impl Keyring {
     }
 }
 
+/// The attendee's links as absolute URLs: what emails print and QR codes encode.
+#[derive(Clone, Debug)]
+pub struct Links {
+    pub keyring: Keyring,
+    base_url: String,
+}
+
+impl Links {
+    pub fn new(keyring: Keyring, base_url: &str) -> Self {
+        Links { keyring, base_url: base_url.trim_end_matches('/').to_owned() }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The token of an RSVP's own page.
+    pub fn manage_token(&self, rsvp: &crate::entity::rsvp::Model) -> String {
+        self.keyring.make(LinkKind::Manage, rsvp.id.uuid(), u32::try_from(rsvp.link_version).unwrap_or(0))
+    }
+
+    /// An RSVP's ticket code.
+    pub fn ticket_code(&self, rsvp: &crate::entity::rsvp::Model) -> String {
+        self.keyring.make(LinkKind::Ticket, rsvp.id.uuid(), u32::try_from(rsvp.ticket_version).unwrap_or(0))
+    }
+
+    pub fn manage_url(&self, rsvp: &crate::entity::rsvp::Model) -> String {
+        format!("{}/r/{}", self.base_url, self.manage_token(rsvp))
+    }
+
+    /// What the ticket's QR code encodes.
+    pub fn ticket_url(&self, rsvp: &crate::entity::rsvp::Model) -> String {
+        format!("{}/t/{}", self.base_url, self.ticket_code(rsvp))
+    }
+
+    pub fn event_url(&self, slug: &str) -> String {
+        format!("{}/e/{slug}", self.base_url)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

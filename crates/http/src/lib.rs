@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod cache;
 pub mod calendar;
+pub mod limits;
 pub mod metrics;
 pub mod ops;
 pub mod pages;
@@ -14,7 +15,7 @@ pub mod state;
 
 use std::sync::Arc;
 
-use poem::{Endpoint, EndpointExt, Route, get};
+use poem::{Endpoint, EndpointExt, Route, get, post};
 
 pub use state::AppState;
 
@@ -38,6 +39,10 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/n/:slug/calendar.ics", get(calendar::network_feed))
         .at("/n/:slug/series/:series/calendar.ics", get(calendar::series_feed))
         .at("/e/:slug", get(pages::event))
+        .at("/e/:slug/rsvp", post(pages::rsvp_submit))
+        .at("/r/:token", get(pages::rsvp_page))
+        .at("/r/:token/:action", get(pages::rsvp_step).post(pages::rsvp_act))
+        .at("/t/:code", get(pages::ticket_page))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))

@@ -233,7 +233,8 @@ pub async fn observe<E: Endpoint>(next: Arc<E>, observer: Arc<Observer>, req: Re
     resp.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // Only a write that went through changes anything; refused ones (an attacker's stream of
     // 401s) must not keep emptying the cache.
-    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) && resp.status().is_success() {
+    let done = resp.status().is_success() || resp.status().is_redirection();
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) && done {
         observer.cache.invalidate();
     }
     observer.metrics.observe(&method, resp.status().as_u16(), started.elapsed().as_secs_f64());

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use tsudoi_domain::{clock::SharedClock, db::Db};
+use tokio::sync::Notify;
+use tsudoi_domain::{clock::SharedClock, db::Db, links::Links, rsvp::Policy};
 
-use crate::{cache::PublicCache, metrics::Metrics};
+use crate::{cache::PublicCache, limits::RsvpLimits, metrics::Metrics};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,13 @@ pub struct AppState {
     pub base_url: String,
     /// Trust `X-Forwarded-Proto` from a reverse proxy in front.
     pub trust_proxy: bool,
+    /// Signed attendee links (manage pages, tickets) as absolute URLs.
+    pub links: Links,
+    /// Offer windows and reminder timing.
+    pub policy: Policy,
+    /// Rouses this instance's outbox worker when a request queued mail.
+    pub mail_wake: Arc<Notify>,
+    pub rsvp_limits: Arc<RsvpLimits>,
 }
 
 impl AppState {

@@ -1,5 +1,6 @@
-//! Turning a message and its data into a MIME email: a plain-text and an HTML part, the
-//! ticket's QR code as an inline image the HTML points at (`cid:`), the `.ics` as an attachment.
+//! Turning a letter into a MIME email: a plain-text and an HTML part from the message's
+//! templates, the ticket's QR code as an inline image the HTML points at (`cid:`), and the
+//! `.ics` as an attachment (METHOD:CANCEL when the event is called off).
 
 use anyhow::Context;
 use lettre::{
@@ -7,36 +8,9 @@ use lettre::{
     message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType},
 };
 use minijinja::{Value, context};
-use tsudoi_domain::values::Language;
+use tsudoi_domain::{letter::Letter, outbox::MessageKind, values::Language};
 
 use crate::templates::TEMPLATES;
-
-/// What every message about an event says of it, already in the event's time zone and the
-/// reader's language.
-#[derive(Clone, Debug)]
-pub struct EventFacts {
-    pub title: String,
-    pub when: String,
-    pub place: Option<String>,
-    pub page_url: String,
-}
-
-/// The messages Tsudoi sends, each with its data.
-#[derive(Clone, Debug)]
-pub enum Email {
-    /// Double opt-in: press the button to confirm; the seat is held until then.
-    ConfirmRsvp { name: String, event: EventFacts, confirm_url: String, hold_until: String },
-    /// The ticket: QR inline, the door code, the `.ics` attached.
-    Confirmed {
-        name: String,
-        event: EventFacts,
-        manage_url: String,
-        ticket_url: String,
-        short_code: String,
-        qr_png: Vec<u8>,
-        ics: String,
-    },
-}
 
 /// Who sends to whom, in which language, under which Message-ID (fixed per outbox row, so a
 /// rare second delivery is recognisable).
@@ -49,29 +23,51 @@ pub struct Envelope {
     pub language: Language,
 }
 
+impl Envelope {
+    /// The envelope of a letter sent from `from`; `domain` names the Message-ID's right side.
+    pub fn of(letter: &Letter, from: &Mailbox, domain: &str) -> anyhow::Result<Envelope> {
+        let address = |email: &str| email.parse().with_context(|| "an address the outbox cannot send to");
+        let name = (!letter.to_name.is_empty()).then(|| letter.to_name.clone());
+        Ok(Envelope {
+            from: from.clone(),
+            to: Mailbox::new(name, address(&letter.to_email)?),
+            // A contact that does not parse only loses the Reply-To, never the message.
+            reply_to: letter
+                .reply_to
+                .as_ref()
+                .and_then(|(name, email)| email.parse().ok().map(|a| Mailbox::new(Some(name.clone()), a))),
+            message_id: format!("<{}@{domain}>", letter.id),
+            language: letter.language,
+        })
+    }
+}
+
 const QR_CID: &str = "ticket-qr@tsudoi";
 
-impl Email {
-    fn template(&self) -> &'static str {
-        match self {
-            Email::ConfirmRsvp { .. } => "confirm_rsvp",
-            Email::Confirmed { .. } => "confirmed",
-        }
-    }
-
-    fn context(&self) -> Value {
-        let facts = |e: &EventFacts| {
-            context! { title => e.title.clone(), when => e.when.clone(), place => e.place.clone(), page_url => e.page_url.clone() }
-        };
-        match self {
-            Email::ConfirmRsvp { name, event, confirm_url, hold_until } => context! {
-                name => name.clone(), event => facts(event), confirm_url => confirm_url.clone(), hold_until => hold_until.clone(),
-            },
-            Email::Confirmed { name, event, manage_url, ticket_url, short_code, .. } => context! {
-                name => name.clone(), event => facts(event), manage_url => manage_url.clone(),
-                ticket_url => ticket_url.clone(), short_code => short_code.clone(), qr_cid => QR_CID,
-            },
-        }
+fn context_of(letter: &Letter) -> Value {
+    let e = &letter.event;
+    let ticket = letter.ticket.as_ref();
+    context! {
+        name => letter.to_name.as_str(),
+        guests => letter.guests,
+        position => letter.waitlist_position,
+        event => context! {
+            title => e.title.as_str(),
+            when => e.when.as_str(),
+            place => e.place.as_deref(),
+            page_url => e.page_url.as_str(),
+        },
+        access_notes => e.access_notes.as_deref(),
+        manage_url => letter.manage_url.as_str(),
+        confirm_url => letter.manage_url.as_str(),
+        accept_url => letter.manage_url.as_str(),
+        hold_until => letter.hold_until.as_deref(),
+        offer_until => letter.offer_until.as_deref(),
+        waitlist => letter.for_waitlist,
+        ticket_url => ticket.map(|t| t.url.as_str()),
+        short_code => ticket.map(|t| t.short_code.as_str()),
+        qr_cid => QR_CID,
+        changes => letter.changes.clone(),
     }
 }
 
@@ -80,17 +76,18 @@ fn render(name: &str, ctx: &Value) -> anyhow::Result<String> {
     template.render(ctx).with_context(|| format!("rendering {name}"))
 }
 
-pub fn compose(email: &Email, envelope: &Envelope) -> anyhow::Result<Message> {
+pub fn compose(letter: &Letter, envelope: &Envelope) -> anyhow::Result<Message> {
     let lang = envelope.language.code();
+    let folder = letter.kind.template();
     let footer = match envelope.language {
         Language::Ja => "このメールは集い Tsudoi から送信されています。ご返信は主催者に届きます。",
         Language::En => "Sent by Tsudoi. Replies reach the organizers.",
     };
-    let base = email.context();
-    let subject = render(&format!("{}/{lang}.subject", email.template()), &base)?.trim().to_owned();
+    let base = context_of(letter);
+    let subject = render(&format!("{folder}/{lang}.subject"), &base)?.trim().to_owned();
     let ctx = context! { lang => lang, footer => footer, subject => subject.clone(), ..base };
-    let text = render(&format!("{}/{lang}.txt", email.template()), &ctx)?;
-    let html = render(&format!("{}/{lang}.html", email.template()), &ctx)?;
+    let text = render(&format!("{folder}/{lang}.txt"), &ctx)?;
+    let html = render(&format!("{folder}/{lang}.html"), &ctx)?;
 
     let mut builder = Message::builder()
         .from(envelope.from.clone())
@@ -100,21 +97,28 @@ pub fn compose(email: &Email, envelope: &Envelope) -> anyhow::Result<Message> {
     if let Some(reply_to) = &envelope.reply_to {
         builder = builder.reply_to(reply_to.clone());
     }
-    let body = match email {
-        Email::ConfirmRsvp { .. } => MultiPart::alternative_plain_html(text, html),
-        Email::Confirmed { qr_png, ics, .. } => {
+    let alternative = MultiPart::alternative().singlepart(SinglePart::plain(text));
+    let readable = match &letter.ticket {
+        Some(ticket) => {
             let png = ContentType::parse("image/png").context("content type")?;
-            let calendar =
-                ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH").context("content type")?;
-            let html_with_qr = MultiPart::related()
-                .singlepart(SinglePart::html(html))
-                .singlepart(Attachment::new_inline(QR_CID.to_owned()).body(qr_png.clone(), png));
+            alternative.multipart(
+                MultiPart::related()
+                    .singlepart(SinglePart::html(html))
+                    .singlepart(Attachment::new_inline(QR_CID.to_owned()).body(ticket.qr_png.clone(), png)),
+            )
+        }
+        None => alternative.singlepart(SinglePart::html(html)),
+    };
+    let body = match &letter.ics {
+        Some(ics) => {
+            let method = if letter.kind == MessageKind::EventCancelled { "CANCEL" } else { "PUBLISH" };
+            let calendar = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                .context("content type")?;
             MultiPart::mixed()
-                .multipart(
-                    MultiPart::alternative().singlepart(SinglePart::plain(text)).multipart(html_with_qr),
-                )
+                .multipart(readable)
                 .singlepart(Attachment::new("event.ics".to_owned()).body(ics.clone(), calendar))
         }
+        None => readable,
     };
     builder.multipart(body).context("assembling the email")
 }

@@ -5,8 +5,10 @@
 
 mod compose;
 mod templates;
+mod worker;
 
-pub use compose::{Email, Envelope, EventFacts, compose};
+pub use compose::{Envelope, compose};
+pub use worker::{Worker, WorkerSettings};
 
 use std::path::{Path, PathBuf};
 

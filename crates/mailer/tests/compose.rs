@@ -4,8 +4,13 @@
 
 use lettre::message::Mailbox;
 use mail_parser::{MessageParser, MimeHeaders};
-use tsudoi_domain::values::Language;
-use tsudoi_mailer::{Email, Envelope, EventFacts, compose};
+use tsudoi_domain::{
+    ids::MessageId,
+    letter::{EventFacts, Letter, Ticket},
+    outbox::MessageKind,
+    values::Language,
+};
+use tsudoi_mailer::{Envelope, compose};
 
 const TICKET: &str = "https://tsudoi.example.jp/t/AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJQ";
 
@@ -14,6 +19,7 @@ fn facts() -> EventFacts {
         title: "Crossing #8 〜越境するキャリア〜".into(),
         when: "2026年12月10日(木) 19:00〜21:30 JST".into(),
         place: Some("渋谷ヒカリエ 8F 東京都渋谷区渋谷2-21-1".into()),
+        access_notes: Some("8F 受付でお名前をお伝えください".into()),
         page_url: "https://tsudoi.example.jp/e/crossing-8".into(),
     }
 }
@@ -36,16 +42,34 @@ fn ics() -> String {
         .to_owned()
 }
 
-fn confirmed(name: &str) -> Email {
-    Email::Confirmed {
-        name: name.into(),
+fn letter(kind: MessageKind, name: &str, language: Language) -> Letter {
+    let ticket = kind.carries_ticket().then(|| Ticket {
+        url: TICKET.into(),
+        short_code: "K7P3XMA".into(),
+        qr_png: tsudoi_domain::qr::png(TICKET, 240).unwrap(),
+    });
+    Letter {
+        id: MessageId::new(),
+        kind,
+        to_email: "hanako@example.jp".into(),
+        to_name: name.into(),
+        reply_to: None,
+        language,
+        guests: 1,
+        waitlist_position: Some(3),
         event: facts(),
         manage_url: "https://tsudoi.example.jp/r/manage-token".into(),
-        ticket_url: TICKET.into(),
-        short_code: "K7P3XM".into(),
-        qr_png: tsudoi_domain::qr::png(TICKET, 240).unwrap(),
-        ics: ics(),
+        hold_until: Some("12月10日(木) 19:30 JST".into()),
+        offer_until: Some("12月10日(木) 16:00 JST".into()),
+        for_waitlist: false,
+        ticket,
+        ics: Some(ics()),
+        changes: vec!["日時".into()],
     }
+}
+
+fn confirmed(name: &str) -> Letter {
+    letter(MessageKind::Confirmed, name, Language::Ja)
 }
 
 #[test]
@@ -60,7 +84,7 @@ fn the_ticket_email_carries_a_scannable_qr_and_a_calendar_file() {
     assert_eq!(mail.message_id(), Some("01a20c4e-0000-7000-8000-000000000001@tsudoi.example.jp"));
     let text = mail.body_text(0).unwrap();
     assert!(
-        text.contains("山田 花子 さん") && text.contains("受付コード: K7P3XM") && text.contains(TICKET),
+        text.contains("山田 花子 さん") && text.contains("受付コード: K7P3XMA") && text.contains(TICKET),
         "{text}"
     );
     let html = mail.body_html(0).unwrap();
@@ -82,22 +106,55 @@ fn the_ticket_email_carries_a_scannable_qr_and_a_calendar_file() {
 
 #[test]
 fn every_message_renders_in_both_languages_and_escapes_html_only_in_html() {
+    use sea_orm::Iterable;
     let sneaky = "<b>Eve</b>";
     for language in [Language::Ja, Language::En] {
-        let confirm = Email::ConfirmRsvp {
-            name: sneaky.into(),
-            event: facts(),
-            confirm_url: "https://tsudoi.example.jp/r/confirm-token".into(),
-            hold_until: "19:30".into(),
-        };
-        for email in [confirm, confirmed(sneaky)] {
-            let raw = compose(&email, &envelope(language)).unwrap().formatted();
+        for kind in MessageKind::iter() {
+            let raw = compose(&letter(kind, sneaky, language), &envelope(language)).unwrap().formatted();
             let mail = MessageParser::default().parse(&raw).unwrap();
-            assert!(!mail.subject().unwrap_or_default().is_empty());
-            assert!(mail.body_text(0).unwrap().contains(sneaky), "plain text is not escaped");
+            assert!(!mail.subject().unwrap_or_default().is_empty(), "{kind:?}");
+            assert!(mail.body_text(0).unwrap().contains(sneaky), "{kind:?}: plain text is not escaped");
             let html = mail.body_html(0).unwrap();
-            assert!(!html.contains(sneaky) && html.contains("&lt;b&gt;Eve"), "HTML is escaped: {html}");
+            assert!(
+                !html.contains(sneaky) && html.contains("&lt;b&gt;Eve"),
+                "{kind:?}: HTML is escaped: {html}"
+            );
             assert!(html.contains(&format!(r#"<html lang="{}">"#, language.code())));
+            // minijinja escapes `/` in HTML; a mail client reads the entity back.
+            let unescaped = html.replace("&#x2f;", "/");
+            // Every message with something left to do links to the attendee's page.
+            let settled = matches!(kind, MessageKind::Cancelled | MessageKind::EventCancelled);
+            assert_eq!(
+                unescaped.contains("https://tsudoi.example.jp/r/manage-token"),
+                !settled,
+                "{kind:?} links to the attendee's page unless nothing is left to do"
+            );
+            let has_qr = mail.parts.iter().any(|p| p.content_id() == Some("ticket-qr@tsudoi"));
+            assert_eq!(has_qr, kind.carries_ticket(), "{kind:?}");
+            if kind.carries_ticket() {
+                assert!(html.contains("cid:ticket-qr@tsudoi"), "{kind:?} shows its QR");
+            }
         }
     }
+}
+
+#[test]
+fn a_waitlist_confirmation_says_so_and_holds_no_seat() {
+    let mut waitlist = letter(MessageKind::ConfirmRsvp, "山田 花子", Language::Ja);
+    waitlist.for_waitlist = true;
+    let raw = compose(&waitlist, &envelope(Language::Ja)).unwrap().formatted();
+    let mail = MessageParser::default().parse(&raw).unwrap();
+    assert!(mail.subject().unwrap().contains("キャンセル待ち"), "{:?}", mail.subject());
+    assert!(mail.body_text(0).unwrap().contains('3'), "the position is told");
+}
+
+#[test]
+fn a_cancelled_event_sends_a_cancelling_calendar_file() {
+    let raw = compose(&letter(MessageKind::EventCancelled, "Hanako", Language::En), &envelope(Language::En))
+        .unwrap()
+        .formatted();
+    let mail = MessageParser::default().parse(&raw).unwrap();
+    let ics = mail.attachments().find(|a| a.attachment_name() == Some("event.ics")).expect("the .ics");
+    let ctype = ics.content_type().unwrap();
+    assert_eq!(ctype.attribute("method"), Some("CANCEL"));
 }

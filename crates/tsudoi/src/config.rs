@@ -9,7 +9,9 @@ use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
 };
+use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
+use tsudoi_domain::rsvp::Policy;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://tsudoi.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -70,6 +72,25 @@ pub struct Config {
     /// How long public, token-free answers may be served from this instance's memory
     /// (milliseconds; 0 turns the cache off). Writes through this instance empty it at once.
     pub public_cache_ms: u64,
+    /// The sender of every email, e.g. `集い Tsudoi <tsudoi@example.jp>` [default: Tsudoi at
+    /// the base URL's host].
+    pub mail_from: Option<String>,
+    /// Run the outbox worker in this instance (every instance may; they share the work).
+    pub mail_worker: bool,
+    /// How often the worker looks for mail queued elsewhere or due for a retry (milliseconds).
+    pub mail_poll_ms: u64,
+    /// How often the scheduler looks for expired holds and due reminders (milliseconds).
+    pub scheduler_ms: u64,
+    /// Within this many hours of the start, a freed seat is offered instead of given.
+    pub offer_window_hours: u32,
+    /// How long an offered seat waits for its answer (hours).
+    pub offer_hours: u32,
+    /// How long before the start reminders go out (hours).
+    pub reminder_hours: u32,
+    /// RSVPs one client address may send per hour (0: no limit).
+    pub rsvp_limit_per_ip: u32,
+    /// RSVPs for one email address per hour (0: no limit).
+    pub rsvp_limit_per_email: u32,
 }
 
 impl Default for Config {
@@ -87,11 +108,39 @@ impl Default for Config {
             smtp_url: None,
             outbox_dir: PathBuf::from("outbox"),
             public_cache_ms: 1000,
+            mail_from: None,
+            mail_worker: true,
+            mail_poll_ms: 1000,
+            scheduler_ms: 1000,
+            offer_window_hours: 24,
+            offer_hours: 3,
+            reminder_hours: 24,
+            rsvp_limit_per_ip: tsudoi_http::limits::RsvpQuota::default().per_ip_per_hour,
+            rsvp_limit_per_email: tsudoi_http::limits::RsvpQuota::default().per_email_per_hour,
         }
     }
 }
 
 impl Config {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            offer_window: chrono::Duration::hours(self.offer_window_hours.into()),
+            offer_for: chrono::Duration::hours(self.offer_hours.max(1).into()),
+            remind_before: chrono::Duration::hours(self.reminder_hours.into()),
+        }
+    }
+
+    /// The sender: configured, or Tsudoi at the host of `base_url`.
+    pub fn mail_from(&self, base_url: &str) -> anyhow::Result<Mailbox> {
+        let raw = match &self.mail_from {
+            Some(from) => from.clone(),
+            None => format!("集い Tsudoi <tsudoi@{}>", mail_domain(base_url)),
+        };
+        raw.parse().with_context(|| {
+            format!("TSUDOI_MAIL_FROM `{raw}` is not an address like Tsudoi <tsudoi@example.jp>")
+        })
+    }
+
     /// Layers defaults, the file, the environment and then `overrides` (the flags given).
     pub fn load(file: Option<&std::path::Path>, overrides: &impl Serialize) -> anyhow::Result<Config> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
@@ -125,6 +174,15 @@ impl Config {
             (None, None) => Ok(None),
             _ => anyhow::bail!("HTTPS needs both TSUDOI_TLS_CERT and TSUDOI_TLS_KEY"),
         }
+    }
+}
+
+/// The host of `base_url`, for senders and Message-IDs (`localhost` when it has none usable).
+pub fn mail_domain(base_url: &str) -> String {
+    let host = url::Url::parse(base_url).ok().and_then(|u| u.host_str().map(str::to_owned));
+    match host {
+        Some(host) if host.contains('.') && !host.starts_with('[') => host,
+        _ => "localhost".to_owned(),
     }
 }
 

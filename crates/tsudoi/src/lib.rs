@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod migrate;
+pub mod scheduler;
 pub mod startup;
 pub mod tls;
 

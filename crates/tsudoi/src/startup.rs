@@ -8,16 +8,26 @@ use poem::{
     Server,
     listener::{Acceptor, AcceptorExt, BoxAcceptor, Listener, TcpListener},
 };
+use tokio::sync::{Notify, watch};
+use tsudoi_domain::links::{Keyring, Links};
 use tsudoi_domain::{
     clock::SharedClock,
     db::{Db, PoolSizes},
     settings::{SecretKey, stored_secret_key},
 };
-use tsudoi_http::{AppState, cache::PublicCache, metrics::Metrics};
+use tsudoi_http::{
+    AppState,
+    cache::PublicCache,
+    limits::{RsvpLimits, RsvpQuota},
+    metrics::Metrics,
+};
+use tsudoi_mailer::{Transport, Worker, WorkerSettings};
 
 use crate::{
     config::{self, Config},
-    migrate, tls,
+    migrate,
+    scheduler::Scheduler,
+    tls,
 };
 
 pub struct Application {
@@ -25,6 +35,8 @@ pub struct Application {
     addr: SocketAddr,
     base_url: String,
     state: AppState,
+    worker: Option<Worker>,
+    scheduler: Scheduler,
 }
 
 /// Opens the database and applies pending migrations.
@@ -53,12 +65,10 @@ pub async fn secret_key(config: &Config, db: &Db) -> anyhow::Result<SecretKey> {
 impl Application {
     pub async fn build(config: &Config, clock: SharedClock) -> anyhow::Result<Application> {
         let db = open_database(config).await?;
-        let _secret = secret_key(config, &db).await?;
-        tsudoi_mailer::Transport::from_settings(
-            config.smtp_url.as_ref().map(|s| s.expose()),
-            &config.outbox_dir,
-        )
-        .context("setting up email")?;
+        let secret = secret_key(config, &db).await?;
+        let transport =
+            Transport::from_settings(config.smtp_url.as_ref().map(|s| s.expose()), &config.outbox_dir)
+                .context("setting up email")?;
 
         let listen = config.listen_addr()?;
         let plain = TcpListener::bind(listen)
@@ -80,6 +90,38 @@ impl Application {
         if local_only {
             tracing::warn!(%base_url, "TSUDOI_BASE_URL is not set: links in emails will only work on this machine");
         }
+        let links = Links::new(Keyring::new(&secret, &[]), &base_url);
+        let mail_wake = Arc::new(Notify::new());
+        let rsvp_limits = Arc::new(RsvpLimits::new(RsvpQuota {
+            per_ip_per_hour: config.rsvp_limit_per_ip,
+            per_email_per_hour: config.rsvp_limit_per_email,
+        }));
+        let worker = config
+            .mail_worker
+            .then(|| -> anyhow::Result<Worker> {
+                Ok(Worker {
+                    db: db.clone(),
+                    transport: Arc::new(transport),
+                    links: links.clone(),
+                    clock: clock.clone(),
+                    from: config.mail_from(&base_url)?,
+                    domain: config::mail_domain(&base_url),
+                    wake: mail_wake.clone(),
+                    settings: WorkerSettings {
+                        poll: Duration::from_millis(config.mail_poll_ms.max(10)),
+                        ..WorkerSettings::default()
+                    },
+                })
+            })
+            .transpose()?;
+        let scheduler = Scheduler {
+            db: db.clone(),
+            clock: clock.clone(),
+            policy: config.policy(),
+            every: Duration::from_millis(config.scheduler_ms.max(10)),
+            limits: rsvp_limits.clone(),
+            mail_wake: mail_wake.clone(),
+        };
         let state = AppState {
             db,
             clock,
@@ -87,8 +129,12 @@ impl Application {
             public_cache: Arc::new(PublicCache::new(Duration::from_millis(config.public_cache_ms))),
             base_url: base_url.clone(),
             trust_proxy: config.trust_proxy,
+            links,
+            policy: config.policy(),
+            mail_wake,
+            rsvp_limits,
         };
-        Ok(Application { acceptor, addr, base_url, state })
+        Ok(Application { acceptor, addr, base_url, state, worker, scheduler })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -107,13 +153,24 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         tracing::info!(address = %self.addr, base_url = %self.base_url, "Tsudoi is listening");
         let db = self.state.db.clone();
+        let (stop, stopped) = watch::channel(false);
+        let mut background = vec![tokio::spawn(self.scheduler.run(stopped.clone()))];
+        if let Some(worker) = self.worker {
+            background.push(tokio::spawn(worker.run(stopped)));
+        }
         let app = tsudoi_http::app(self.state);
-        Server::new_with_acceptor(self.acceptor)
+        let served = Server::new_with_acceptor(self.acceptor)
             .name("tsudoi")
             .idle_timeout(Duration::from_secs(60))
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
             .await
-            .context("serving HTTP")?;
+            .context("serving HTTP");
+        // The worker finishes the batch in hand; what it has not claimed waits in the outbox.
+        let _ = stop.send(true);
+        for task in background {
+            let _ = task.await;
+        }
+        served?;
         db.close().await;
         tracing::info!("stopped");
         Ok(())

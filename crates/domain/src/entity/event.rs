@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::{
-    event::{EventStatus, RsvpMode},
+    event::{EventStatus, NameReading, RsvpMode},
     ids::{EventId, NetworkId, SeriesId, VenueId},
 };
 
@@ -33,12 +33,15 @@ pub struct Model {
     pub max_guests: i32,
     pub rsvp_opens_at: Option<DateTimeUtc>,
     pub rsvp_deadline: Option<DateTimeUtc>,
+    pub name_reading: NameReading,
     pub status: EventStatus,
     /// Rises with every change attendees would care about (iCalendar SEQUENCE).
     pub sequence: i32,
     pub published_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub archived_at: Option<DateTimeUtc>,
+    /// When the reminders before the event were queued.
+    pub reminded_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Serialize;
 
-use super::RsvpMode;
+use super::{NameReading, RsvpMode};
 use crate::{
     error::ValidationErrors,
     ids::{PersonId, SeriesId, SlotId, VenueId},
@@ -53,6 +53,7 @@ pub struct EventDraft {
     pub confirmation_required: bool,
     pub waitlist_enabled: bool,
     pub max_guests: i64,
+    pub name_reading: NameReading,
     pub rsvp_opens_at: Option<DateTime<Utc>>,
     pub rsvp_deadline: Option<DateTime<Utc>>,
     pub series_id: Option<SeriesId>,
@@ -82,6 +83,7 @@ pub struct EventPatch {
     pub hold_minutes: Option<i64>,
     pub confirmation_required: Option<bool>,
     pub waitlist_enabled: Option<bool>,
+    pub name_reading: Option<NameReading>,
     pub max_guests: Option<i64>,
     pub rsvp_opens_at: Option<Option<DateTime<Utc>>>,
     pub rsvp_deadline: Option<Option<DateTime<Utc>>>,
@@ -119,6 +121,7 @@ impl EventPatch {
             hold_minutes: self.hold_minutes.unwrap_or(to.hold_minutes),
             confirmation_required: self.confirmation_required.unwrap_or(to.confirmation_required),
             waitlist_enabled: self.waitlist_enabled.unwrap_or(to.waitlist_enabled),
+            name_reading: self.name_reading.unwrap_or(to.name_reading),
             max_guests: self.max_guests.unwrap_or(to.max_guests),
             rsvp_opens_at: self.rsvp_opens_at.unwrap_or(to.rsvp_opens_at),
             rsvp_deadline: self.rsvp_deadline.unwrap_or(to.rsvp_deadline),
@@ -162,6 +165,7 @@ pub struct ValidDraft {
     pub confirmation_required: bool,
     pub waitlist_enabled: bool,
     pub max_guests: i32,
+    pub name_reading: NameReading,
     pub rsvp_opens_at: Option<DateTime<Utc>>,
     pub rsvp_deadline: Option<DateTime<Utc>>,
     pub series_id: Option<SeriesId>,
@@ -309,6 +313,7 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
             hold_minutes,
             confirmation_required: draft.confirmation_required,
             waitlist_enabled: draft.waitlist_enabled,
+            name_reading: draft.name_reading,
             max_guests,
             rsvp_opens_at: draft.rsvp_opens_at,
             rsvp_deadline: draft.rsvp_deadline,
@@ -399,6 +404,7 @@ mod tests {
             hold_minutes: 30,
             confirmation_required: true,
             waitlist_enabled: true,
+            name_reading: NameReading::Optional,
             max_guests: 1,
             rsvp_opens_at: None,
             rsvp_deadline: None,

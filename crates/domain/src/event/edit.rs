@@ -23,6 +23,7 @@ use crate::{
     entity::{event, event_cohost, event_organizer, event_slot, membership, network, series, venue},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
     ids::{EventId, NetworkId, PersonId, SlotId},
+    rsvp,
     values::{Language, Slug},
 };
 
@@ -73,15 +74,18 @@ pub async fn create(
     Ok(details)
 }
 
+/// Changes an event. Seats cannot be cut below those taken, nor a slot with RSVPs removed; seats
+/// added go to the waitlist at once; attendees are told of changes they would care about.
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: EventId,
     patch: EventPatch,
+    policy: &rsvp::Policy,
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     let txn = db.begin().await?;
-    lock_event(&txn, id).await?;
+    super::lock(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     ensure_editable(&current.event)?;
     let before_draft = draft_of(&current);
@@ -100,22 +104,34 @@ pub async fn update(
         }
     }
 
+    rsvp::check_seat_change(&txn, &current, &valid).await?;
     let e = &current.event;
-    let attendees_notice = e.title != valid.title
-        || e.starts_at != valid.starts_at
-        || e.ends_at != valid.ends_at
-        || e.venue_id != valid.venue_id
-        || e.online_url != valid.online_url
-        || e.description_md != valid.description;
-    let model = event::Entity::update(event::ActiveModel {
+    let mut noticed = Vec::new();
+    if e.title != valid.title {
+        noticed.push("title");
+    }
+    if e.starts_at != valid.starts_at || e.ends_at != valid.ends_at || e.time_zone != valid.time_zone {
+        noticed.push("time");
+    }
+    if e.venue_id != valid.venue_id || e.online_url != valid.online_url {
+        noticed.push("place");
+    }
+    if e.description_md != valid.description {
+        noticed.push("description");
+    }
+    let mut row = event::ActiveModel {
         id: Set(id),
-        sequence: Set(current.event.sequence + i32::from(attendees_notice)),
+        sequence: Set(current.event.sequence + i32::from(!noticed.is_empty())),
         ..active_from(&valid, refs.slug.clone(), now)
-    })
-    .exec(&txn)
-    .await?;
+    };
+    if e.starts_at != valid.starts_at {
+        // A new date deserves its own reminder.
+        row.reminded_at = Set(None);
+    }
+    let model = event::Entity::update(row).exec(&txn).await?;
     sync_children(&txn, id, &valid, &refs, Some(&current)).await?;
     record(&txn, actor, &model, "event.update", changes, now).await?;
+    rsvp::after_event_change(&txn, &model, &noticed, policy, now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)
@@ -130,7 +146,7 @@ pub async fn publish(
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     let txn = db.begin().await?;
-    lock_event(&txn, id).await?;
+    super::lock(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     ensure_editable(&current.event)?;
     if current.event.status == EventStatus::Published {
@@ -164,7 +180,7 @@ pub async fn cancel(
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     let txn = db.begin().await?;
-    lock_event(&txn, id).await?;
+    super::lock(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     if current.event.status == EventStatus::Cancelled {
         return Ok(current);
@@ -184,6 +200,7 @@ pub async fn cancel(
     .exec(&txn)
     .await?;
     record(&txn, actor, &model, "event.cancel", json!({"status": [before, "cancelled"]}), now).await?;
+    rsvp::after_event_cancelled(&txn, &model, now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)
@@ -198,7 +215,7 @@ pub async fn set_archived(
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     let txn = db.begin().await?;
-    lock_event(&txn, id).await?;
+    super::lock(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     if current.event.archived_at.is_some() == archived {
         return Ok(current);
@@ -229,13 +246,6 @@ fn check_publishable(has_place: bool, ends_at: DateTime<Utc>, now: DateTime<Utc>
         errors.add("ends_at", "in_the_past", "a published event cannot end in the past");
     }
     errors.into_result()
-}
-
-/// Takes the event's row lock for the rest of the transaction (PostgreSQL; SQLite has one
-/// writer), so concurrent changes to one event run one after the other.
-async fn lock_event(txn: &DatabaseTransaction, id: EventId) -> Result<()> {
-    event::Entity::find_by_id(id).lock_exclusive().one(txn).await?;
-    Ok(())
 }
 
 fn ensure_editable(event: &event::Model) -> Result<()> {
@@ -298,6 +308,7 @@ fn active_from(valid: &ValidDraft, slug: Slug, now: DateTime<Utc>) -> event::Act
         hold_minutes: Set(valid.hold_minutes),
         confirmation_required: Set(valid.confirmation_required),
         waitlist_enabled: Set(valid.waitlist_enabled),
+        name_reading: Set(valid.name_reading),
         max_guests: Set(valid.max_guests),
         rsvp_opens_at: Set(valid.rsvp_opens_at),
         rsvp_deadline: Set(valid.rsvp_deadline),
@@ -330,6 +341,7 @@ pub fn draft_of(details: &EventDetails) -> EventDraft {
         hold_minutes: e.hold_minutes.into(),
         confirmation_required: e.confirmation_required,
         waitlist_enabled: e.waitlist_enabled,
+        name_reading: e.name_reading,
         max_guests: e.max_guests.into(),
         rsvp_opens_at: e.rsvp_opens_at,
         rsvp_deadline: e.rsvp_deadline,

@@ -52,6 +52,22 @@ pub enum RsvpMode {
     Approval,
 }
 
+/// Whether the RSVP form asks for the reading of the name (furigana).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum NameReading {
+    #[sea_orm(string_value = "hidden")]
+    Hidden,
+    #[default]
+    #[sea_orm(string_value = "optional")]
+    Optional,
+    #[sea_orm(string_value = "required")]
+    Required,
+}
+
 /// An event with everything that belongs to it.
 #[derive(Clone, Debug)]
 pub struct EventDetails {
@@ -91,7 +107,7 @@ pub struct EventFilter {
 }
 
 /// Events hosted or co-hosted by `network_id`.
-fn of_network(network_id: NetworkId) -> Condition {
+pub(crate) fn of_network(network_id: NetworkId) -> Condition {
     Condition::any().add(event::Column::NetworkId.eq(network_id)).add(
         event::Column::Id.in_subquery(
             Query::select()
@@ -214,4 +230,10 @@ pub async fn get(
         .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("details vanished")))?;
     let role = require_role(actor.best_role_in(details.network_ids()), permission, Resource::Event)?;
     Ok((details, role))
+}
+
+/// Takes the event's row lock for the rest of the transaction and returns the row (PostgreSQL;
+/// SQLite has one writer), so everything that changes one event's seats runs one at a time.
+pub(crate) async fn lock(txn: &sea_orm::DatabaseTransaction, id: EventId) -> Result<event::Model> {
+    event::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(Error::NotFound(Resource::Event))
 }

@@ -159,9 +159,21 @@ pub async fn list(
 /// co-hosts.
 pub async fn event(db: &impl ConnectionTrait, slug: &str) -> Result<PublicEvent> {
     let slug = Slug::parse(slug).map_err(|_| Error::NotFound(Resource::Event))?;
+    load(db, sea_orm::Condition::all().add(event::Column::Slug.eq(slug.as_str())).add(visible())).await
+}
+
+/// The event an RSVP or a message belongs to, as the attendee sees it (even once archived).
+pub async fn event_by_id(db: &impl ConnectionTrait, id: EventId) -> Result<PublicEvent> {
+    load(
+        db,
+        sea_orm::Condition::all().add(event::Column::Id.eq(id)).add(event::Column::PublishedAt.is_not_null()),
+    )
+    .await
+}
+
+async fn load(db: &impl ConnectionTrait, which: sea_orm::Condition) -> Result<PublicEvent> {
     let (event, host, venue, series) = event::Entity::find()
-        .filter(event::Column::Slug.eq(slug.as_str()))
-        .filter(visible())
+        .filter(which)
         .find_also_related(network::Entity)
         .find_also_related(venue::Entity)
         .find_also(event::Entity, series::Entity)

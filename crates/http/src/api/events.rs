@@ -22,7 +22,9 @@ use uuid::Uuid;
 
 use super::{
     ApiTags,
-    types::{Created, DEFAULT_LIMIT, EventStatusApi, NetworkRef, PersonRef, RsvpModeApi, WhenApi},
+    types::{
+        Created, DEFAULT_LIMIT, EventStatusApi, NameReadingApi, NetworkRef, PersonRef, RsvpModeApi, WhenApi,
+    },
     venues::patch_of,
 };
 use crate::{auth::TokenAuth, body::JsonBody, problem::ApiResult, state::AppState};
@@ -82,6 +84,8 @@ pub struct Event {
     pub waitlist_enabled: bool,
     /// Guests (+1) one RSVP may bring.
     pub max_guests: i32,
+    /// Whether the RSVP form asks for the reading of the name (furigana).
+    pub name_reading: NameReadingApi,
     #[oai(skip_serializing_if_is_none)]
     pub rsvp_opens_at: Option<DateTime<Utc>>,
     #[oai(skip_serializing_if_is_none)]
@@ -131,6 +135,7 @@ impl From<EventDetails> for Event {
             confirmation_required: e.confirmation_required,
             waitlist_enabled: e.waitlist_enabled,
             max_guests: e.max_guests,
+            name_reading: e.name_reading.into(),
             rsvp_opens_at: e.rsvp_opens_at,
             rsvp_deadline: e.rsvp_deadline,
             series_id: e.series_id.map(SeriesId::uuid),
@@ -204,6 +209,9 @@ pub struct NewEvent {
     #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
+    /// Whether the RSVP form asks for the name's reading (furigana); default optional.
+    #[oai(nullable)]
+    pub name_reading: Option<NameReadingApi>,
     #[oai(nullable)]
     pub rsvp_opens_at: Option<DateTime<Utc>>,
     #[oai(nullable)]
@@ -291,6 +299,9 @@ pub struct EventChanges {
     pub max_guests: Option<i64>,
     #[oai(nullable)]
     #[serde(default)]
+    pub name_reading: Option<NameReadingApi>,
+    #[oai(nullable)]
+    #[serde(default)]
     pub rsvp_opens_at: MaybeUndefined<DateTime<Utc>>,
     #[oai(nullable)]
     #[serde(default)]
@@ -340,6 +351,7 @@ impl From<NewEvent> for EventDraft {
             confirmation_required: b.confirmation_required.unwrap_or(true),
             waitlist_enabled: b.waitlist_enabled.unwrap_or(true),
             max_guests: b.max_guests.unwrap_or(0),
+            name_reading: b.name_reading.unwrap_or_default().into(),
             rsvp_opens_at: b.rsvp_opens_at,
             rsvp_deadline: b.rsvp_deadline,
             series_id: b.series_id.map(SeriesId),
@@ -370,6 +382,7 @@ impl From<EventChanges> for EventPatch {
             confirmation_required: b.confirmation_required,
             waitlist_enabled: b.waitlist_enabled,
             max_guests: b.max_guests,
+            name_reading: b.name_reading.map(Into::into),
             rsvp_opens_at: patch_of(b.rsvp_opens_at),
             rsvp_deadline: patch_of(b.rsvp_deadline),
             series_id: patch_of(b.series_id).map(|s| s.map(SeriesId)),
@@ -447,9 +460,15 @@ impl EventsApi {
         id: Path<Uuid>,
         body: JsonBody<EventChanges>,
     ) -> ApiResult<Json<Event>> {
-        let details =
-            edit::update(self.state.db.writer(), &auth.0, EventId(id.0), body.0.into(), self.state.now())
-                .await?;
+        let details = edit::update(
+            self.state.db.writer(),
+            &auth.0,
+            EventId(id.0),
+            body.0.into(),
+            &self.state.policy,
+            self.state.now(),
+        )
+        .await?;
         Ok(Json(details.into()))
     }
 

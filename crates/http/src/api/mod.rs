@@ -2,6 +2,7 @@
 
 mod account;
 mod events;
+mod outbox;
 mod public;
 mod series;
 mod types;
@@ -23,10 +24,18 @@ pub enum ApiTags {
     Events,
     /// Published events, without a token.
     Public,
+    /// Emails that failed to send, and their retry.
+    Outbox,
 }
 
-pub type Api =
-    (account::AccountApi, venues::VenuesApi, series::SeriesApi, events::EventsApi, public::PublicApi);
+pub type Api = (
+    account::AccountApi,
+    venues::VenuesApi,
+    series::SeriesApi,
+    events::EventsApi,
+    outbox::OutboxApi,
+    public::PublicApi,
+);
 
 pub fn service(state: AppState) -> OpenApiService<Api, ()> {
     let apis = (
@@ -34,6 +43,7 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
         venues::VenuesApi { state: state.clone() },
         series::SeriesApi { state: state.clone() },
         events::EventsApi { state: state.clone() },
+        outbox::OutboxApi { state: state.clone() },
         public::PublicApi { state },
     );
     OpenApiService::new(apis, "Tsudoi", env!("CARGO_PKG_VERSION"))

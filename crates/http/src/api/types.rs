@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tsudoi_domain::{
     access::Role,
     entity::{network, person},
-    event::{EventStatus, RsvpMode, When},
+    event::{EventStatus, NameReading, RsvpMode, When},
     values::Language,
 };
 
@@ -139,6 +139,40 @@ impl From<RsvpModeApi> for RsvpMode {
             RsvpModeApi::FirstCome => RsvpMode::FirstCome,
             RsvpModeApi::Lottery => RsvpMode::Lottery,
             RsvpModeApi::Approval => RsvpMode::Approval,
+        }
+    }
+}
+
+/// Whether the RSVP form asks for the reading of the name (furigana).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum NameReadingApi {
+    /// Not asked.
+    Hidden,
+    /// Asked, may be left empty.
+    #[default]
+    Optional,
+    /// Asked and required.
+    Required,
+}
+
+impl From<NameReading> for NameReadingApi {
+    fn from(reading: NameReading) -> Self {
+        match reading {
+            NameReading::Hidden => NameReadingApi::Hidden,
+            NameReading::Optional => NameReadingApi::Optional,
+            NameReading::Required => NameReadingApi::Required,
+        }
+    }
+}
+
+impl From<NameReadingApi> for NameReading {
+    fn from(reading: NameReadingApi) -> Self {
+        match reading {
+            NameReadingApi::Hidden => NameReading::Hidden,
+            NameReadingApi::Optional => NameReading::Optional,
+            NameReadingApi::Required => NameReading::Required,
         }
     }
 }

@@ -1,7 +1,13 @@
-//! Server-rendered public pages: a network's events (`/n/{slug}`) and one event (`/e/{slug}`),
-//! in Japanese or English, working without JavaScript.
+//! Server-rendered pages: a network's events (`/n/{slug}`), one event with its RSVP form
+//! (`/e/{slug}`), an attendee's own page (`/r/{token}`) and a ticket (`/t/{code}`), in Japanese
+//! or English, working without JavaScript.
 
+mod attendee;
 mod i18n;
+mod rsvp;
+
+pub use attendee::{rsvp_act, rsvp_page, rsvp_step, ticket_page};
+pub use rsvp::submit as rsvp_submit;
 
 pub use i18n::language_of;
 mod markdown;
@@ -36,6 +42,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("network.html", include_str!("../../templates/network.html")),
         ("not_found.html", include_str!("../../templates/not_found.html")),
         ("home.html", include_str!("../../templates/home.html")),
+        ("message.html", include_str!("../../templates/message.html")),
+        ("attendee.html", include_str!("../../templates/attendee.html")),
+        ("confirm_action.html", include_str!("../../templates/confirm_action.html")),
+        ("ticket.html", include_str!("../../templates/ticket.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {
@@ -52,12 +62,32 @@ struct Page {
     language: Language,
     remember: bool,
     path: String,
+    /// Pages behind a secret link: kept out of every cache.
+    private: bool,
 }
 
 impl Page {
     fn of(req: &Request) -> Page {
         let (language, remember) = i18n::language_of(req);
-        Page { language, remember, path: req.uri().path().to_owned() }
+        let path = req.uri().path().to_owned();
+        let private = path.starts_with("/r/") || path.starts_with("/t/");
+        Page { language, remember, path, private }
+    }
+
+    /// A page of a heading and a few lines, with an optional link back.
+    fn message(
+        &self,
+        status: StatusCode,
+        heading: &str,
+        lines: &[&str],
+        back: Option<(String, &str)>,
+    ) -> Response {
+        let (back_href, back_label) = back.unzip();
+        self.render(
+            status,
+            "message.html",
+            context! { heading => heading, lines => lines.iter().map(|l| (*l).to_owned()).collect::<Vec<_>>(), back_href => back_href, back_label => back_label },
+        )
     }
 
     fn render(&self, status: StatusCode, template: &str, page: Value) -> Response {
@@ -89,6 +119,11 @@ impl Page {
         let headers = resp.headers_mut();
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+        // Attendee pages carry their secret in the address: never pass it on to another site.
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        if self.private {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         if self.remember {
             let cookie =
                 format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", i18n::COOKIE, self.language.code());
@@ -186,11 +221,9 @@ pub async fn network(req: &Request, Path(slug): Path<String>, state: Data<&AppSt
 pub async fn event(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
     let page = Page::of(req);
     match public::event(state.db.reader(), &slug).await {
-        Ok(event) => page.render(
-            StatusCode::OK,
-            "event.html",
-            context! { event => event_view(&event, &state.base_url, page.language) },
-        ),
+        Ok(event) => {
+            rsvp::event_page(&page, &state, &event, rsvp::FormState::default(), StatusCode::OK).await
+        }
         Err(err) => page.failed(&err),
     }
 }

@@ -1,0 +1,215 @@
+//! Everything one outbox message needs to become an email, gathered from the database when it
+//! is sent (so links are made again, times are current, and erased people get nothing): the
+//! words go to `email-templates/`, the QR image and the `.ics` are made here, since pages need
+//! them too.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    calendar,
+    entity::{event_organizer, outbox, person, rsvp},
+    error::{Error, Resource, Result},
+    event::{EventStatus, public::PublicEvent},
+    format,
+    ids::{EventId, MessageId},
+    links::Links,
+    outbox::MessageKind,
+    qr,
+    rsvp::{RsvpStatus, waitlist_position},
+    values::Language,
+};
+
+/// What every message says of its event, in the event's time zone and the reader's language.
+#[derive(Clone, Debug, Default)]
+pub struct EventFacts {
+    pub title: String,
+    pub when: String,
+    pub place: Option<String>,
+    pub access_notes: Option<String>,
+    pub page_url: String,
+}
+
+/// The ticket as an email shows it.
+#[derive(Clone, Debug)]
+pub struct Ticket {
+    pub url: String,
+    pub short_code: String,
+    pub qr_png: Vec<u8>,
+}
+
+/// One message, ready for a template.
+#[derive(Clone, Debug)]
+pub struct Letter {
+    pub id: MessageId,
+    pub kind: MessageKind,
+    pub to_email: String,
+    pub to_name: String,
+    /// The organizers' contact, for replies.
+    pub reply_to: Option<(String, String)>,
+    pub language: Language,
+    pub guests: i32,
+    pub waitlist_position: Option<u64>,
+    pub event: EventFacts,
+    pub manage_url: String,
+    pub hold_until: Option<String>,
+    pub offer_until: Option<String>,
+    /// A confirm-your-email message for a place on the waitlist rather than a held seat.
+    pub for_waitlist: bool,
+    pub ticket: Option<Ticket>,
+    pub ics: Option<String>,
+    /// What changed, in the reader's language (event changed).
+    pub changes: Vec<String>,
+}
+
+/// The minimum QR size in emails, in pixels: sharp on a phone held up at the door.
+const QR_PIXELS: u32 = 240;
+
+/// Events of one batch of messages, loaded once each.
+#[derive(Default)]
+pub struct EventCache(HashMap<EventId, (PublicEvent, Option<(String, String)>)>);
+
+impl EventCache {
+    async fn get(
+        &mut self,
+        db: &impl ConnectionTrait,
+        id: EventId,
+    ) -> Result<&(PublicEvent, Option<(String, String)>)> {
+        if !self.0.contains_key(&id) {
+            let event = crate::event::public::event_by_id(db, id).await?;
+            let contact = person::Entity::find()
+                .filter(
+                    person::Column::Id.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(event_organizer::Column::PersonId)
+                            .from(event_organizer::Entity)
+                            .and_where(event_organizer::Column::EventId.eq(id))
+                            .to_owned(),
+                    ),
+                )
+                .order_by_asc(person::Column::CreatedAt)
+                .one(db)
+                .await?
+                .map(|p| (p.display_name, p.email));
+            self.0.insert(id, (event, contact));
+        }
+        self.0.get(&id).ok_or(Error::NotFound(Resource::Event))
+    }
+}
+
+/// The letter for `message`, or `None` when it is no longer owed: its attendee erased their
+/// data, or the state it announces has passed (a confirm-your-RSVP for a hold that expired).
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    events: &mut EventCache,
+    message: &outbox::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<Letter>> {
+    let Some(rsvp_id) = message.rsvp_id else { return Ok(None) };
+    let Some(rsvp) = rsvp::Entity::find_by_id(rsvp_id).one(db).await? else { return Ok(None) };
+    let Some(to_email) = rsvp.email.clone() else { return Ok(None) };
+    if !still_owed(message.kind, &rsvp) {
+        return Ok(None);
+    }
+    let (event, reply_to) = events.get(db, message.event_id).await?;
+    let e = &event.event;
+    if e.status == EventStatus::Cancelled
+        && !matches!(message.kind, MessageKind::EventCancelled | MessageKind::Cancelled)
+    {
+        return Ok(None);
+    }
+    let language = rsvp.language;
+    let moment = |at: Option<DateTime<Utc>>| at.map(|at| format::moment(at, &e.time_zone, language));
+    let ticket = if message.kind.carries_ticket() {
+        let url = links.ticket_url(&rsvp);
+        let qr_png = qr::png(&url, QR_PIXELS)?;
+        Some(Ticket { url, short_code: rsvp.short_code.clone(), qr_png })
+    } else {
+        None
+    };
+    let ics = matches!(
+        message.kind,
+        MessageKind::Confirmed
+            | MessageKind::Promoted
+            | MessageKind::Reminder
+            | MessageKind::EventChanged
+            | MessageKind::EventCancelled
+    )
+    .then(|| calendar::event_ics(event, links.base_url(), now));
+    let waitlist_position = match rsvp.status {
+        RsvpStatus::Waitlisted => Some(waitlist_position(db, &rsvp).await?),
+        _ => None,
+    };
+    let changes = message
+        .details
+        .as_ref()
+        .and_then(|d| d.get("changes"))
+        .and_then(|c| c.as_array())
+        .map(|c| c.iter().filter_map(|v| v.as_str()).map(|field| change_label(field, language)).collect())
+        .unwrap_or_default();
+    Ok(Some(Letter {
+        id: message.id,
+        kind: message.kind,
+        to_email,
+        to_name: rsvp.name.clone(),
+        reply_to: reply_to.clone(),
+        language,
+        guests: rsvp.guests,
+        waitlist_position,
+        event: EventFacts {
+            title: e.title.clone(),
+            when: format::when(e.starts_at, e.ends_at, &e.time_zone, language),
+            place: event.venue.as_ref().map(|v| format!("{} ({})", v.name, v.address)).or_else(|| {
+                e.online_url.as_ref().map(|_| {
+                    match language {
+                        Language::Ja => "オンライン",
+                        Language::En => "Online",
+                    }
+                    .to_owned()
+                })
+            }),
+            access_notes: event.venue.as_ref().and_then(|v| v.access_notes.clone()),
+            page_url: links.event_url(&e.slug),
+        },
+        manage_url: links.manage_url(&rsvp),
+        hold_until: moment(rsvp.hold_expires_at),
+        offer_until: moment(rsvp.offer_expires_at),
+        for_waitlist: rsvp.status == RsvpStatus::Waitlisted,
+        ticket,
+        ics,
+        changes,
+    }))
+}
+
+/// Whether the state a message announces still holds when it is sent.
+fn still_owed(kind: MessageKind, rsvp: &rsvp::Model) -> bool {
+    match kind {
+        MessageKind::ConfirmRsvp => !rsvp.verified && rsvp.status.is_active(),
+        MessageKind::Confirmed | MessageKind::Promoted | MessageKind::Reminder => {
+            rsvp.status == RsvpStatus::Confirmed
+        }
+        MessageKind::Waitlisted => rsvp.status == RsvpStatus::Waitlisted,
+        MessageKind::Offered => rsvp.status == RsvpStatus::Offered,
+        MessageKind::Cancelled => rsvp.status == RsvpStatus::Cancelled,
+        MessageKind::EventChanged | MessageKind::EventCancelled => true,
+    }
+}
+
+/// The name of a changed field, as attendees read it.
+fn change_label(field: &str, language: Language) -> String {
+    let (ja, en) = match field {
+        "title" => ("イベント名", "Title"),
+        "time" => ("日時", "Date and time"),
+        "place" => ("会場", "Venue"),
+        "description" => ("内容", "Description"),
+        other => (other, other),
+    };
+    match language {
+        Language::Ja => ja,
+        Language::En => en,
+    }
+    .to_owned()
+}

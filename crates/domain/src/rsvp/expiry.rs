@@ -1,0 +1,123 @@
+//! Work that falls due with time, found in the database so it survives restarts and runs safely
+//! on several instances at once: holds, offers and unconfirmed waitlist places that ran out, and
+//! reminders before events. The scheduler in `serve` calls these with the injectable clock.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait, sea_query::Expr,
+};
+
+use super::{Policy, RsvpStatus, fill_freed_seats};
+use crate::{
+    entity::{event, rsvp},
+    error::Result,
+    event::EventStatus,
+    ids::{EventId, RsvpId},
+    outbox::{self, MessageKind},
+};
+
+fn lapsed(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(rsvp::Column::Status.is_in([RsvpStatus::Holding, RsvpStatus::Waitlisted]))
+                .add(rsvp::Column::Verified.eq(false))
+                .add(rsvp::Column::HoldExpiresAt.lte(now)),
+        )
+        .add(
+            Condition::all()
+                .add(rsvp::Column::Status.eq(RsvpStatus::Offered))
+                .add(rsvp::Column::OfferExpiresAt.lte(now)),
+        )
+}
+
+/// Expires what ran out by `now`, one event per transaction, and gives the freed seats to the
+/// waitlist in that same transaction. Returns how many RSVPs expired.
+pub async fn expire_due(
+    db: &DatabaseConnection,
+    reader: &impl ConnectionTrait,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let events: Vec<EventId> = rsvp::Entity::find()
+        .select_only()
+        .column(rsvp::Column::EventId)
+        .distinct()
+        .filter(lapsed(now))
+        .into_tuple()
+        .all(reader)
+        .await?;
+    let mut expired = 0;
+    for event_id in events {
+        let txn = db.begin().await?;
+        let event = crate::event::lock(&txn, event_id).await?;
+        let result = rsvp::Entity::update_many()
+            .col_expr(rsvp::Column::Status, Expr::value(RsvpStatus::Expired))
+            .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
+            .filter(rsvp::Column::EventId.eq(event_id))
+            .filter(lapsed(now))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected > 0 {
+            fill_freed_seats(&txn, &event, policy, now).await?;
+        }
+        txn.commit().await?;
+        expired += result.rows_affected;
+    }
+    Ok(expired)
+}
+
+/// Queues the reminder for every confirmed RSVP of events starting within
+/// `policy.remind_before`, once per event (a conditional update claims the event, so two
+/// instances never both send). Returns how many reminders were queued.
+pub async fn remind_due(
+    db: &DatabaseConnection,
+    reader: &impl ConnectionTrait,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let due = |query: sea_orm::UpdateMany<event::Entity>| {
+        query
+            .filter(event::Column::Status.eq(EventStatus::Published))
+            .filter(event::Column::RemindedAt.is_null())
+            .filter(event::Column::StartsAt.gt(now))
+            .filter(event::Column::StartsAt.lte(now + policy.remind_before))
+    };
+    let events: Vec<EventId> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .filter(event::Column::Status.eq(EventStatus::Published))
+        .filter(event::Column::RemindedAt.is_null())
+        .filter(event::Column::StartsAt.gt(now))
+        .filter(event::Column::StartsAt.lte(now + policy.remind_before))
+        .into_tuple()
+        .all(reader)
+        .await?;
+    let mut queued = 0;
+    for event_id in events {
+        let txn = db.begin().await?;
+        let claimed = due(event::Entity::update_many())
+            .col_expr(event::Column::RemindedAt, Expr::value(now))
+            .filter(event::Column::Id.eq(event_id))
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 1 {
+            let confirmed: Vec<RsvpId> = rsvp::Entity::find()
+                .select_only()
+                .column(rsvp::Column::Id)
+                .filter(rsvp::Column::EventId.eq(event_id))
+                .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
+                .filter(rsvp::Column::ErasedAt.is_null())
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            for id in &confirmed {
+                outbox::enqueue(&txn, MessageKind::Reminder, event_id, Some(*id), None, now).await?;
+            }
+            queued += confirmed.len() as u64;
+        }
+        txn.commit().await?;
+    }
+    Ok(queued)
+}

@@ -1,0 +1,236 @@
+//! The RSVP form on `/e/{slug}`: showing it (seats left, the consent line, errors kept with what
+//! was typed) and taking it (`POST /e/{slug}/rsvp`), rate-limited, answered with a "check your
+//! inbox" page that never shows the attendee's link (only the email does: double opt-in).
+
+use std::collections::HashMap;
+
+use minijinja::{Value, context};
+use poem::{
+    Body, Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Path},
+};
+use tsudoi_domain::{
+    Error,
+    error::Conflict,
+    event::{NameReading, public::PublicEvent},
+    format,
+    ids::SlotId,
+    rsvp::{self, Form},
+    values::Language,
+};
+
+use super::{Page, event_view, texts};
+use crate::{limits::client_ip, state::AppState};
+
+/// Forms are small; anything bigger is not a person typing.
+const FORM_LIMIT: usize = 16 * 1024;
+
+/// What the form shows: the values typed, field errors, and a problem with the event itself.
+#[derive(Default)]
+pub(super) struct FormState {
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    problem: Option<String>,
+}
+
+/// Fills `{name}` placeholders in a catalogue text.
+pub(super) fn fill(text: &str, pairs: &[(&str, &str)]) -> String {
+    pairs.iter().fold(text.to_owned(), |out, (key, value)| out.replace(&format!("{{{key}}}"), value))
+}
+
+/// The words for a domain conflict, in the page's language.
+pub(super) fn conflict_text(conflict: &Conflict, event: Option<&PublicEvent>, language: Language) -> String {
+    let t = texts::texts(language);
+    match conflict {
+        Conflict::RsvpNotOpen(at) => {
+            let tz = event.map_or("Asia/Tokyo", |e| e.event.time_zone.as_str());
+            fill(t["rsvp_not_open"], &[("at", &format::moment(*at, tz, language))])
+        }
+        Conflict::EventCancelled => t["event_cancelled"].to_owned(),
+        other => t.get(other.code()).map_or_else(|| other.to_string(), |s| (*s).to_owned()),
+    }
+}
+
+/// The RSVP section of the event page.
+pub(super) async fn section(
+    state: &AppState,
+    event: &PublicEvent,
+    form: FormState,
+    language: Language,
+) -> Result<Value, Error> {
+    let t = texts::texts(language);
+    let e = &event.event;
+    let free = rsvp::free_seats(state.db.reader(), event).await?;
+    let full = free.iter().all(|(_, left)| *left == 0);
+    let problem = form.problem.or_else(|| match rsvp::ensure_open(e, state.now()) {
+        Ok(()) if full && !e.waitlist_enabled => Some(t["event_full"].to_owned()),
+        Ok(()) => None,
+        Err(Error::Conflict(conflict)) => Some(conflict_text(&conflict, Some(event), language)),
+        Err(_) => Some(t["rsvp_closed"].to_owned()),
+    });
+    let slots: Vec<Value> = event
+        .slots
+        .iter()
+        .map(|s| {
+            let left = free.iter().find(|(id, _)| *id == s.id).map_or(0, |(_, left)| *left);
+            let left_text = match (left, e.waitlist_enabled) {
+                (0, true) => t["seats_full_waitlist"].to_owned(),
+                (0, false) => t["seats_full"].to_owned(),
+                (n, _) => fill(t["seats_left"], &[("n", &n.to_string())]),
+            };
+            context! { id => s.id.to_string(), name => s.name.clone(), seats => s.seats, left => left_text }
+        })
+        .collect();
+    let networks: Vec<&str> = std::iter::once(event.host.name.as_str())
+        .chain(event.cohosts.iter().map(|c| c.name.as_str()))
+        .collect();
+    let separator = if language == Language::Ja { "、" } else { ", " };
+    let values = &form.values;
+    let guests: i64 = values.get("guests").and_then(|g| g.parse().ok()).unwrap_or(0);
+    Ok(context! {
+        open => problem.is_none(),
+        problem => problem,
+        action => format!("/e/{}/rsvp", e.slug),
+        slots => slots,
+        max_guests => e.max_guests,
+        waitlist_only => full,
+        name_reading => match e.name_reading {
+            NameReading::Hidden => "hidden",
+            NameReading::Optional => "optional",
+            NameReading::Required => "required",
+        },
+        consent => fill(t["consent"], &[("networks", &networks.join(separator))]),
+        errors => form.errors,
+        values => context! {
+            name => values.get("name"),
+            name_reading => values.get("name_reading"),
+            email => values.get("email"),
+            slot => values.get("slot"),
+            guests => guests,
+            language => values.get("language").map_or(language.code(), String::as_str),
+            show_in_list => values.get("show_in_list").is_some(),
+        },
+    })
+}
+
+/// The event page with its form in `form`'s state.
+pub(super) async fn event_page(
+    page: &Page,
+    state: &AppState,
+    event: &PublicEvent,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    let (section, going) =
+        tokio::join!(section(state, event, form, page.language), rsvp::going(state.db.reader(), event));
+    match (section, going) {
+        (Ok(section), Ok(going)) => page.render(
+            status,
+            "event.html",
+            context! { event => event_view(event, &state.base_url, page.language), rsvp => section, going => going },
+        ),
+        (Err(err), _) | (_, Err(err)) => page.failed(&err),
+    }
+}
+
+fn form_of(values: &HashMap<String, String>, language: Language) -> Form {
+    let text = |key: &str| values.get(key).cloned().unwrap_or_default();
+    Form {
+        name: text("name"),
+        name_reading: text("name_reading"),
+        email: text("email"),
+        slot: values.get("slot").and_then(|s| s.parse::<uuid::Uuid>().ok()).map(SlotId),
+        // Anything that is not a number is refused as too many, not silently read as none.
+        guests: values
+            .get("guests")
+            .filter(|g| !g.is_empty())
+            .map_or(0, |g| g.trim().parse().unwrap_or(i64::MAX)),
+        language: values.get("language").and_then(|l| Language::parse(l).ok()).unwrap_or(language),
+        show_in_list: values.get("show_in_list").is_some(),
+    }
+}
+
+/// Reads an urlencoded form of at most `FORM_LIMIT` bytes; `None` when it is larger.
+pub(super) async fn read_form(body: Body) -> Option<HashMap<String, String>> {
+    let bytes = body.into_bytes_limit(FORM_LIMIT).await.ok()?;
+    Some(url::form_urlencoded::parse(&bytes).into_owned().collect())
+}
+
+#[handler]
+pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: Data<&AppState>) -> Response {
+    let page = Page::of(req);
+    let t = texts::texts(page.language);
+    let event = match tsudoi_domain::event::public::event(state.db.reader(), &slug).await {
+        Ok(event) => event,
+        Err(err) => return page.failed(&err),
+    };
+    let Some(values) = read_form(body).await else {
+        let form = FormState { problem: Some(t["form_has_errors"].to_owned()), ..Default::default() };
+        return event_page(&page, &state, &event, form, StatusCode::PAYLOAD_TOO_LARGE).await;
+    };
+    let form = form_of(&values, page.language);
+    let ip_allowed = client_ip(req, state.trust_proxy).is_none_or(|ip| state.rsvp_limits.allow_ip(ip));
+    if !ip_allowed || !state.rsvp_limits.allow_email(&form.email) {
+        return page.message(
+            StatusCode::TOO_MANY_REQUESTS,
+            t["too_many_requests_title"],
+            &[t["too_many_requests"]],
+            Some((format!("/e/{}", event.event.slug), t["back_to_event"])),
+        );
+    }
+    let email = form.email.trim().to_owned();
+    match rsvp::submit(state.db.writer(), &slug, form, state.now()).await {
+        Ok(done) => {
+            state.mail_wake.notify_one();
+            sent_page(&page, &event, &done, &email)
+        }
+        Err(Error::Invalid(errors)) => {
+            let mut messages = HashMap::new();
+            for e in errors.fields() {
+                let text = t.get(format!("err_{}", e.code).as_str()).copied().unwrap_or(t["err_invalid"]);
+                messages.entry(e.field.clone()).or_insert_with(|| text.to_owned());
+            }
+            let form = FormState { values, errors: messages, problem: None };
+            event_page(&page, &state, &event, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(Error::Conflict(conflict)) => {
+            let problem = Some(conflict_text(&conflict, Some(&event), page.language));
+            event_page(
+                &page,
+                &state,
+                &event,
+                FormState { values, errors: HashMap::new(), problem },
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(err) => page.failed(&err),
+    }
+}
+
+fn sent_page(page: &Page, event: &PublicEvent, done: &rsvp::Submitted, email: &str) -> Response {
+    let t = texts::texts(page.language);
+    let e = &event.event;
+    let r = &done.rsvp;
+    let position = done.waitlist_position.unwrap_or(0).to_string();
+    let until =
+        r.hold_expires_at.map(|at| format::moment(at, &e.time_zone, page.language)).unwrap_or_default();
+    let line = match r.status {
+        _ if done.again => fill(t["sent_again"], &[("email", email)]),
+        rsvp::RsvpStatus::Confirmed => fill(t["sent_confirmed"], &[("email", email)]),
+        rsvp::RsvpStatus::Waitlisted if r.verified => {
+            fill(t["sent_waitlisted"], &[("email", email), ("position", &position)])
+        }
+        rsvp::RsvpStatus::Waitlisted => {
+            fill(t["sent_waitlist_confirm"], &[("email", email), ("position", &position)])
+        }
+        _ => fill(t["sent_holding"], &[("email", email), ("until", &until)]),
+    };
+    page.message(
+        StatusCode::OK,
+        t["sent_title"],
+        &[&line, t["sent_spam"]],
+        Some((format!("/e/{}", e.slug), t["back_to_event"])),
+    )
+}
