@@ -21,6 +21,8 @@ use tsudoi_domain::{
 };
 use uuid::Uuid;
 
+use crate::mailbox::Mailbox;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
@@ -43,6 +45,8 @@ pub struct TestApp {
     /// An owner token for the network `tokyo`.
     pub token: String,
     pub network: String,
+    /// The SMTP server the app sends to.
+    pub mail: Mailbox,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     _database: TestDatabase,
@@ -141,6 +145,10 @@ pub fn test_config(database_url: String) -> Config {
         secret_key: Some(Secret::new("test-secret-key-that-is-long-enough-32")),
         outbox_dir: std::env::temp_dir().join("tsudoi-tests").join("outbox"),
         db_connections: 4,
+        // Tests move the clock, then wait a moment for the scheduler and the worker to notice.
+        scheduler_ms: 20,
+        mail_poll_ms: 20,
+        mail_from: Some("集い Tsudoi <tsudoi@tsudoi.example.jp>".into()),
         ..Config::default()
     }
 }
@@ -157,9 +165,17 @@ fn init_logging() {
 
 /// Starts Tsudoi on `engine`, or `None` when PostgreSQL is asked for but not configured.
 pub async fn try_spawn_app(engine: Engine) -> Option<TestApp> {
+    try_spawn_app_with(engine, |_| {}).await
+}
+
+/// Like `try_spawn_app`, with the configuration adjusted by `configure` first.
+pub async fn try_spawn_app_with(engine: Engine, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
     init_logging();
     let (database, url) = TestDatabase::create(engine).await?;
-    let config = test_config(url);
+    let mail = Mailbox::start().await;
+    let mut config = test_config(url);
+    config.smtp_url = Some(Secret::new(mail.url()));
+    configure(&mut config);
     let clock = ManualClock::new(start_time());
     let app = Application::build(&config, Arc::new(clock.clone())).await.expect("building the application");
     let address = format!("http://{}", app.addr());
@@ -209,6 +225,7 @@ pub async fn try_spawn_app(engine: Engine) -> Option<TestApp> {
         config,
         token,
         network: "tokyo".into(),
+        mail,
         shutdown: Some(tx),
         server: Some(server),
         _database: database,
@@ -433,6 +450,71 @@ impl TestApp {
             }
         }
         self.post_as(token, &format!("/api/v1/networks/{network}/events"), body).await
+    }
+}
+
+/// Attendee-facing helpers: the RSVP form, buttons on pages, seats.
+impl TestApp {
+    /// Creates and publishes an event in `tokyo`; returns its JSON.
+    pub async fn published_event(&self, fields: Value) -> Value {
+        let event = self.event(fields).await;
+        let id = event["id"].as_str().expect("id");
+        self.post(&format!("/api/v1/events/{id}/publish"), json!({})).await.expect(200)
+    }
+
+    /// Posts a browser form (urlencoded) to a page, following the redirect that answers it.
+    pub async fn submit_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let request = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept-language", "ja")
+            .body(body);
+        reply(request.send().await.expect("request sent")).await
+    }
+
+    /// RSVPs for the event `slug` as `name` <`email`> with `guests`, through the form.
+    pub async fn rsvp(&self, slug: &str, name: &str, email: &str, guests: u32) -> Reply {
+        let guests = guests.to_string();
+        self.submit_form(&format!("/e/{slug}/rsvp"), &[("name", name), ("email", email), ("guests", &guests)])
+            .await
+    }
+
+    /// A page as a browser gets it (HTML), by absolute URL or path.
+    pub async fn page(&self, url_or_path: &str) -> Reply {
+        let url =
+            if url_or_path.starts_with("http") { url_or_path.to_owned() } else { self.url(url_or_path) };
+        reply(self.client.get(url).header("accept-language", "ja").send().await.expect("request sent")).await
+    }
+
+    /// Presses a button on the attendee's page: `action` is `confirm`, `cancel`, `accept`, ...
+    pub async fn press(&self, manage_url: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
+        let path = manage_url.strip_prefix(&self.address).unwrap_or(manage_url);
+        self.submit_form(&format!("{path}/{action}"), fields).await
+    }
+
+    /// Seats taken (holding, confirmed, offered; with guests) and waitlisted parties, by status.
+    pub async fn rsvp_counts(&self, event_id: &str) -> std::collections::BTreeMap<String, i64> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use tsudoi_domain::entity::rsvp;
+        let id: Uuid = event_id.parse().expect("event id");
+        let rows = rsvp::Entity::find()
+            .filter(rsvp::Column::EventId.eq(tsudoi_domain::ids::EventId(id)))
+            .all(self.db.reader())
+            .await
+            .expect("rsvps");
+        let mut counts = std::collections::BTreeMap::new();
+        for r in rows {
+            *counts.entry(format!("{:?}", r.status).to_lowercase()).or_insert(0) += i64::from(r.party());
+        }
+        counts
+    }
+
+    /// Moves the clock, then gives the scheduler a moment to run.
+    pub async fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+        tokio::time::sleep(std::time::Duration::from_millis(120)).await;
     }
 }
 

@@ -2,3 +2,4 @@
 //! path as `tsudoi serve`) on a random port, on a fresh SQLite file or PostgreSQL database.
 
 pub mod helpers;
+pub mod mailbox;

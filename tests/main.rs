@@ -12,5 +12,6 @@ mod events;
 mod operations;
 mod pages;
 mod public;
+mod rsvp;
 mod startup;
 mod venues_and_series;

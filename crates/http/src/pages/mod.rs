@@ -69,7 +69,13 @@ struct Page {
 impl Page {
     fn of(req: &Request) -> Page {
         let (language, remember) = i18n::language_of(req);
-        let path = req.uri().path().to_owned();
+        let mut path = req.uri().path().to_owned();
+        if req.method() != poem::http::Method::GET {
+            // The answer to a form: switching language shows the page the form was on.
+            if let Some(i) = path.rfind('/').filter(|&i| i > 0) {
+                path.truncate(i);
+            }
+        }
         let private = path.starts_with("/r/") || path.starts_with("/t/");
         Page { language, remember, path, private }
     }

@@ -179,11 +179,10 @@ pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: 
             Some((format!("/e/{}", event.event.slug), t["back_to_event"])),
         );
     }
-    let email = form.email.trim().to_owned();
     match rsvp::submit(state.db.writer(), &slug, form, state.now()).await {
         Ok(done) => {
             state.mail_wake.notify_one();
-            sent_page(&page, &event, &done, &email)
+            sent_page(&page, &event, &done)
         }
         Err(Error::Invalid(errors)) => {
             let mut messages = HashMap::new();
@@ -209,10 +208,11 @@ pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: 
     }
 }
 
-fn sent_page(page: &Page, event: &PublicEvent, done: &rsvp::Submitted, email: &str) -> Response {
+fn sent_page(page: &Page, event: &PublicEvent, done: &rsvp::Submitted) -> Response {
     let t = texts::texts(page.language);
     let e = &event.event;
     let r = &done.rsvp;
+    let email = r.email.as_deref().unwrap_or_default();
     let position = done.waitlist_position.unwrap_or(0).to_string();
     let until =
         r.hold_expires_at.map(|at| format::moment(at, &e.time_zone, page.language)).unwrap_or_default();
