@@ -87,3 +87,157 @@ e2e! {
         assert_eq!(app.rsvp_counts(&id).await.get("holding"), Some(&1), "one RSVP, one seat");
     }
 }
+
+e2e! {
+    async fn a_cancellation_promotes_the_first_waiting_party_that_fits(app: TestApp) {
+        let event =
+            app.published_event(json!({"seats": 3, "max_guests": 2, "confirmation_required": false})).await;
+        let (slug, id) = ids(&event);
+        app.rsvp(&slug, "Aoi", "aoi@example.jp", 1).await.expect_status(200, "Aoi and a guest");
+        app.rsvp(&slug, "Ben", "ben@example.jp", 0).await.expect_status(200, "Ben");
+        let waiting = app.rsvp(&slug, "Chika", "chika@example.jp", 1).await;
+        assert!(waiting.text.contains("キャンセル待ち（1 番目）"), "{}", waiting.text);
+        app.rsvp(&slug, "Dai", "dai@example.jp", 0).await.expect_status(200, "Dai waits second");
+        let counts = app.rsvp_counts(&id).await;
+        assert_eq!((counts.get("confirmed"), counts.get("waitlisted")), (Some(&3), Some(&3)));
+        app.mail.message("chika@example.jp", "キャンセル待ち", 1).await;
+
+        // Ben's one seat frees: Chika's party of two does not fit, Dai takes it.
+        let ben = app.mail.message("ben@example.jp", "参加確定", 1).await.link(&app.address, "/r/");
+        let confirm_step = app.page(&format!("{ben}/cancel")).await;
+        confirm_step.expect_status(200, "the cancel confirmation step");
+        assert_eq!(app.rsvp_counts(&id).await.get("confirmed"), Some(&3), "opening the step cancels nothing");
+        let cancelled = app.press(&ben, "cancel", &[]).await;
+        assert!(cancelled.text.contains("キャンセルしました"), "{}", cancelled.text);
+        let promoted = app.mail.message("dai@example.jp", "繰り上げ", 1).await;
+        assert!(promoted.qr_text().contains("/t/"), "the promotion carries the ticket");
+        app.mail.message("ben@example.jp", "キャンセル", 1).await;
+        let ben_ticket = app.mail.message("ben@example.jp", "参加確定", 1).await.qr_text();
+        app.page(&ben_ticket).await.expect_status(404, "a cancelled ticket is revoked");
+
+        // Aoi's party of two frees two seats: now Chika fits.
+        let aoi = app.mail.message("aoi@example.jp", "参加確定", 1).await.link(&app.address, "/r/");
+        app.press(&aoi, "cancel", &[]).await.expect_status(200, "cancelled");
+        app.mail.message("chika@example.jp", "繰り上げ", 1).await;
+        let counts = app.rsvp_counts(&id).await;
+        assert_eq!(counts.get("confirmed"), Some(&3), "{counts:?}");
+        assert_eq!(counts.get("waitlisted"), None, "{counts:?}");
+    }
+
+    async fn within_a_day_of_the_start_a_freed_seat_is_offered_not_given(app: TestApp) {
+        // The clock stands at 2026-11-02T00:00Z; the event starts twelve hours later.
+        let event = app
+            .published_event(json!({
+                "seats": 1, "confirmation_required": false,
+                "starts_at": "2026-11-02T12:00:00Z", "ends_at": "2026-11-02T14:00:00Z",
+            }))
+            .await;
+        let (slug, id) = ids(&event);
+        app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await.expect_status(200, "Aoi");
+        app.rsvp(&slug, "Ben", "ben@example.jp", 0).await.expect_status(200, "Ben waits");
+        app.rsvp(&slug, "Chika", "chika@example.jp", 0).await.expect_status(200, "Chika waits");
+        let aoi = app.mail.message("aoi@example.jp", "参加確定", 1).await.link(&app.address, "/r/");
+        app.press(&aoi, "cancel", &[]).await.expect_status(200, "cancelled");
+
+        let offer = app.mail.message("ben@example.jp", "", 2).await;
+        assert!(offer.qr_png.is_none(), "an offer is not a ticket");
+        assert_eq!(app.rsvp_counts(&id).await.get("offered"), Some(&1), "the seat waits for Ben's answer");
+        let ben = offer.link(&app.address, "/r/");
+        assert!(app.page(&ben).await.text.contains("席を受け取る"));
+
+        // Ben lets the offer lapse; it passes to Chika, who takes it.
+        app.advance(chrono::Duration::hours(3) + chrono::Duration::minutes(1)).await;
+        app.mail.wait_for(2, |m| m.to == "chika@example.jp").await;
+        let refused = app.press(&ben, "accept", &[]).await;
+        refused.expect_status(409, "too late");
+        assert!(refused.text.contains("受け取り期限を過ぎました"), "{}", refused.text);
+        let chika = app.mail.message("chika@example.jp", "", 2).await.link(&app.address, "/r/");
+        app.press(&chika, "accept", &[]).await.expect_status(200, "accepted");
+        app.mail.message("chika@example.jp", "参加確定", 1).await;
+        let counts = app.rsvp_counts(&id).await;
+        assert_eq!((counts.get("confirmed"), counts.get("expired")), (Some(&1), Some(&1)), "{counts:?}");
+    }
+
+    async fn an_unconfirmed_hold_expires_and_its_seat_goes_to_the_waitlist(app: TestApp) {
+        let event = app.published_event(json!({"seats": 1, "hold_minutes": 30})).await;
+        let (slug, id) = ids(&event);
+        app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await.expect_status(200, "Aoi holds");
+        app.rsvp(&slug, "Ben", "ben@example.jp", 0).await.expect_status(200, "Ben joins the waitlist");
+        let ben = app.mail.message("ben@example.jp", "キャンセル待ち", 1).await.link(&app.address, "/r/");
+        app.press(&ben, "confirm", &[]).await.expect_status(200, "Ben confirms his place in the queue");
+
+        app.advance(chrono::Duration::minutes(29)).await;
+        assert_eq!(app.rsvp_counts(&id).await.get("holding"), Some(&1), "not yet");
+        app.advance(chrono::Duration::minutes(2)).await;
+        app.mail.message("ben@example.jp", "繰り上げ", 1).await;
+        let counts = app.rsvp_counts(&id).await;
+        assert_eq!((counts.get("expired"), counts.get("confirmed")), (Some(&1), Some(&1)), "{counts:?}");
+
+        let aoi = app.mail.message("aoi@example.jp", "確定してください", 1).await.link(&app.address, "/r/");
+        let late = app.press(&aoi, "confirm", &[]).await;
+        late.expect_status(409, "an expired hold cannot be confirmed");
+        assert!(late.text.contains("期限切れ"), "{}", late.text);
+    }
+
+    async fn reminders_go_out_once_a_day_before_with_the_ticket(app: TestApp) {
+        let event = app
+            .published_event(json!({
+                "confirmation_required": false,
+                "starts_at": "2026-11-05T10:00:00Z", "ends_at": "2026-11-05T12:00:00Z",
+            }))
+            .await;
+        let (slug, _) = ids(&event);
+        app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await.expect_status(200, "Aoi");
+        app.rsvp(&slug, "Ben", "ben@example.jp", 0).await.expect_status(200, "Ben");
+        let ben = app.mail.message("ben@example.jp", "参加確定", 1).await.link(&app.address, "/r/");
+        app.press(&ben, "cancel", &[]).await.expect_status(200, "Ben cancels");
+
+        app.advance(chrono::Duration::hours(2 * 24 + 9)).await;
+        assert!(app.mail.all().iter().all(|m| !m.subject.contains("リマインド")), "not yet: 25 hours to go");
+        app.advance(chrono::Duration::hours(2)).await;
+        let reminder = app.mail.message("aoi@example.jp", "リマインド", 1).await;
+        let ticket = app.mail.message("aoi@example.jp", "参加確定", 1).await;
+        assert_eq!(reminder.qr_text(), ticket.qr_text(), "the same ticket, made again");
+        app.advance(chrono::Duration::hours(1)).await;
+        let reminders = app.mail.all().into_iter().filter(|m| m.subject.contains("リマインド")).count();
+        assert_eq!(reminders, 1, "once, and never to Ben who cancelled");
+    }
+
+    async fn attendees_hear_of_changes_and_of_a_cancellation_with_calendar_updates(app: TestApp) {
+        let event = app.published_event(json!({"confirmation_required": false})).await;
+        let (slug, id) = ids(&event);
+        app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await.expect_status(200, "Aoi");
+        let ticket = app.mail.message("aoi@example.jp", "参加確定", 1).await;
+        app.patch(&format!("/api/v1/events/{id}"), json!({"starts_at": "2026-12-10T19:30:00+09:00"})).await.expect(200);
+        let changed = app.mail.message("aoi@example.jp", "変更", 1).await;
+        assert!(changed.text.contains("日時"), "says what changed: {}", changed.text);
+        let sequence = |ics: &str| {
+            ics.lines().find_map(|l| l.strip_prefix("SEQUENCE:")).map(|s| s.trim().parse::<u32>().unwrap()).unwrap()
+        };
+        let (before, after) = (ticket.ics.unwrap().0, changed.ics.clone().unwrap().0);
+        assert!(sequence(&after) > sequence(&before), "the calendar entry is updated in place");
+
+        app.post(&format!("/api/v1/events/{id}/cancel"), json!({})).await.expect(200);
+        let cancelled = app.mail.message("aoi@example.jp", "中止", 1).await;
+        let (ics, method) = cancelled.ics.unwrap();
+        assert_eq!(method, "CANCEL");
+        assert!(ics.contains("METHOD:CANCEL") && ics.contains("STATUS:CANCELLED"));
+        let refused = app.rsvp(&slug, "Ben", "ben@example.jp", 0).await;
+        refused.expect_status(409, "a cancelled event takes no RSVPs");
+        assert!(refused.text.contains("中止"), "{}", refused.text);
+    }
+
+    async fn seats_cannot_be_cut_below_those_taken_and_added_seats_promote(app: TestApp) {
+        let event = app.published_event(json!({"seats": 2, "confirmation_required": false})).await;
+        let (slug, id) = ids(&event);
+        for who in ["aoi", "ben", "chika"] {
+            app.rsvp(&slug, who, &format!("{who}@example.jp"), 0).await.expect_status(200, who);
+        }
+        app.patch(&format!("/api/v1/events/{id}"), json!({"seats": 1}))
+            .await
+            .expect_problem(409, "seats_below_taken");
+        app.patch(&format!("/api/v1/events/{id}"), json!({"seats": 3})).await.expect(200);
+        app.mail.message("chika@example.jp", "繰り上げ", 1).await;
+        assert_eq!(app.rsvp_counts(&id).await.get("confirmed"), Some(&3));
+    }
+}

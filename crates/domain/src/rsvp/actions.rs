@@ -134,6 +134,8 @@ async fn accept_offer(txn: &DatabaseTransaction, r: rsvp::Model, now: DateTime<U
         RsvpStatus::Confirmed => return Ok(r),
         RsvpStatus::Offered if r.offer_expires_at.is_some_and(|until| now < until) => {}
         RsvpStatus::Offered => return Err(Conflict::OfferExpired.into()),
+        // An offer the scheduler already expired keeps its deadline.
+        RsvpStatus::Expired if r.offer_expires_at.is_some() => return Err(Conflict::OfferExpired.into()),
         _ => {
             ensure_active(&r)?;
             return Err(Conflict::OfferExpired.into());

@@ -76,6 +76,9 @@ fn render_attendee(
             t["st_accept"],
         ),
         RsvpStatus::Cancelled => ("off", t["st_cancelled"], t["st_cancelled_body"].to_owned(), None, ""),
+        RsvpStatus::Expired if r.offer_expires_at.is_some() => {
+            ("off", t["st_expired"], t["offer_expired"].to_owned(), None, "")
+        }
         RsvpStatus::Expired => ("off", t["st_expired"], t["st_expired_body"].to_owned(), None, ""),
     };
     let open = e.status == EventStatus::Published;
