@@ -149,6 +149,9 @@ pub fn test_config(database_url: String) -> Config {
         scheduler_ms: 20,
         mail_poll_ms: 20,
         mail_from: Some("集い Tsudoi <tsudoi@tsudoi.example.jp>".into()),
+        // Every request comes from 127.0.0.1; the rate-limit test turns the limits back on.
+        rsvp_limit_per_ip: 0,
+        rsvp_limit_per_email: 0,
         ..Config::default()
     }
 }

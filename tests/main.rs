@@ -13,5 +13,6 @@ mod operations;
 mod pages;
 mod public;
 mod rsvp;
+mod rsvp_safety;
 mod startup;
 mod venues_and_series;

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::{e2e, helpers::TestApp};
+use crate::e2e;
 
 /// The event's `slug` and `id`.
 fn ids(event: &serde_json::Value) -> (String, String) {

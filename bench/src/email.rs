@@ -50,7 +50,6 @@ fn sample() -> PublicEvent {
         published_at: Some(starts_at),
         cancelled_at: None,
         archived_at: None,
-        reminded_at: None,
         created_at: starts_at,
         updated_at: starts_at,
     };

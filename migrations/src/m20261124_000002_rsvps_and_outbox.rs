@@ -1,5 +1,5 @@
 //! RSVPs and the outbox of emails to send (DESIGN invariants 1, 2 and 4), plus what events
-//! need for them: whether the form asks for the name's reading, and when reminders went out.
+//! need for them: whether the form asks for the name's reading.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -11,7 +11,6 @@ enum Events {
     Table,
     Id,
     NameReading,
-    RemindedAt,
 }
 
 #[derive(DeriveIden)]
@@ -41,6 +40,7 @@ enum Rsvps {
     HoldExpiresAt,
     OfferExpiresAt,
     ConfirmedAt,
+    RemindedAt,
     CancelledAt,
     ErasedAt,
     CreatedAt,
@@ -85,14 +85,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Events::Table)
-                    .add_column(timestamp_with_time_zone_null(Events::RemindedAt))
-                    .to_owned(),
-            )
-            .await?;
 
         manager
             .create_table(
@@ -117,6 +109,8 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Rsvps::HoldExpiresAt))
                     .col(timestamp_with_time_zone_null(Rsvps::OfferExpiresAt))
                     .col(timestamp_with_time_zone_null(Rsvps::ConfirmedAt))
+                    // When the reminder went out (or was not needed: confirmed within the window).
+                    .col(timestamp_with_time_zone_null(Rsvps::RemindedAt))
                     .col(timestamp_with_time_zone_null(Rsvps::CancelledAt))
                     .col(timestamp_with_time_zone_null(Rsvps::ErasedAt))
                     .col(timestamp_with_time_zone(Rsvps::CreatedAt))
@@ -209,9 +203,6 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(Table::drop().table(Outbox::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(Rsvps::Table).to_owned()).await?;
-        manager
-            .alter_table(Table::alter().table(Events::Table).drop_column(Events::RemindedAt).to_owned())
-            .await?;
         manager
             .alter_table(Table::alter().table(Events::Table).drop_column(Events::NameReading).to_owned())
             .await

@@ -3,7 +3,7 @@
 //! words go to `email-templates/`, the QR image and the `.ics` are made here, since pages need
 //! them too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, hash_map::Entry};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use crate::{
     calendar,
     entity::{event_organizer, outbox, person, rsvp},
-    error::{Error, Resource, Result},
+    error::Result,
     event::{EventStatus, public::PublicEvent},
     format,
     ids::{EventId, MessageId},
@@ -77,25 +77,27 @@ impl EventCache {
         db: &impl ConnectionTrait,
         id: EventId,
     ) -> Result<&(PublicEvent, Option<(String, String)>)> {
-        if !self.0.contains_key(&id) {
-            let event = crate::event::public::event_by_id(db, id).await?;
-            let contact = person::Entity::find()
-                .filter(
-                    person::Column::Id.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(event_organizer::Column::PersonId)
-                            .from(event_organizer::Entity)
-                            .and_where(event_organizer::Column::EventId.eq(id))
-                            .to_owned(),
-                    ),
-                )
-                .order_by_asc(person::Column::CreatedAt)
-                .one(db)
-                .await?
-                .map(|p| (p.display_name, p.email));
-            self.0.insert(id, (event, contact));
+        match self.0.entry(id) {
+            Entry::Occupied(known) => Ok(known.into_mut()),
+            Entry::Vacant(slot) => {
+                let event = crate::event::public::event_by_id(db, id).await?;
+                let contact = person::Entity::find()
+                    .filter(
+                        person::Column::Id.in_subquery(
+                            sea_orm::sea_query::Query::select()
+                                .column(event_organizer::Column::PersonId)
+                                .from(event_organizer::Entity)
+                                .and_where(event_organizer::Column::EventId.eq(id))
+                                .to_owned(),
+                        ),
+                    )
+                    .order_by_asc(person::Column::CreatedAt)
+                    .one(db)
+                    .await?
+                    .map(|p| (p.display_name, p.email));
+                Ok(slot.insert((event, contact)))
+            }
         }
-        self.0.get(&id).ok_or(Error::NotFound(Resource::Event))
     }
 }
 

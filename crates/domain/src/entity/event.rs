@@ -40,8 +40,6 @@ pub struct Model {
     pub published_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub archived_at: Option<DateTimeUtc>,
-    /// When the reminders before the event were queued.
-    pub reminded_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -35,6 +35,8 @@ pub struct Model {
     pub hold_expires_at: Option<DateTimeUtc>,
     pub offer_expires_at: Option<DateTimeUtc>,
     pub confirmed_at: Option<DateTimeUtc>,
+    /// The reminder went out, or was not needed (confirmed within the reminder window).
+    pub reminded_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

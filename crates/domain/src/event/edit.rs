@@ -119,19 +119,17 @@ pub async fn update(
     if e.description_md != valid.description {
         noticed.push("description");
     }
-    let mut row = event::ActiveModel {
+    let moved = e.starts_at != valid.starts_at;
+    let model = event::Entity::update(event::ActiveModel {
         id: Set(id),
         sequence: Set(current.event.sequence + i32::from(!noticed.is_empty())),
         ..active_from(&valid, refs.slug.clone(), now)
-    };
-    if e.starts_at != valid.starts_at {
-        // A new date deserves its own reminder.
-        row.reminded_at = Set(None);
-    }
-    let model = event::Entity::update(row).exec(&txn).await?;
+    })
+    .exec(&txn)
+    .await?;
     sync_children(&txn, id, &valid, &refs, Some(&current)).await?;
     record(&txn, actor, &model, "event.update", changes, now).await?;
-    rsvp::after_event_change(&txn, &model, &noticed, policy, now).await?;
+    rsvp::after_event_change(&txn, &model, &noticed, moved, policy, now).await?;
     let details = reload(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(details)

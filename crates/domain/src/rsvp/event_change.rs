@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 use serde_json::json;
 
 use super::{Policy, RsvpStatus, fill_freed_seats, seats_of};
@@ -55,15 +55,24 @@ async fn audience(txn: &DatabaseTransaction, event: &event::Model) -> Result<Vec
         .await?)
 }
 
-/// After an event changed: tell attendees what changed (`noticed` names the fields), and give
-/// any seats added to the waitlist.
+/// After an event changed: tell attendees what changed (`noticed` names the fields), reminders
+/// again when it `moved`, and give any seats added to the waitlist.
 pub(crate) async fn after_event_change(
     txn: &DatabaseTransaction,
     event: &event::Model,
     noticed: &[&str],
+    moved: bool,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    if moved {
+        // A new date deserves its own reminder.
+        rsvp::Entity::update_many()
+            .col_expr(rsvp::Column::RemindedAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(rsvp::Column::EventId.eq(event.id))
+            .exec(txn)
+            .await?;
+    }
     if event.status != EventStatus::Published {
         return Ok(());
     }

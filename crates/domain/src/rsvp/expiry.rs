@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait, sea_query::Expr,
+    TransactionTrait,
+    sea_query::{Expr, Query},
 };
 
 use super::{Policy, RsvpStatus, fill_freed_seats};
@@ -13,7 +14,7 @@ use crate::{
     entity::{event, rsvp},
     error::Result,
     event::EventStatus,
-    ids::{EventId, RsvpId},
+    ids::EventId,
     outbox::{self, MessageKind},
 };
 
@@ -68,54 +69,51 @@ pub async fn expire_due(
     Ok(expired)
 }
 
-/// Queues the reminder for every confirmed RSVP of events starting within
-/// `policy.remind_before`, once per event (a conditional update claims the event, so two
-/// instances never both send). Returns how many reminders were queued.
+/// Queues the reminder for every confirmed RSVP of an event starting within
+/// `policy.remind_before`, once each. Whoever confirmed inside that window just got their
+/// ticket, which serves as the reminder. A conditional update claims the RSVPs, so two
+/// instances never both send. Returns how many reminders were queued.
 pub async fn remind_due(
     db: &DatabaseConnection,
     reader: &impl ConnectionTrait,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    let due = |query: sea_orm::UpdateMany<event::Entity>| {
-        query
-            .filter(event::Column::Status.eq(EventStatus::Published))
-            .filter(event::Column::RemindedAt.is_null())
-            .filter(event::Column::StartsAt.gt(now))
-            .filter(event::Column::StartsAt.lte(now + policy.remind_before))
-    };
-    let events: Vec<EventId> = event::Entity::find()
-        .select_only()
+    let soon = Query::select()
         .column(event::Column::Id)
-        .filter(event::Column::Status.eq(EventStatus::Published))
-        .filter(event::Column::RemindedAt.is_null())
-        .filter(event::Column::StartsAt.gt(now))
-        .filter(event::Column::StartsAt.lte(now + policy.remind_before))
+        .from(event::Entity)
+        .and_where(event::Column::Status.eq(EventStatus::Published))
+        .and_where(event::Column::StartsAt.gt(now))
+        .and_where(event::Column::StartsAt.lte(now + policy.remind_before))
+        .to_owned();
+    let due = |query: sea_orm::Select<rsvp::Entity>| {
+        query
+            .filter(rsvp::Column::EventId.in_subquery(soon.clone()))
+            .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
+            .filter(rsvp::Column::RemindedAt.is_null())
+    };
+    let events: Vec<EventId> = due(rsvp::Entity::find())
+        .select_only()
+        .column(rsvp::Column::EventId)
+        .distinct()
         .into_tuple()
         .all(reader)
         .await?;
     let mut queued = 0;
     for event_id in events {
         let txn = db.begin().await?;
-        let claimed = due(event::Entity::update_many())
-            .col_expr(event::Column::RemindedAt, Expr::value(now))
-            .filter(event::Column::Id.eq(event_id))
-            .exec(&txn)
+        let event = crate::event::lock(&txn, event_id).await?;
+        let window_opened = event.starts_at - policy.remind_before;
+        let claimed = rsvp::Entity::update_many()
+            .col_expr(rsvp::Column::RemindedAt, Expr::value(now))
+            .filter(rsvp::Column::EventId.eq(event_id))
+            .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
+            .filter(rsvp::Column::RemindedAt.is_null())
+            .exec_with_returning(&txn)
             .await?;
-        if claimed.rows_affected == 1 {
-            let confirmed: Vec<RsvpId> = rsvp::Entity::find()
-                .select_only()
-                .column(rsvp::Column::Id)
-                .filter(rsvp::Column::EventId.eq(event_id))
-                .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
-                .filter(rsvp::Column::ErasedAt.is_null())
-                .into_tuple()
-                .all(&txn)
-                .await?;
-            for id in &confirmed {
-                outbox::enqueue(&txn, MessageKind::Reminder, event_id, Some(*id), None, now).await?;
-            }
-            queued += confirmed.len() as u64;
+        for r in claimed.iter().filter(|r| r.confirmed_at.is_none_or(|at| at < window_opened)) {
+            outbox::enqueue(&txn, MessageKind::Reminder, event_id, Some(r.id), None, now).await?;
+            queued += 1;
         }
         txn.commit().await?;
     }

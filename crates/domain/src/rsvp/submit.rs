@@ -170,6 +170,7 @@ pub async fn submit(
         hold_expires_at: Set(hold_expires_at),
         offer_expires_at: Set(None),
         confirmed_at: Set((status == RsvpStatus::Confirmed).then_some(now)),
+        reminded_at: Set(None),
         cancelled_at: Set(None),
         erased_at: Set(None),
         created_at: Set(earlier.as_ref().map_or(now, |r| r.created_at)),

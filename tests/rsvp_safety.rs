@@ -1,0 +1,293 @@
+//! The attendee's path under stress and abuse: bad input gets a clear page, floods are
+//! limited, concurrency never oversells, mail survives a dead SMTP server, and no link in any
+//! email changes anything when opened (DESIGN invariant 5).
+
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+use crate::{
+    e2e,
+    helpers::{Engine, TestApp, try_spawn_app_with},
+};
+
+fn slug_and_id(event: &serde_json::Value) -> (String, String) {
+    (event["slug"].as_str().unwrap().to_owned(), event["id"].as_str().unwrap().to_owned())
+}
+
+/// Every row of every table, as text, for comparing before and after.
+async fn snapshot(app: &TestApp) -> BTreeMap<String, Vec<String>> {
+    let db = app.db.writer();
+    let backend = db.get_database_backend();
+    let tables_sql = match app.engine {
+        Engine::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        Engine::Postgres => {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        }
+    };
+    let tables: Vec<String> = db
+        .query_all_raw(Statement::from_string(backend, tables_sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .collect();
+    let mut snapshot = BTreeMap::new();
+    for table in tables {
+        let sql = match app.engine {
+            Engine::Sqlite => format!("SELECT * FROM \"{table}\""),
+            Engine::Postgres => format!("SELECT row_to_json(t)::text AS row FROM \"{table}\" t"),
+        };
+        let rows = db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap();
+        let mut rendered: Vec<String> = rows
+            .iter()
+            .map(|row| match app.engine {
+                Engine::Postgres => row.try_get::<String>("", "row").unwrap(),
+                Engine::Sqlite => format!("{row:?}"),
+            })
+            .collect();
+        rendered.sort();
+        snapshot.insert(table, rendered);
+    }
+    snapshot
+}
+
+e2e! {
+    async fn opening_every_link_of_every_email_changes_nothing(app: TestApp) {
+        // Produce every kind of email an attendee can get.
+        let soon = app
+            .published_event(json!({
+                "seats": 1, "max_guests": 1,
+                "starts_at": "2026-11-03T12:00:00Z", "ends_at": "2026-11-03T14:00:00Z",
+            }))
+            .await;
+        let (slug, id) = slug_and_id(&soon);
+        app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await.expect_status(200, "Aoi holds");
+        app.rsvp(&slug, "Ben", "ben@example.jp", 1).await.expect_status(200, "Ben on the waitlist");
+        let aoi = app.mail.message("aoi@example.jp", "確定してください", 1).await.link(&app.address, "/r/");
+        app.press(&aoi, "confirm", &[]).await.expect_status(200, "confirmed");
+        let ben = app.mail.message("ben@example.jp", "キャンセル待ち", 1).await.link(&app.address, "/r/");
+        app.press(&ben, "confirm", &[]).await.expect_status(200, "Ben's place confirmed");
+        app.patch(&format!("/api/v1/events/{id}"), json!({"title": "Crossing #9"})).await.expect(200);
+        app.advance(chrono::Duration::hours(13)).await; // within a day of the start
+        app.mail.message("aoi@example.jp", "リマインド", 1).await;
+        app.press(&aoi, "cancel", &[]).await.expect_status(200, "Aoi cancels");
+        app.mail.message("ben@example.jp", "", 3).await; // the offer
+        let later = app.published_event(json!({"seats": 1, "confirmation_required": false})).await;
+        let (later_slug, later_id) = slug_and_id(&later);
+        app.rsvp(&later_slug, "Chika", "chika@example.jp", 0).await.expect_status(200, "Chika");
+        app.rsvp(&later_slug, "Dai", "dai@example.jp", 0).await.expect_status(200, "Dai waits");
+        let chika = app.mail.message("chika@example.jp", "参加確定", 1).await.link(&app.address, "/r/");
+        app.press(&chika, "cancel", &[]).await.expect_status(200, "Chika cancels");
+        app.mail.message("dai@example.jp", "繰り上げ", 1).await;
+        app.post(&format!("/api/v1/events/{later_id}/cancel"), json!({})).await.expect(200);
+        app.mail.message("dai@example.jp", "中止", 1).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+        let mails = app.mail.all();
+        let mut links: Vec<String> = mails.iter().flat_map(|m| m.links(&app.address)).collect();
+        links.sort();
+        links.dedup();
+        assert!(links.iter().any(|l| l.contains("/r/")) && links.iter().any(|l| l.contains("/t/")));
+        let before = snapshot(&app).await;
+        for link in &links {
+            for step in ["", "/cancel", "/erase", "/confirm", "/accept"] {
+                if step.is_empty() || link.contains("/r/") {
+                    let opened = app.page(&format!("{link}{step}")).await;
+                    assert!(opened.status.as_u16() < 500, "{link}{step}: {}", opened.status);
+                }
+            }
+        }
+        let after = snapshot(&app).await;
+        assert_eq!(before, after, "opening {} links changed the database", links.len());
+    }
+
+    async fn bad_rsvps_get_clear_answers_and_never_a_500(app: TestApp) {
+        let event = app
+            .published_event(json!({"seats": 2, "max_guests": 1, "waitlist_enabled": false, "confirmation_required": false}))
+            .await;
+        let (slug, id) = slug_and_id(&event);
+        let path = format!("/e/{slug}/rsvp");
+        let invalid = app.submit_form(&path, &[("name", "Aoi"), ("email", "not-an-email")]).await;
+        invalid.expect_status(422, "a bad email");
+        assert!(invalid.text.contains("メールアドレスの形式が正しくありません"));
+        assert!(invalid.text.contains(r#"value="Aoi""#), "what was typed stays in the form");
+        let guests = app.submit_form(&path, &[("name", "Aoi"), ("email", "aoi@example.jp"), ("guests", "5")]).await;
+        guests.expect_status(422, "too many guests");
+        assert!(guests.text.contains("人数が多すぎます"));
+        let junk = app.submit_form(&path, &[("name", "Aoi"), ("email", "aoi@example.jp"), ("guests", "lots")]).await;
+        junk.expect_status(422, "guests that are not a number");
+        let slot = app
+            .submit_form(&path, &[("name", "Aoi"), ("email", "aoi@example.jp"), ("slot", "0193a1b2-0000-7000-8000-000000000000")])
+            .await;
+        slot.expect_status(422, "an unknown slot");
+        let empty = app.submit_form(&path, &[]).await;
+        empty.expect_status(422, "nothing typed");
+        let garbage = app.submit_form(&path, &[("name", "\u{0}\u{7}"), ("email", "a@b.jp")]).await;
+        garbage.expect_status(422, "control characters");
+        app.page("/e/no-such-event").await.expect_status(404, "unknown event");
+        app.submit_form("/e/no-such-event/rsvp", &[("name", "A")]).await.expect_status(404, "unknown event");
+
+        app.rsvp(&slug, "Aoi", "aoi@example.jp", 1).await.expect_status(200, "fills the event");
+        let full = app.rsvp(&slug, "Ben", "ben@example.jp", 0).await;
+        full.expect_status(409, "full, no waitlist");
+        assert!(full.text.contains("満席"), "{}", full.text);
+        assert_eq!(app.rsvp_counts(&id).await.get("confirmed"), Some(&2), "nothing oversold");
+
+        for token in ["", "x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "../../etc/passwd", "%00"] {
+            let page = app.page(&format!("/r/{token}")).await;
+            assert!(matches!(page.status.as_u16(), 404), "/r/{token}: {}", page.status);
+            let pressed = app.submit_form(&format!("/r/{token}/cancel"), &[]).await;
+            assert!(matches!(pressed.status.as_u16(), 404 | 405), "/r/{token}/cancel: {}", pressed.status);
+            assert!(app.page(&format!("/t/{token}")).await.status.as_u16() == 404);
+        }
+        let aoi = app.mail.message("aoi@example.jp", "参加確定", 1).await.link(&app.address, "/r/");
+        let mut tampered = aoi.clone();
+        let last = tampered.pop().unwrap();
+        tampered.push(if last == 'A' { 'B' } else { 'A' });
+        let page = app.page(&tampered).await;
+        page.expect_status(404, "a tampered link");
+        assert!(page.text.contains("ページが見つかりません"), "a friendly page");
+        let guests = app.press(&aoi, "guests", &[("guests", "9")]).await;
+        guests.expect_status(422, "more guests than allowed");
+        app.press(&aoi, "dance", &[]).await.expect_status(404, "an unknown button");
+        // Pressing twice (a double-submitted form) changes nothing the second time.
+        app.press(&aoi, "cancel", &[]).await.expect_status(200, "cancelled");
+        app.press(&aoi, "cancel", &[]).await.expect_status(200, "still cancelled");
+        assert_eq!(app.mail.wait_for(1, |m| m.subject.contains("キャンセル")).await.len(), 1);
+
+        let closed = app
+            .published_event(json!({"rsvp_deadline": "2026-11-01T00:00:00Z"}))
+            .await;
+        let closed = app.rsvp(closed["slug"].as_str().unwrap(), "Aoi", "aoi@example.jp", 0).await;
+        closed.expect_status(409, "past the deadline");
+        assert!(closed.text.contains("受付は終了しました"));
+    }
+
+    async fn an_attendee_changes_guests_appears_in_the_list_and_erases_their_data(app: TestApp) {
+        let event = app.published_event(json!({"seats": 3, "max_guests": 2, "confirmation_required": false})).await;
+        let (slug, id) = slug_and_id(&event);
+        app.submit_form(
+            &format!("/e/{slug}/rsvp"),
+            &[("name", "山田 花子"), ("email", "hanako@example.jp"), ("show_in_list", "1")],
+        )
+        .await
+        .expect_status(200, "RSVP");
+        assert!(app.page(&format!("/e/{slug}")).await.text.contains("山田 花子"), "listed by choice");
+        let own = app.mail.message("hanako@example.jp", "参加確定", 1).await.link(&app.address, "/r/");
+        app.press(&own, "guests", &[("guests", "2")]).await.expect_status(200, "two guests");
+        assert_eq!(app.rsvp_counts(&id).await.get("confirmed"), Some(&3));
+        app.rsvp(&slug, "Ben", "ben@example.jp", 0).await.expect_status(200, "Ben waits");
+        app.press(&own, "guests", &[("guests", "1")]).await.expect_status(200, "one guest fewer");
+        app.mail.message("ben@example.jp", "繰り上げ", 1).await;
+        app.press(&own, "list", &[("show", "0")]).await.expect_status(200, "hidden");
+        assert!(!app.page(&format!("/e/{slug}")).await.text.contains("山田 花子"), "no longer listed");
+
+        app.page(&format!("{own}/erase")).await.expect_status(200, "the erase step");
+        let erased = app.press(&own, "erase", &[]).await;
+        erased.expect_status(200, "erased");
+        app.page(&own).await.expect_status(404, "the link no longer opens");
+        assert_eq!(app.rsvp_counts(&id).await.get("confirmed"), Some(&3), "the seats stay counted");
+        let (name, email): (String, Option<String>) = {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            use tsudoi_domain::entity::rsvp;
+            let r = rsvp::Entity::find()
+                .filter(rsvp::Column::ErasedAt.is_not_null())
+                .one(app.db.reader())
+                .await
+                .unwrap()
+                .unwrap();
+            (r.name, r.email)
+        };
+        assert_eq!((name.as_str(), email), ("", None), "the person is gone");
+    }
+
+    async fn two_hundred_simultaneous_rsvps_take_exactly_ten_seats(app: TestApp) {
+        let event = app.published_event(json!({"seats": 10, "confirmation_required": false})).await;
+        let (slug, id) = slug_and_id(&event);
+        let app = std::sync::Arc::new(app);
+        let tasks: Vec<_> = (0..200)
+            .map(|n| {
+                let (app, slug) = (app.clone(), slug.clone());
+                tokio::spawn(async move { app.rsvp(&slug, &format!("参加者{n}"), &format!("p{n}@example.jp"), 0).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().expect_status(200, "every RSVP gets an answer");
+        }
+        let counts = app.rsvp_counts(&id).await;
+        assert_eq!(counts.get("confirmed"), Some(&10), "{counts:?}");
+        assert_eq!(counts.get("waitlisted"), Some(&190), "{counts:?}");
+        app.mail.wait_for(200, |_| true).await;
+    }
+}
+
+/// A dead SMTP server loses nothing: messages wait, show in the API with their error, and all
+/// arrive, once each, after it returns.
+async fn mail_waits_out_a_dead_smtp_server(engine: Engine) {
+    let Some(app) = try_spawn_app_with(engine, |_| {}).await else { return };
+    let event = app.published_event(json!({"confirmation_required": false})).await;
+    let (slug, _) = slug_and_id(&event);
+    app.mail.stop();
+    for who in ["aoi", "ben", "chika"] {
+        app.rsvp(&slug, who, &format!("{who}@example.jp"), 0).await.expect_status(200, who);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let failed = app.get("/api/v1/networks/tokyo/outbox/failed").await.expect(200);
+    let failed = failed.as_array().unwrap();
+    assert_eq!(failed.len(), 3, "{failed:?}");
+    assert!(
+        failed
+            .iter()
+            .all(|m| m["status"] == "pending" && m["last_error"].as_str().is_some_and(|e| !e.is_empty()))
+    );
+
+    app.mail.restart().await;
+    // One retry by hand, the rest after their backoff.
+    let id = failed[0]["id"].as_str().unwrap();
+    app.post(&format!("/api/v1/outbox/{id}/retry"), json!({})).await.expect(200);
+    app.mail.wait_for(1, |_| true).await;
+    app.advance(chrono::Duration::minutes(2)).await;
+    let mails = app.mail.wait_for(3, |_| true).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let all = app.mail.all();
+    assert_eq!(all.len(), 3, "each once: {:?}", all.iter().map(|m| &m.to).collect::<Vec<_>>());
+    assert!(mails.iter().all(|m| m.qr_png.is_some()));
+    assert!(app.get("/api/v1/networks/tokyo/outbox/failed").await.expect(200).as_array().unwrap().is_empty());
+    app.post("/api/v1/outbox/0193a1b2-0000-7000-8000-000000000000/retry", json!({}))
+        .await
+        .expect_problem(404, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_waits_out_a_dead_smtp_server_sqlite() {
+    mail_waits_out_a_dead_smtp_server(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_waits_out_a_dead_smtp_server_postgres() {
+    mail_waits_out_a_dead_smtp_server(Engine::Postgres).await;
+}
+
+/// Bots flooding the form meet the limits, per address and per email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_is_rate_limited_per_address_and_per_email() {
+    let app = try_spawn_app_with(Engine::Sqlite, |c| {
+        c.rsvp_limit_per_ip = 12;
+        c.rsvp_limit_per_email = 4;
+    })
+    .await
+    .unwrap();
+    let (slug, _) = slug_and_id(&app.published_event(json!({})).await);
+    app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await.expect_status(200, "first");
+    let flood = app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await;
+    flood.expect_status(429, "the email's burst is one");
+    assert!(flood.text.contains("しばらくお待ちください"));
+    app.rsvp(&slug, "Ben", "ben@example.jp", 0).await.expect_status(200, "another address");
+    app.rsvp(&slug, "Chika", "chika@example.jp", 0)
+        .await
+        .expect_status(429, "the address's burst of three is spent");
+}
