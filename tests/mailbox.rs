@@ -145,6 +145,7 @@ async fn session(stream: TcpStream, received: Arc<Mutex<Vec<Vec<u8>>>>) -> std::
 /// One email as a mail client reads it.
 #[derive(Clone, Debug)]
 pub struct Mail {
+    pub from: String,
     pub to: String,
     pub subject: String,
     pub message_id: String,
@@ -164,6 +165,7 @@ impl Mail {
             a.and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_owned()
         };
         Mail {
+            from: address(mail.from()),
             to: address(mail.to()),
             subject: mail.subject().unwrap_or_default().to_owned(),
             message_id: mail.message_id().unwrap_or_default().to_owned(),

@@ -291,3 +291,57 @@ async fn the_form_is_rate_limited_per_address_and_per_email() {
         .await
         .expect_status(429, "the address's burst of three is spent");
 }
+
+/// Two instances on one PostgreSQL database, RSVPs split across both: no oversell, every email
+/// delivered once, and both instances' workers did some of the sending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_database_without_oversell_or_double_sends() {
+    let Some(app) =
+        try_spawn_app_with(Engine::Postgres, |c| c.mail_from = Some("Tsudoi A <a@tsudoi.example.jp>".into()))
+            .await
+    else {
+        eprintln!("skipped: set TSUDOI_TEST_POSTGRES_URL to run on PostgreSQL");
+        return;
+    };
+    let mut config = app.config.clone();
+    config.mail_from = Some("Tsudoi B <b@tsudoi.example.jp>".into());
+    let second = tsudoi::Application::build(&config, std::sync::Arc::new(app.clock.clone())).await.unwrap();
+    let other = format!("http://{}", second.addr());
+    let server = tokio::spawn(second.run_until_stopped(std::future::pending()));
+
+    let event = app.published_event(json!({"seats": 20, "confirmation_required": false})).await;
+    let (slug, id) = slug_and_id(&event);
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..120)
+        .map(|n| {
+            let (app, slug, other) = (app.clone(), slug.clone(), other.clone());
+            tokio::spawn(async move {
+                let body = format!("name=P{n}&email=p{n}%40example.jp");
+                let base = if n % 2 == 0 { app.address.clone() } else { other };
+                app.client
+                    .post(format!("{base}/e/{slug}/rsvp"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 200);
+    }
+    let counts = app.rsvp_counts(&id).await;
+    assert_eq!((counts.get("confirmed"), counts.get("waitlisted")), (Some(&20), Some(&100)), "{counts:?}");
+    app.mail.wait_for(120, |_| true).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mails = app.mail.all();
+    let mut ids: Vec<&str> = mails.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((mails.len(), ids.len()), (120, 120), "every email once");
+    let by_a = mails.iter().filter(|m| m.from == "a@tsudoi.example.jp").count();
+    assert!(by_a > 0 && by_a < 120, "both workers sent some: A sent {by_a} of 120");
+    server.abort();
+}
