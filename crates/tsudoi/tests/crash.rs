@@ -111,10 +111,11 @@ async fn a_killed_server_keeps_every_rsvp_it_answered_and_still_sends_its_email(
                     .body(body)
                     .send()
                     .await;
-                if let Ok(reply) = sent {
-                    if reply.status() == 200 && reply.text().await.is_ok_and(|t| t.contains(&email)) {
-                        let _ = answered.send(email);
-                    }
+                if let Ok(reply) = sent
+                    && reply.status() == 200
+                    && reply.text().await.is_ok_and(|t| t.contains(&email))
+                {
+                    let _ = answered.send(email);
                 }
             })
         })
