@@ -13,6 +13,7 @@ mod operations;
 mod pages;
 mod public;
 mod rsvp;
+mod rsvp_property;
 mod rsvp_safety;
 mod startup;
 mod venues_and_series;
