@@ -345,3 +345,41 @@ async fn two_instances_share_one_database_without_oversell_or_double_sends() {
     assert!(by_a > 0 && by_a < 120, "both workers sent some: A sent {by_a} of 120");
     server.abort();
 }
+
+e2e! {
+    async fn one_batch_answers_each_form_as_if_it_came_alone(app: TestApp) {
+        use tsudoi_domain::rsvp::{Form, RsvpStatus, submit_many};
+        let event = app.published_event(json!({"seats": 2, "confirmation_required": false})).await;
+        let (slug, id) = slug_and_id(&event);
+        let form = |name: &str, email: &str, guests: i64| {
+            (slug.clone(), Form { name: name.into(), email: email.into(), guests, ..Form::default() })
+        };
+        let answers = submit_many(
+            app.db.writer(),
+            vec![
+                form("Aoi", "aoi@example.jp", 0),
+                form("Aoi again", "AOI@example.jp", 0),
+                form("Ben", "not an email", 0),
+                ("no-such-event".into(), Form { name: "X".into(), email: "x@example.jp".into(), ..Form::default() }),
+                form("Chika", "chika@example.jp", 0),
+                form("Dai", "dai@example.jp", 0),
+            ],
+            app.clock_now(),
+        )
+        .await;
+        assert_eq!(answers.len(), 6);
+        let aoi = answers[0].as_ref().unwrap();
+        assert_eq!((aoi.rsvp.status, aoi.again), (RsvpStatus::Confirmed, false));
+        let again = answers[1].as_ref().unwrap();
+        assert_eq!((again.rsvp.id, again.again), (aoi.rsvp.id, true), "the same address in one batch is one RSVP");
+        assert!(matches!(answers[2], Err(tsudoi_domain::Error::Invalid(_))));
+        assert!(matches!(answers[3], Err(tsudoi_domain::Error::NotFound(_))));
+        assert_eq!(answers[4].as_ref().unwrap().rsvp.status, RsvpStatus::Confirmed, "the last seat");
+        assert_eq!(answers[5].as_ref().unwrap().rsvp.status, RsvpStatus::Waitlisted, "then the queue");
+        assert_ne!(answers[0].as_ref().unwrap().rsvp.short_code, answers[4].as_ref().unwrap().rsvp.short_code);
+        let counts = app.rsvp_counts(&id).await;
+        assert_eq!((counts.get("confirmed"), counts.get("waitlisted")), (Some(&2), Some(&1)), "{counts:?}");
+        // Aoi's ticket, Aoi's resend, Chika's ticket, Dai's waitlist email.
+        app.mail.wait_for(4, |_| true).await;
+    }
+}

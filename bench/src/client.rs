@@ -54,6 +54,16 @@ impl Connection {
         self.read_reply().await
     }
 
+    /// Posts a browser form (`application/x-www-form-urlencoded`).
+    pub async fn post_form(&mut self, path: &str, body: &str) -> anyhow::Result<Reply> {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream.get_mut().write_all(head.as_bytes()).await?;
+        self.read_reply().await
+    }
+
     async fn read_reply(&mut self) -> anyhow::Result<Reply> {
         self.buffer.clear();
         // Read until the end of the headers.

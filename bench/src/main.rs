@@ -7,6 +7,7 @@
 
 mod client;
 mod email;
+mod flash;
 
 use std::{
     path::{Path, PathBuf},
@@ -35,6 +36,13 @@ struct Args {
     /// Events to seed.
     #[arg(long, default_value_t = 300)]
     events: usize,
+    /// Also run the flash crowd on this PostgreSQL server (a fresh database is made beside the
+    /// URL's) [env: TSUDOI_BENCH_POSTGRES_URL]
+    #[arg(long, env = "TSUDOI_BENCH_POSTGRES_URL", value_name = "URL")]
+    postgres: Option<String>,
+    /// Run only the flash crowd.
+    #[arg(long)]
+    flash_only: bool,
 }
 
 struct Server {
@@ -223,6 +231,24 @@ async fn main() -> anyhow::Result<()> {
     })?;
     let dir = std::env::temp_dir().join(format!("tsudoi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+
+    let mut flashes = Vec::new();
+    for confirmation in [false, true] {
+        let run_dir = dir.join(format!("flash-sqlite-{confirmation}"));
+        let url = format!("sqlite://{}/flash.db?mode=rwc", run_dir.display());
+        flashes.push(flash::run(&binary, &run_dir, "SQLite", &url, confirmation, 5000, 64).await?);
+        if let Some(admin) = &args.postgres {
+            let url = flash::fresh_postgres(admin).await?;
+            let run_dir = dir.join(format!("flash-postgres-{confirmation}"));
+            flashes.push(flash::run(&binary, &run_dir, "PostgreSQL", &url, confirmation, 5000, 64).await?);
+        }
+    }
+    flash::report(&flashes);
+    println!();
+    if args.flash_only {
+        std::fs::remove_dir_all(&dir).ok();
+        return Ok(());
+    }
 
     operator(&binary, &dir, &["migrate"]).await?;
     operator(&binary, &dir, &["network", "create", "--slug", "bench", "--name", "ベンチマーク同窓会"])

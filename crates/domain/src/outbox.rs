@@ -89,16 +89,15 @@ pub enum MessageStatus {
 /// Attempts before a message is marked failed (about a day of backing off).
 pub const MAX_ATTEMPTS: i32 = 12;
 
-/// Writes a message to send, inside the caller's transaction.
-pub async fn enqueue(
-    txn: &impl ConnectionTrait,
+/// A message to send, as a row to insert.
+pub fn message(
     kind: MessageKind,
     event_id: EventId,
     rsvp_id: Option<RsvpId>,
     details: Option<serde_json::Value>,
     now: DateTime<Utc>,
-) -> Result<()> {
-    outbox::Entity::insert(outbox::ActiveModel {
+) -> outbox::ActiveModel {
+    outbox::ActiveModel {
         id: Set(MessageId::new()),
         kind: Set(kind),
         event_id: Set(event_id),
@@ -111,9 +110,21 @@ pub async fn enqueue(
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(now),
-    })
-    .exec_without_returning(txn)
-    .await?;
+    }
+}
+
+/// Writes a message to send, inside the caller's transaction.
+pub async fn enqueue(
+    txn: &impl ConnectionTrait,
+    kind: MessageKind,
+    event_id: EventId,
+    rsvp_id: Option<RsvpId>,
+    details: Option<serde_json::Value>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    outbox::Entity::insert(message(kind, event_id, rsvp_id, details, now))
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod ops;
 pub mod pages;
 pub mod problem;
+pub mod rsvp_queue;
 pub mod state;
 
 use std::sync::Arc;

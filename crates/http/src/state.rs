@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tsudoi_domain::{clock::SharedClock, db::Db, links::Links, rsvp::Policy};
 
-use crate::{cache::PublicCache, limits::RsvpLimits, metrics::Metrics};
+use crate::{cache::PublicCache, limits::RsvpLimits, metrics::Metrics, rsvp_queue::RsvpQueue};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,6 +25,8 @@ pub struct AppState {
     /// Rouses this instance's outbox worker when a request queued mail.
     pub mail_wake: Arc<Notify>,
     pub rsvp_limits: Arc<RsvpLimits>,
+    /// RSVP forms are written in batches by one task.
+    pub rsvp_queue: RsvpQueue,
 }
 
 impl AppState {

@@ -20,6 +20,7 @@ use tsudoi_http::{
     cache::PublicCache,
     limits::{RsvpLimits, RsvpQuota},
     metrics::Metrics,
+    rsvp_queue::RsvpQueue,
 };
 use tsudoi_mailer::{Transport, Worker, WorkerSettings};
 
@@ -123,6 +124,7 @@ impl Application {
             mail_wake: mail_wake.clone(),
         };
         let state = AppState {
+            rsvp_queue: RsvpQueue::start(db.clone(), clock.clone()),
             db,
             clock,
             metrics: Arc::new(Metrics::default()),

@@ -13,7 +13,7 @@ mod view;
 pub use actions::{Action, act};
 pub(crate) use event_change::{after_event_cancelled, after_event_change, check_seat_change};
 pub use expiry::{expire_due, remind_due};
-pub use submit::{Form, Submitted, ensure_open, submit};
+pub use submit::{Form, Submitted, ensure_open, submit, submit_many};
 pub use view::{AttendeePage, TicketStanding, TicketView, attendee_page, free_seats, going, ticket};
 
 use chrono::{DateTime, Duration, Utc};
@@ -175,12 +175,12 @@ pub async fn waitlist_position(db: &impl ConnectionTrait, r: &rsvp::Model) -> Re
     let ahead = rsvp::Entity::find()
         .filter(rsvp::Column::EventId.eq(r.event_id))
         .filter(rsvp::Column::Status.eq(RsvpStatus::Waitlisted))
+        // Written so that the index (event, status, queued_at, id) answers it as a range.
+        .filter(rsvp::Column::QueuedAt.lte(r.queued_at))
         .filter(
-            sea_orm::Condition::any().add(rsvp::Column::QueuedAt.lt(r.queued_at)).add(
-                sea_orm::Condition::all()
-                    .add(rsvp::Column::QueuedAt.eq(r.queued_at))
-                    .add(rsvp::Column::Id.lt(r.id)),
-            ),
+            sea_orm::Condition::any()
+                .add(rsvp::Column::QueuedAt.lt(r.queued_at))
+                .add(rsvp::Column::Id.lt(r.id)),
         )
         .count(db)
         .await?;

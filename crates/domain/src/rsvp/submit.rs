@@ -2,14 +2,17 @@
 //! waitlist) and the email that says so.
 
 use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
 };
 
-use super::{RsvpStatus, SHORT_CODE_LEN, seats_of, short_code, waitlist_position};
+use super::{RsvpStatus, SHORT_CODE_LEN, seats_of, short_code};
 use crate::{
     capacity::Seats,
-    entity::{event, rsvp},
+    entity::{event, outbox as outbox_row, rsvp},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
     event::{EventStatus, NameReading, RsvpMode},
     ids::{RsvpId, SlotId},
@@ -37,9 +40,10 @@ pub struct Form {
 #[derive(Clone, Debug)]
 pub struct Submitted {
     pub rsvp: rsvp::Model,
+    /// The event, as the RSVP found it.
+    pub event: event::Model,
     /// The email already had an RSVP for this event: its link went out again.
     pub again: bool,
-    pub waitlist_position: Option<u64>,
 }
 
 struct Checked {
@@ -101,98 +105,197 @@ pub async fn submit(
     form: Form,
     now: DateTime<Utc>,
 ) -> Result<Submitted> {
-    let slug = Slug::parse(slug).map_err(|_| Error::NotFound(Resource::Event))?;
-    let txn = db.begin().await?;
+    let mut results = submit_many(db, vec![(slug.to_owned(), form)], now).await;
+    results
+        .pop()
+        .unwrap_or_else(|| Err(Error::Unexpected(anyhow::anyhow!("a batch of one answered nothing"))))
+}
+
+/// Registers many forms in one transaction (group commit): what the HTTP layer's queue hands
+/// over when a crowd arrives at once. Each form gets the answer it would have got alone, in
+/// order: the earlier one in the batch is the earlier one in the queue.
+pub async fn submit_many(
+    db: &DatabaseConnection,
+    requests: Vec<(String, Form)>,
+    now: DateTime<Utc>,
+) -> Vec<Result<Submitted>> {
+    let count = requests.len();
+    let mut by_event: Vec<(String, Vec<(usize, Form)>)> = Vec::new();
+    for (n, (slug, form)) in requests.into_iter().enumerate() {
+        match by_event.iter_mut().find(|(s, _)| *s == slug) {
+            Some((_, forms)) => forms.push((n, form)),
+            None => by_event.push((slug, vec![(n, form)])),
+        }
+    }
+    let mut results: Vec<Option<Result<Submitted>>> = (0..count).map(|_| None).collect();
+    let outcome = async {
+        let txn = db.begin().await?;
+        for (slug, forms) in by_event {
+            submit_to_event(&txn, &slug, forms, now, &mut results).await?;
+        }
+        txn.commit().await?;
+        Ok::<(), Error>(())
+    }
+    .await;
+    match outcome {
+        Ok(()) => results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::Unexpected(anyhow::anyhow!("a form got no answer")))))
+            .collect(),
+        // The transaction is gone: nothing was written, and every form hears why.
+        Err(err) => {
+            tracing::error!(error = %err, forms = count, "RSVP batch failed");
+            (0..count).map(|_| Err(Error::Unexpected(anyhow::anyhow!("saving the RSVP: {err}")))).collect()
+        }
+    }
+}
+
+/// The forms for one event, inside the batch's transaction. Errors of a single form go into
+/// its answer; an error returned here is the database's and undoes the whole batch.
+async fn submit_to_event(
+    txn: &DatabaseTransaction,
+    slug: &str,
+    forms: Vec<(usize, Form)>,
+    now: DateTime<Utc>,
+    results: &mut [Option<Result<Submitted>>],
+) -> Result<()> {
+    let mut answer = |n: usize, result: Result<Submitted>| results[n] = Some(result);
+    let Ok(slug) = Slug::parse(slug) else {
+        forms.into_iter().for_each(|(n, _)| answer(n, Err(Error::NotFound(Resource::Event))));
+        return Ok(());
+    };
     let event = event::Entity::find()
         .filter(event::Column::Slug.eq(slug.as_str()))
         .filter(event::Column::PublishedAt.is_not_null())
         .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound(Resource::Event))?;
-    ensure_open(&event, now)?;
-    let checked = check(&form, &event)?;
-    let seats = seats_of(&txn, &event).await?;
-    let slot = choose_slot(&seats, form.slot)?;
+        .one(txn)
+        .await?;
+    let Some(event) = event else {
+        forms.into_iter().for_each(|(n, _)| answer(n, Err(Error::NotFound(Resource::Event))));
+        return Ok(());
+    };
+    if let Err(closed) = ensure_open(&event, now) {
+        for (n, _) in forms {
+            answer(n, Err(same_error(&closed)));
+        }
+        return Ok(());
+    }
+    let mut seats = seats_of(txn, &event).await?;
 
-    // The address's earlier RSVP, and whether a fresh door code is free, in one query.
-    let code = short_code();
+    // Every form that passes its own checks, then their earlier RSVPs and the fresh door codes'
+    // collisions, in one query.
+    let mut valid = Vec::new();
+    for (n, form) in forms {
+        match check(&form, &event).and_then(|checked| Ok((checked, choose_slot(&seats, form.slot)?))) {
+            Ok((checked, slot)) => valid.push((n, form, checked, slot, short_code())),
+            Err(err) => answer(n, Err(err)),
+        }
+    }
+    if valid.is_empty() {
+        return Ok(());
+    }
+    let emails: Vec<&str> = valid.iter().map(|(_, _, c, _, _)| c.email.as_str()).collect();
+    let codes: Vec<&str> = valid.iter().map(|(_, _, _, _, code)| code.as_str()).collect();
     let found: Vec<rsvp::Model> = rsvp::Entity::find()
         .filter(rsvp::Column::EventId.eq(event.id))
         .filter(
             Condition::any()
-                .add(rsvp::Column::Email.eq(checked.email.as_str()))
-                .add(rsvp::Column::ShortCode.eq(code.as_str())),
+                .add(rsvp::Column::Email.is_in(emails.iter().copied()))
+                .add(rsvp::Column::ShortCode.is_in(codes.iter().copied())),
         )
-        .all(&txn)
+        .all(txn)
         .await?;
-    let earlier = found.iter().find(|r| r.email.as_deref() == Some(checked.email.as_str())).cloned();
-    if let Some(earlier) = earlier.as_ref().filter(|r| r.status.is_active()) {
-        let kind = resend_kind(earlier);
-        outbox::enqueue(&txn, kind, event.id, Some(earlier.id), None, now).await?;
-        let position = match earlier.status {
-            RsvpStatus::Waitlisted => Some(waitlist_position(&txn, earlier).await?),
-            _ => None,
-        };
-        txn.commit().await?;
-        return Ok(Submitted { rsvp: earlier.clone(), again: true, waitlist_position: position });
-    }
-    let code =
-        if found.iter().any(|r| r.short_code == code) { unused_code(&txn, &event).await? } else { code };
+    let mut known: HashMap<String, rsvp::Model> =
+        found.iter().filter_map(|r| r.email.clone().map(|e| (e, r.clone()))).collect();
+    let mut codes_taken: HashSet<String> = found.into_iter().map(|r| r.short_code).collect();
 
-    let party = 1 + checked.guests;
-    let (status, verified) = if seats.fits(slot, party) {
-        if event.confirmation_required { (RsvpStatus::Holding, false) } else { (RsvpStatus::Confirmed, true) }
-    } else if event.waitlist_enabled {
-        (RsvpStatus::Waitlisted, !event.confirmation_required)
-    } else {
-        return Err(Conflict::EventFull.into());
-    };
-    // Unconfirmed entries (holds, and waitlist places awaiting the email) lapse after the window.
-    let hold_expires_at = (!verified)
-        .then(|| (now + chrono::Duration::minutes(i64::from(event.hold_minutes))).min(event.starts_at));
-    let row = rsvp::ActiveModel {
-        id: Set(earlier.as_ref().map_or_else(RsvpId::new, |r| r.id)),
-        event_id: Set(event.id),
-        slot_id: Set(slot),
-        email: Set(Some(checked.email.as_str().to_owned())),
-        name: Set(checked.name),
-        name_reading: Set(checked.name_reading),
-        language: Set(form.language),
-        guests: Set(checked.guests),
-        status: Set(status),
-        verified: Set(verified),
-        show_in_list: Set(form.show_in_list),
-        short_code: Set(earlier.as_ref().map_or(code, |r| r.short_code.clone())),
-        link_version: Set(earlier.as_ref().map_or(0, |r| r.link_version)),
-        ticket_version: Set(earlier.as_ref().map_or(0, |r| r.ticket_version)),
-        queued_at: Set(now),
-        hold_expires_at: Set(hold_expires_at),
-        offer_expires_at: Set(None),
-        confirmed_at: Set((status == RsvpStatus::Confirmed).then_some(now)),
-        reminded_at: Set(None),
-        cancelled_at: Set(None),
-        erased_at: Set(None),
-        created_at: Set(earlier.as_ref().map_or(now, |r| r.created_at)),
-        updated_at: Set(now),
-    };
-    let rsvp = if earlier.is_some() {
-        rsvp::Entity::update(row).exec(&txn).await?
-    } else {
-        rsvp::Entity::insert(row).exec_with_returning(&txn).await?
-    };
-    let kind = match (status, verified) {
-        (RsvpStatus::Confirmed, _) => MessageKind::Confirmed,
-        (RsvpStatus::Waitlisted, true) => MessageKind::Waitlisted,
-        _ => MessageKind::ConfirmRsvp,
-    };
-    outbox::enqueue(&txn, kind, event.id, Some(rsvp.id), None, now).await?;
-    let position = match status {
-        RsvpStatus::Waitlisted => Some(waitlist_position(&txn, &rsvp).await?),
-        _ => None,
-    };
-    txn.commit().await?;
-    Ok(Submitted { rsvp, again: false, waitlist_position: position })
+    let (mut inserts, mut messages) = (Vec::new(), Vec::new());
+    for (n, form, checked, slot, code) in valid {
+        let earlier = known.get(checked.email.as_str()).cloned();
+        if let Some(earlier) = earlier.as_ref().filter(|r| r.status.is_active()) {
+            messages.push(outbox::message(resend_kind(earlier), event.id, Some(earlier.id), None, now));
+            answer(n, Ok(Submitted { rsvp: earlier.clone(), event: event.clone(), again: true }));
+            continue;
+        }
+        let party = 1 + checked.guests;
+        let (status, verified) = if seats.take(slot, party) {
+            if event.confirmation_required {
+                (RsvpStatus::Holding, false)
+            } else {
+                (RsvpStatus::Confirmed, true)
+            }
+        } else if event.waitlist_enabled {
+            (RsvpStatus::Waitlisted, !event.confirmation_required)
+        } else {
+            answer(n, Err(Conflict::EventFull.into()));
+            continue;
+        };
+        let code = match earlier.as_ref() {
+            Some(r) => r.short_code.clone(),
+            None if codes_taken.contains(&code) => unused_code(txn, &event, &codes_taken).await?,
+            None => code,
+        };
+        codes_taken.insert(code.clone());
+        // Unconfirmed entries (holds, and waitlist places awaiting the email) lapse after the window.
+        let hold_expires_at = (!verified)
+            .then(|| (now + chrono::Duration::minutes(i64::from(event.hold_minutes))).min(event.starts_at));
+        let model = rsvp::Model {
+            id: earlier.as_ref().map_or_else(RsvpId::new, |r| r.id),
+            event_id: event.id,
+            slot_id: slot,
+            email: Some(checked.email.as_str().to_owned()),
+            name: checked.name,
+            name_reading: checked.name_reading,
+            language: form.language,
+            guests: checked.guests,
+            status,
+            verified,
+            show_in_list: form.show_in_list,
+            short_code: code,
+            link_version: earlier.as_ref().map_or(0, |r| r.link_version),
+            ticket_version: earlier.as_ref().map_or(0, |r| r.ticket_version),
+            queued_at: now,
+            hold_expires_at,
+            offer_expires_at: None,
+            confirmed_at: (status == RsvpStatus::Confirmed).then_some(now),
+            reminded_at: None,
+            cancelled_at: None,
+            erased_at: None,
+            created_at: earlier.as_ref().map_or(now, |r| r.created_at),
+            updated_at: now,
+        };
+        let row = model.clone().into_active_model().reset_all();
+        if earlier.is_some() {
+            // Starting over after a cancellation or an expiry: rare, so one statement each.
+            rsvp::Entity::update(row).exec(txn).await?;
+        } else {
+            inserts.push(row);
+        }
+        let kind = match (status, verified) {
+            (RsvpStatus::Confirmed, _) => MessageKind::Confirmed,
+            (RsvpStatus::Waitlisted, true) => MessageKind::Waitlisted,
+            _ => MessageKind::ConfirmRsvp,
+        };
+        messages.push(outbox::message(kind, event.id, Some(model.id), None, now));
+        known.insert(checked.email.as_str().to_owned(), model.clone());
+        answer(n, Ok(Submitted { rsvp: model, event: event.clone(), again: false }));
+    }
+    if !inserts.is_empty() {
+        rsvp::Entity::insert_many(inserts).exec_without_returning(txn).await?;
+    }
+    if !messages.is_empty() {
+        outbox_row::Entity::insert_many(messages).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+/// The same answer for every form of a batch that one check refused (an event not open).
+fn same_error(err: &Error) -> Error {
+    match err {
+        Error::NotFound(resource) => Error::NotFound(*resource),
+        Error::Conflict(conflict) => Error::Conflict(conflict.clone()),
+        other => Error::Unexpected(anyhow::anyhow!("{other}")),
+    }
 }
 
 /// The email an active RSVP's status calls for when its attendee asks again.
@@ -220,15 +323,20 @@ fn choose_slot(seats: &Seats, chosen: Option<SlotId>) -> Result<SlotId> {
 }
 
 /// A door code nobody at this event has yet (the first random one collided).
-async fn unused_code(txn: &sea_orm::DatabaseTransaction, event: &event::Model) -> Result<String> {
+async fn unused_code(
+    txn: &DatabaseTransaction,
+    event: &event::Model,
+    taken_in_batch: &HashSet<String>,
+) -> Result<String> {
     for _ in 0..8 {
         let code = short_code();
-        let taken = rsvp::Entity::find()
-            .filter(rsvp::Column::EventId.eq(event.id))
-            .filter(rsvp::Column::ShortCode.eq(code.as_str()))
-            .one(txn)
-            .await?
-            .is_some();
+        let taken = taken_in_batch.contains(&code)
+            || rsvp::Entity::find()
+                .filter(rsvp::Column::EventId.eq(event.id))
+                .filter(rsvp::Column::ShortCode.eq(code.as_str()))
+                .one(txn)
+                .await?
+                .is_some();
         if !taken {
             debug_assert_eq!(code.len(), SHORT_CODE_LEN);
             return Ok(code);

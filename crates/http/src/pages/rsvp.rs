@@ -157,17 +157,27 @@ pub(super) async fn read_form(body: Body) -> Option<HashMap<String, String>> {
     Some(url::form_urlencoded::parse(&bytes).into_owned().collect())
 }
 
+/// The event page again with the form in `form`'s state (a refused RSVP).
+async fn form_again(
+    page: &Page,
+    state: &AppState,
+    slug: &str,
+    form: FormState,
+    status: StatusCode,
+) -> Response {
+    match tsudoi_domain::event::public::event(state.db.reader(), slug).await {
+        Ok(event) => event_page(page, state, &event, form, status).await,
+        Err(err) => page.failed(&err),
+    }
+}
+
 #[handler]
 pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: Data<&AppState>) -> Response {
     let page = Page::of(req);
     let t = texts::texts(page.language);
-    let event = match tsudoi_domain::event::public::event(state.db.reader(), &slug).await {
-        Ok(event) => event,
-        Err(err) => return page.failed(&err),
-    };
     let Some(values) = read_form(body).await else {
         let form = FormState { problem: Some(t["form_has_errors"].to_owned()), ..Default::default() };
-        return event_page(&page, &state, &event, form, StatusCode::PAYLOAD_TOO_LARGE).await;
+        return form_again(&page, &state, &slug, form, StatusCode::PAYLOAD_TOO_LARGE).await;
     };
     let form = form_of(&values, page.language);
     let ip_allowed = client_ip(req, state.trust_proxy).is_none_or(|ip| state.rsvp_limits.allow_ip(ip));
@@ -176,13 +186,22 @@ pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: 
             StatusCode::TOO_MANY_REQUESTS,
             t["too_many_requests_title"],
             &[t["too_many_requests"]],
-            Some((format!("/e/{}", event.event.slug), t["back_to_event"])),
+            Some((format!("/e/{slug}"), t["back_to_event"])),
         );
     }
-    match rsvp::submit(state.db.writer(), &slug, form, state.now()).await {
+    // The event is read inside the RSVP's transaction; the page is loaded again only to show
+    // the form with what went wrong.
+    match state.rsvp_queue.submit(slug.clone(), form).await {
         Ok(done) => {
             state.mail_wake.notify_one();
-            sent_page(&page, &event, &done)
+            let position = match done.rsvp.status {
+                rsvp::RsvpStatus::Waitlisted => rsvp::waitlist_position(state.db.reader(), &done.rsvp).await,
+                _ => Ok(0),
+            };
+            match position {
+                Ok(position) => sent_page(&page, &done, position),
+                Err(err) => page.failed(&err),
+            }
         }
         Err(Error::Invalid(errors)) => {
             let mut messages = HashMap::new();
@@ -191,29 +210,28 @@ pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: 
                 messages.entry(e.field.clone()).or_insert_with(|| text.to_owned());
             }
             let form = FormState { values, errors: messages, problem: None };
-            event_page(&page, &state, &event, form, StatusCode::UNPROCESSABLE_ENTITY).await
+            form_again(&page, &state, &slug, form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(Error::Conflict(conflict)) => {
-            let problem = Some(conflict_text(&conflict, Some(&event), page.language));
-            event_page(
-                &page,
-                &state,
-                &event,
-                FormState { values, errors: HashMap::new(), problem },
-                StatusCode::CONFLICT,
-            )
-            .await
+            match tsudoi_domain::event::public::event(state.db.reader(), &slug).await {
+                Ok(event) => {
+                    let problem = Some(conflict_text(&conflict, Some(&event), page.language));
+                    let form = FormState { values, errors: HashMap::new(), problem };
+                    event_page(&page, &state, &event, form, StatusCode::CONFLICT).await
+                }
+                Err(err) => page.failed(&err),
+            }
         }
         Err(err) => page.failed(&err),
     }
 }
 
-fn sent_page(page: &Page, event: &PublicEvent, done: &rsvp::Submitted) -> Response {
+fn sent_page(page: &Page, done: &rsvp::Submitted, position: u64) -> Response {
     let t = texts::texts(page.language);
-    let e = &event.event;
+    let e = &done.event;
     let r = &done.rsvp;
     let email = r.email.as_deref().unwrap_or_default();
-    let position = done.waitlist_position.unwrap_or(0).to_string();
+    let position = position.to_string();
     let until =
         r.hold_expires_at.map(|at| format::moment(at, &e.time_zone, page.language)).unwrap_or_default();
     let line = match r.status {
