@@ -6,6 +6,7 @@ use tsudoi_tests::{e2e, helpers};
 mod access;
 mod api_errors;
 mod browser;
+mod browser_rsvp;
 mod calendar;
 mod concurrency;
 mod events;

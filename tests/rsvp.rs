@@ -28,6 +28,8 @@ e2e! {
         let page = html(&form);
         assert!(page.contains(&format!(r#"action="/e/{slug}/rsvp""#)), "the page has the form");
         assert!(page.contains("東京アルムナイ"), "the consent line names the host");
+        assert!(page.contains(r#"id="email" name="email" type="email" required maxlength="254" autocomplete="email" value="""#), "an empty form is empty");
+        assert!(!page.contains(r#"value="none""#), "no missing value shows as `none`");
 
         let sent = app
             .submit_form(

@@ -168,7 +168,7 @@ fn property_on(engine: Engine) {
     let secret =
         tsudoi_domain::settings::SecretKey::parse(app.config.secret_key.as_ref().unwrap().expose()).unwrap();
     let links = Links::new(Keyring::new(&secret, &[]), &app.address);
-    let mut runner = TestRunner::new(Config { cases: 12, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config { cases: 32, failure_persistence: None, ..Config::default() });
     let result = runner.run(&proptest::collection::vec(op(), 1..40), |ops| {
         tokio::task::block_in_place(|| handle.block_on(run_case(&app, &links, ops)))
     });

@@ -168,6 +168,20 @@ pub async fn mark_sent(db: &DatabaseConnection, ids: &[MessageId], now: DateTime
     finish(db, ids, MessageStatus::Sent, Some(now)).await
 }
 
+/// Gives claimed messages back unsent, for any worker to take at once.
+pub async fn release(db: &DatabaseConnection, ids: &[MessageId]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).sub(1))
+        .filter(outbox::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Records messages as no longer owed.
 pub async fn mark_dropped(db: &DatabaseConnection, ids: &[MessageId]) -> Result<()> {
     finish(db, ids, MessageStatus::Dropped, None).await

@@ -31,7 +31,7 @@ pub struct WorkerSettings {
 
 impl Default for WorkerSettings {
     fn default() -> Self {
-        WorkerSettings { batch: 32, lease: chrono::Duration::minutes(5), poll: StdDuration::from_secs(1) }
+        WorkerSettings { batch: 32, lease: chrono::Duration::minutes(2), poll: StdDuration::from_secs(1) }
     }
 }
 
@@ -87,7 +87,16 @@ impl Worker {
         }
         let mut events = EventCache::default();
         let (mut sent, mut dropped) = (Vec::new(), Vec::new());
-        for message in &claimed {
+        // Past half the lease (a slow mail server), the rest goes back rather than risk another
+        // worker taking it over while this one still sends.
+        let started = std::time::Instant::now();
+        let half_lease = self.settings.lease.to_std().unwrap_or_default() / 2;
+        for (n, message) in claimed.iter().enumerate() {
+            if started.elapsed() > half_lease {
+                let rest: Vec<MessageId> = claimed[n..].iter().map(|m| m.id).collect();
+                outbox::release(self.db.writer(), &rest).await?;
+                break;
+            }
             match self.deliver(message, &mut events).await {
                 Outcome::Sent => sent.push(message.id),
                 Outcome::Dropped => dropped.push(message.id),

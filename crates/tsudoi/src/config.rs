@@ -79,6 +79,9 @@ pub struct Config {
     pub mail_worker: bool,
     /// How often the worker looks for mail queued elsewhere or due for a retry (milliseconds).
     pub mail_poll_ms: u64,
+    /// How long a worker's claim on a batch of mail lasts (seconds): mail claimed by an instance
+    /// that died is sent by another after it.
+    pub mail_lease_seconds: u32,
     /// How often the scheduler looks for expired holds and due reminders (milliseconds).
     pub scheduler_ms: u64,
     /// Within this many hours of the start, a freed seat is offered instead of given.
@@ -111,6 +114,7 @@ impl Default for Config {
             mail_from: None,
             mail_worker: true,
             mail_poll_ms: 1000,
+            mail_lease_seconds: 120,
             scheduler_ms: 1000,
             offer_window_hours: 24,
             offer_hours: 3,

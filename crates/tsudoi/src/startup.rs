@@ -110,6 +110,7 @@ impl Application {
                     wake: mail_wake.clone(),
                     settings: WorkerSettings {
                         poll: Duration::from_millis(config.mail_poll_ms.max(10)),
+                        lease: chrono::Duration::seconds(config.mail_lease_seconds.max(1).into()),
                         ..WorkerSettings::default()
                     },
                 })

@@ -31,6 +31,8 @@ fn tsudoi(dir: &Path, args: &[&str], port: u16) -> Command {
         .env("TSUDOI_BASE_URL", format!("http://127.0.0.1:{port}"))
         .env("TSUDOI_RSVP_LIMIT_PER_IP", "0")
         .env("TSUDOI_RSVP_LIMIT_PER_EMAIL", "0")
+        // Mail the killed server had claimed but not sent waits out its lease, then goes.
+        .env("TSUDOI_MAIL_LEASE_SECONDS", "2")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command

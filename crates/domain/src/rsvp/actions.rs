@@ -210,9 +210,10 @@ async fn set_guests(
             return Err(Conflict::NotEnoughSeats.into());
         }
     }
-    let freed = r.status.takes_seats() && guests < r.guests;
+    // Fewer guests free seats, or make a waiting party small enough for the seats already free.
+    let smaller = guests < r.guests;
     let changed = update(txn, r, |m| m.guests = Set(guests), now).await?;
-    if freed {
+    if smaller {
         fill_freed_seats(txn, event, policy, now).await?;
     }
     Ok(changed)

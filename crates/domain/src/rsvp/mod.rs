@@ -95,6 +95,15 @@ impl Default for Policy {
 /// The event's seats and those taken, read inside the caller's transaction.
 async fn seats_of(txn: &impl ConnectionTrait, event: &event::Model) -> Result<Seats> {
     let slots = event_slot::Entity::find().filter(event_slot::Column::EventId.eq(event.id)).all(txn).await?;
+    seats_with(txn, event, &slots).await
+}
+
+/// Like `seats_of`, with the event's slots already at hand.
+async fn seats_with(
+    txn: &impl ConnectionTrait,
+    event: &event::Model,
+    slots: &[event_slot::Model],
+) -> Result<Seats> {
     let taken: Vec<(SlotId, i64)> = rsvp::Entity::find()
         .select_only()
         .column(rsvp::Column::SlotId)

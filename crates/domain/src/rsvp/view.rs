@@ -3,7 +3,7 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{RsvpStatus, actions::open, first_name, seats_of, waitlist_position};
+use super::{RsvpStatus, actions::open, first_name, seats_with, waitlist_position};
 use crate::{
     entity::{event_slot, rsvp},
     error::{Error, Resource, Result},
@@ -102,7 +102,7 @@ pub async fn ticket(db: &impl ConnectionTrait, keyring: &Keyring, code: &str) ->
 
 /// Seats free in each slot of the event, counting the event's own limit.
 pub async fn free_seats(db: &impl ConnectionTrait, event: &PublicEvent) -> Result<Vec<(SlotId, i32)>> {
-    let seats = seats_of(db, &event.event).await?;
+    let seats = seats_with(db, &event.event, &event.slots).await?;
     Ok(event.slots.iter().map(|s| (s.id, seats.free_in(s.id))).collect())
 }
 

@@ -86,8 +86,9 @@ pub(super) async fn section(
         .chain(event.cohosts.iter().map(|c| c.name.as_str()))
         .collect();
     let separator = if language == Language::Ja { "、" } else { ", " };
-    let values = &form.values;
-    let guests: i64 = values.get("guests").and_then(|g| g.parse().ok()).unwrap_or(0);
+    // What was typed, or empty: a missing value must not render as "none".
+    let typed = |key: &str| form.values.get(key).map_or("", String::as_str).to_owned();
+    let guests: i64 = form.values.get("guests").and_then(|g| g.parse().ok()).unwrap_or(0);
     Ok(context! {
         open => problem.is_none(),
         problem => problem,
@@ -103,13 +104,13 @@ pub(super) async fn section(
         consent => fill(t["consent"], &[("networks", &networks.join(separator))]),
         errors => form.errors,
         values => context! {
-            name => values.get("name"),
-            name_reading => values.get("name_reading"),
-            email => values.get("email"),
-            slot => values.get("slot"),
+            name => typed("name"),
+            name_reading => typed("name_reading"),
+            email => typed("email"),
+            slot => typed("slot"),
             guests => guests,
-            language => values.get("language").map_or(language.code(), String::as_str),
-            show_in_list => values.get("show_in_list").is_some(),
+            language => form.values.get("language").map_or(language.code(), String::as_str),
+            show_in_list => form.values.contains_key("show_in_list"),
         },
     })
 }

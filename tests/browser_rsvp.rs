@@ -1,0 +1,191 @@
+//! The attendee's path in a real headless Chromium driven over WebDriver (Debian's `chromium`
+//! and `chromium-driver`): typing into the RSVP form, pressing its button, following the link
+//! from the email, pressing the confirm button, seeing the ticket. Skips without them, unless
+//! `TSUDOI_TEST_REQUIRE_BROWSER=1` (as in CI).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a failed unwrap is a failed test
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Engine, spawn_app};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    profile: PathBuf,
+}
+
+impl Browser {
+    async fn start() -> Option<Browser> {
+        let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let Some(driver) = driver else {
+            if std::env::var("TSUDOI_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+                panic!(
+                    "TSUDOI_TEST_REQUIRE_BROWSER=1 but chromedriver is not installed (apt-get install chromium-driver)"
+                );
+            }
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile =
+            std::env::temp_dir().join(format!("tsudoi-webdriver-{}", uuid::Uuid::now_v7().simple()));
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                         "--lang=ja", format!("--user-data-dir={}", profile.display())],
+            },
+        }}});
+        let created: Value = http
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_owned();
+        Some(Browser { driver: child, base, session, http, profile })
+    }
+
+    async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, Value> {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let reply: Value = request.send().await.unwrap().json().await.unwrap();
+        if reply["value"]["error"].is_null() { Ok(reply["value"].clone()) } else { Err(reply) }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body).await.unwrap_or_else(|reply| panic!("WebDriver {path}: {reply}"))
+    }
+
+    async fn go(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let found = self
+            .call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
+            .await;
+        found[ELEMENT].as_str().unwrap().to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text})))
+            .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
+    }
+
+    /// The visible text of the page once it contains `needle` (a click may still be loading
+    /// the next page), or panics after five seconds with what it shows.
+    async fn text_with(&self, needle: &str) -> String {
+        let mut seen = String::new();
+        for _ in 0..100 {
+            let body = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(json!({"using": "css selector", "value": "body"})),
+                )
+                .await;
+            if let Ok(body) = body {
+                let path = format!("/element/{}/text", body[ELEMENT].as_str().unwrap_or_default());
+                if let Ok(text) = self.try_call(reqwest::Method::GET, &path, None).await {
+                    seen = text.as_str().unwrap_or_default().to_owned();
+                    if seen.contains(needle) {
+                        return seen;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page never showed {needle:?}; it shows:\n{seen}")
+    }
+
+    async fn source(&self) -> String {
+        self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attendee_rsvps_confirms_and_sees_the_ticket_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        eprintln!("skipped: chromium-driver is not installed");
+        return;
+    };
+    let app = spawn_app(Engine::Sqlite).await;
+    let event =
+        app.published_event(json!({"title": "Crossing #8 〜越境するキャリア〜", "max_guests": 1})).await;
+    let slug = event["slug"].as_str().unwrap();
+
+    browser.go(&app.url(&format!("/e/{slug}?lang=ja"))).await;
+    browser.type_into("#name", "山田 花子").await;
+    browser.type_into("#email", "hanako@example.jp").await;
+    browser.click("form[action$='/rsvp'] button[type=submit]").await;
+    let sent = browser.text_with("メールをご確認ください").await;
+    assert!(sent.contains("hanako@example.jp"), "{sent}");
+
+    let confirm = app.mail.message("hanako@example.jp", "確定してください", 1).await;
+    browser.go(&confirm.link(&app.address, "/r/")).await;
+    browser.text_with("登録の確定待ち").await;
+    browser.click(".status form button").await;
+    let confirmed = browser.text_with("登録を確定しました").await;
+    assert!(confirmed.contains("参加確定"), "{confirmed}");
+    assert!(browser.source().await.contains("<svg"), "the QR ticket is on the page");
+
+    let ticket = app.mail.message("hanako@example.jp", "参加確定", 1).await.qr_text();
+    browser.go(&ticket).await;
+    let seen = browser.text_with("有効なチケット").await;
+    assert!(seen.contains("山田") && !seen.contains("花子"), "{seen}");
+}
