@@ -150,6 +150,8 @@ pub struct Mail {
     pub subject: String,
     pub message_id: String,
     pub reply_to: Option<String>,
+    /// The raw DKIM-Signature header, when signed.
+    pub dkim: Option<String>,
     pub text: String,
     pub html: String,
     /// The inline QR image (`cid:`), if any.
@@ -169,6 +171,7 @@ impl Mail {
             to: address(mail.to()),
             subject: mail.subject().unwrap_or_default().to_owned(),
             message_id: mail.message_id().unwrap_or_default().to_owned(),
+            dkim: mail.header_raw("DKIM-Signature").map(str::to_owned),
             reply_to: mail.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_owned),
             text: mail.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
             html: mail.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),

@@ -383,3 +383,23 @@ e2e! {
         app.mail.wait_for(4, |_| true).await;
     }
 }
+
+/// With a DKIM key configured, every email is signed for the configured domain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_are_signed_when_dkim_is_configured() {
+    let key = std::env::temp_dir().join(format!("tsudoi-dkim-{}.key", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&key, "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=").unwrap();
+    let app = try_spawn_app_with(Engine::Sqlite, |c| {
+        c.dkim_domain = Some("tsudoi.example.jp".into());
+        c.dkim_selector = Some("mail2026".into());
+        c.dkim_key_file = Some(key.clone());
+    })
+    .await
+    .unwrap();
+    let (slug, _) = slug_and_id(&app.published_event(json!({})).await);
+    app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await.expect_status(200, "RSVP");
+    let mail = app.mail.message("aoi@example.jp", "", 1).await;
+    let signature = mail.dkim.expect("a DKIM-Signature header").replace(['\r', '\n', ' ', '\t'], "");
+    assert!(signature.contains("d=tsudoi.example.jp;") && signature.contains("s=mail2026;"), "{signature}");
+    std::fs::remove_file(key).ok();
+}

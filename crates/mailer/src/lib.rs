@@ -4,10 +4,13 @@
 //! no mail server.
 
 mod compose;
+mod dkim;
 mod templates;
 mod worker;
 
 pub use compose::{Envelope, compose};
+pub use dkim::dkim_config;
+pub use lettre::message::dkim::DkimConfig;
 pub use worker::{Worker, WorkerSettings};
 
 use std::path::{Path, PathBuf};

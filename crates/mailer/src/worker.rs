@@ -45,6 +45,8 @@ pub struct Worker {
     pub domain: String,
     pub wake: Arc<Notify>,
     pub settings: WorkerSettings,
+    /// Signs every message when configured.
+    pub dkim: Option<Arc<lettre::message::dkim::DkimConfig>>,
 }
 
 /// What became of one claimed message.
@@ -119,10 +121,13 @@ impl Worker {
         };
         let email =
             Envelope::of(&letter, &self.from, &self.domain).and_then(|envelope| compose(&letter, &envelope));
-        let email = match email {
+        let mut email = match email {
             Ok(email) => email,
             Err(err) => return Outcome::Failed(format!("composing: {err:#}")),
         };
+        if let Some(dkim) = &self.dkim {
+            email.sign(dkim);
+        }
         match self.transport.send(email).await {
             Ok(_) => Outcome::Sent,
             Err(err) => Outcome::Failed(format!("{err:#}")),

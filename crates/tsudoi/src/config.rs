@@ -82,6 +82,11 @@ pub struct Config {
     /// How long a worker's claim on a batch of mail lasts (seconds): mail claimed by an instance
     /// that died is sent by another after it.
     pub mail_lease_seconds: u32,
+    /// DKIM signing: the signing domain, the selector, and the private key file (RSA in PKCS#1
+    /// PEM, or Ed25519 as base64); all three or none.
+    pub dkim_domain: Option<String>,
+    pub dkim_selector: Option<String>,
+    pub dkim_key_file: Option<PathBuf>,
     /// How often the scheduler looks for expired holds and due reminders (milliseconds).
     pub scheduler_ms: u64,
     /// Within this many hours of the start, a freed seat is offered instead of given.
@@ -115,6 +120,9 @@ impl Default for Config {
             mail_worker: true,
             mail_poll_ms: 1000,
             mail_lease_seconds: 120,
+            dkim_domain: None,
+            dkim_selector: None,
+            dkim_key_file: None,
             scheduler_ms: 1000,
             offer_window_hours: 24,
             offer_hours: 3,
@@ -131,6 +139,21 @@ impl Config {
             offer_window: chrono::Duration::hours(self.offer_window_hours.into()),
             offer_for: chrono::Duration::hours(self.offer_hours.max(1).into()),
             remind_before: chrono::Duration::hours(self.reminder_hours.into()),
+        }
+    }
+
+    /// The DKIM signing configuration, when all three settings are given.
+    pub fn dkim(&self) -> anyhow::Result<Option<tsudoi_mailer::DkimConfig>> {
+        match (&self.dkim_domain, &self.dkim_selector, &self.dkim_key_file) {
+            (None, None, None) => Ok(None),
+            (Some(domain), Some(selector), Some(file)) => {
+                let key = std::fs::read_to_string(file)
+                    .with_context(|| format!("reading the DKIM key {}", file.display()))?;
+                Ok(Some(tsudoi_mailer::dkim_config(domain, selector, &key)?))
+            }
+            _ => anyhow::bail!(
+                "DKIM needs TSUDOI_DKIM_DOMAIN, TSUDOI_DKIM_SELECTOR and TSUDOI_DKIM_KEY_FILE together"
+            ),
         }
     }
 
@@ -241,6 +264,13 @@ mod tests {
             assert_eq!(from_flag.listen, "127.0.0.1:3000");
             Ok(())
         });
+    }
+
+    #[test]
+    fn dkim_needs_all_three_settings() {
+        let partial = Config { dkim_domain: Some("tsudoi.example.jp".into()), ..Config::default() };
+        assert!(partial.dkim().is_err());
+        assert!(Config::default().dkim().unwrap().is_none());
     }
 
     #[test]

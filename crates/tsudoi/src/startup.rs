@@ -108,6 +108,7 @@ impl Application {
                     from: config.mail_from(&base_url)?,
                     domain: config::mail_domain(&base_url),
                     wake: mail_wake.clone(),
+                    dkim: config.dkim()?.map(Arc::new),
                     settings: WorkerSettings {
                         poll: Duration::from_millis(config.mail_poll_ms.max(10)),
                         lease: chrono::Duration::seconds(config.mail_lease_seconds.max(1).into()),
