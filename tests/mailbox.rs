@@ -71,9 +71,10 @@ impl Mailbox {
             .collect()
     }
 
-    /// Waits (up to 10 s) until `pick` finds `n` messages, and returns them.
+    /// Waits (up to 30 s: a debug build on a busy machine sends a few dozen a second) until
+    /// `pick` finds `n` messages, and returns them.
     pub async fn wait_for(&self, n: usize, pick: impl Fn(&Mail) -> bool) -> Vec<Mail> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
             let found: Vec<Mail> = self.all().into_iter().filter(|m| pick(m)).collect();
             if found.len() >= n {

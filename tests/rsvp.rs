@@ -216,11 +216,13 @@ e2e! {
         let sequence = |ics: &str| {
             ics.lines().find_map(|l| l.strip_prefix("SEQUENCE:")).map(|s| s.trim().parse::<u32>().unwrap()).unwrap()
         };
-        let (before, after) = (ticket.ics.unwrap().0, changed.ics.clone().unwrap().0);
+        let (before, after) = (ticket.ics.clone().unwrap().0, changed.ics.clone().unwrap().0);
         assert!(sequence(&after) > sequence(&before), "the calendar entry is updated in place");
 
         app.post(&format!("/api/v1/events/{id}/cancel"), json!({})).await.expect(200);
         let cancelled = app.mail.message("aoi@example.jp", "中止", 1).await;
+        let own = ticket.link(&app.address, "/r/");
+        app.press(&own, "list", &[("show", "1")]).await.expect_status(409, "a cancelled event takes no more changes");
         let (ics, method) = cancelled.ics.unwrap();
         assert_eq!(method, "CANCEL");
         assert!(ics.contains("METHOD:CANCEL") && ics.contains("STATUS:CANCELLED"));

@@ -27,6 +27,7 @@ enum Op {
     Confirm(usize),
     Cancel(usize),
     Guests(usize, i64),
+    Erase(usize),
     Expire,
     Seats(i64),
 }
@@ -37,6 +38,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0usize..40).prop_map(Op::Confirm),
         2 => (0usize..40).prop_map(Op::Cancel),
         1 => (0usize..40, 0i64..3).prop_map(|(i, g)| Op::Guests(i, g)),
+        1 => (0usize..40).prop_map(Op::Erase),
         1 => Just(Op::Expire),
         1 => (-3i64..4).prop_map(Op::Seats),
     ]
@@ -109,7 +111,7 @@ async fn run_case(app: &TestApp, links: &Links, ops: Vec<Op>) -> Result<(), Test
                     tokens.push(links.manage_token(&done.rsvp));
                 }
             }
-            Op::Confirm(i) | Op::Cancel(i) | Op::Guests(i, _) if tokens.is_empty() => {
+            Op::Confirm(i) | Op::Cancel(i) | Op::Guests(i, _) | Op::Erase(i) if tokens.is_empty() => {
                 let _ = i;
             }
             Op::Confirm(i) => {
@@ -138,6 +140,17 @@ async fn run_case(app: &TestApp, links: &Links, ops: Vec<Op>) -> Result<(), Test
                 let action = Action::SetGuests(g);
                 let _ = rsvp::act(app.db.writer(), &links.keyring, &token(i).unwrap(), action, &policy, now)
                     .await;
+            }
+            Op::Erase(i) => {
+                let _ = rsvp::act(
+                    app.db.writer(),
+                    &links.keyring,
+                    &token(i).unwrap(),
+                    Action::Erase,
+                    &policy,
+                    now,
+                )
+                .await;
             }
             Op::Expire => {
                 app.clock.advance(chrono::Duration::minutes(31));

@@ -276,20 +276,27 @@ async fn mail_waits_out_a_dead_smtp_server_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_form_is_rate_limited_per_address_and_per_email() {
     let app = try_spawn_app_with(Engine::Sqlite, |c| {
-        c.rsvp_limit_per_ip = 12;
+        c.rsvp_limit_per_ip = 24;
         c.rsvp_limit_per_email = 4;
     })
     .await
     .unwrap();
     let (slug, _) = slug_and_id(&app.published_event(json!({})).await);
-    app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await.expect_status(200, "first");
+    app.rsvp(&slug, "Aoi", "not-an-email", 0).await.expect_status(422, "a typo spends no email budget");
+    for n in 0..3 {
+        app.rsvp(&slug, "Aoi", "aoi@example.jp", 0)
+            .await
+            .expect_status(200, &format!("try {n}: within the burst"));
+    }
     let flood = app.rsvp(&slug, "Aoi", "aoi@example.jp", 0).await;
-    flood.expect_status(429, "the email's burst is one");
+    flood.expect_status(429, "the email's burst of three is spent");
     assert!(flood.text.contains("しばらくお待ちください"));
-    app.rsvp(&slug, "Ben", "ben@example.jp", 0).await.expect_status(200, "another address");
+    app.rsvp(&slug, "Ben", "ben@example.jp", 0)
+        .await
+        .expect_status(200, "another email, the address's sixth");
     app.rsvp(&slug, "Chika", "chika@example.jp", 0)
         .await
-        .expect_status(429, "the address's burst of three is spent");
+        .expect_status(429, "the address's burst of six is spent");
 }
 
 /// Two instances on one PostgreSQL database, RSVPs split across both: no oversell, every email

@@ -278,7 +278,9 @@ pub async fn retry(
     crate::event::get(db, actor, event.id, Permission::ManageEvents)
         .await
         .map_err(|_| Error::NotFound(Resource::Message))?;
-    if matches!(message.status, MessageStatus::Sent | MessageStatus::Dropped) {
+    // Sent, no longer owed, or in a worker's hands right now: nothing to do.
+    let in_hand = message.lease_until.is_some_and(|until| until > now);
+    if matches!(message.status, MessageStatus::Sent | MessageStatus::Dropped) || in_hand {
         return Ok(message);
     }
     Ok(outbox::Entity::update(outbox::ActiveModel {

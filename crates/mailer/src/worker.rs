@@ -5,6 +5,7 @@
 
 use std::{sync::Arc, time::Duration as StdDuration};
 
+use futures::{StreamExt, stream};
 use lettre::message::Mailbox;
 use tokio::sync::{Notify, watch};
 use tsudoi_domain::{
@@ -49,10 +50,15 @@ pub struct Worker {
     pub dkim: Option<Arc<lettre::message::dkim::DkimConfig>>,
 }
 
+/// Messages composed and sent at once by one worker.
+const SENDS_AT_ONCE: usize = 8;
+
 /// What became of one claimed message.
 enum Outcome {
     Sent,
     Dropped,
+    /// Not attempted: given back for any worker to take.
+    Released,
     Failed(String),
 }
 
@@ -87,40 +93,54 @@ impl Worker {
         if claimed.is_empty() {
             return Ok(0);
         }
+        // Letters are prepared one after the other (database reads, each event loaded once),
+        // then composed and sent several at a time: a remote mail server answers each message
+        // after a round trip, and the SMTP pool holds several connections.
         let mut events = EventCache::default();
-        let (mut sent, mut dropped) = (Vec::new(), Vec::new());
+        let mut letters = Vec::with_capacity(claimed.len());
+        for message in &claimed {
+            let letter = letter::prepare(self.db.reader(), &self.links, &mut events, message, now).await;
+            letters.push((message.clone(), letter));
+        }
         // Past half the lease (a slow mail server), the rest goes back rather than risk another
         // worker taking it over while this one still sends.
         let started = std::time::Instant::now();
         let half_lease = self.settings.lease.to_std().unwrap_or_default() / 2;
-        for (n, message) in claimed.iter().enumerate() {
-            if started.elapsed() > half_lease {
-                let rest: Vec<MessageId> = claimed[n..].iter().map(|m| m.id).collect();
-                outbox::release(self.db.writer(), &rest).await?;
-                break;
-            }
-            match self.deliver(message, &mut events).await {
+        let outcomes: Vec<(outbox_row::Model, Outcome)> = stream::iter(letters)
+            .map(|(message, letter)| async move {
+                let outcome = match letter {
+                    _ if started.elapsed() > half_lease => Outcome::Released,
+                    Ok(Some(letter)) => self.send(&letter).await,
+                    Ok(None) => Outcome::Dropped,
+                    Err(err) => Outcome::Failed(format!("preparing: {err:#}")),
+                };
+                (message, outcome)
+            })
+            .buffer_unordered(SENDS_AT_ONCE)
+            .collect()
+            .await;
+        let (mut sent, mut dropped, mut released) = (Vec::new(), Vec::new(), Vec::new());
+        for (message, outcome) in outcomes {
+            match outcome {
                 Outcome::Sent => sent.push(message.id),
                 Outcome::Dropped => dropped.push(message.id),
+                Outcome::Released => released.push(message.id),
                 Outcome::Failed(error) => {
-                    tracing::warn!(message = %message.id, kind = ?message.kind, attempt = message.attempts, %error, "email not sent");
-                    outbox::mark_failed(self.db.writer(), message, &error, self.clock.now()).await?;
+                    // The error's text may quote the address (a mail server's rejection): it
+                    // goes to `last_error`, which only the event's organizers see, not the log.
+                    tracing::warn!(message = %message.id, kind = ?message.kind, attempt = message.attempts, "email not sent");
+                    outbox::mark_failed(self.db.writer(), &message, &error, self.clock.now()).await?;
                 }
             }
         }
+        outbox::release(self.db.writer(), &released).await?;
         self.record(&sent, &dropped).await?;
         Ok(claimed.len())
     }
 
-    async fn deliver(&self, message: &outbox_row::Model, events: &mut EventCache) -> Outcome {
-        let now = self.clock.now();
-        let letter = match letter::prepare(self.db.reader(), &self.links, events, message, now).await {
-            Ok(Some(letter)) => letter,
-            Ok(None) => return Outcome::Dropped,
-            Err(err) => return Outcome::Failed(format!("preparing: {err:#}")),
-        };
+    async fn send(&self, letter: &letter::Letter) -> Outcome {
         let email =
-            Envelope::of(&letter, &self.from, &self.domain).and_then(|envelope| compose(&letter, &envelope));
+            Envelope::of(letter, &self.from, &self.domain).and_then(|envelope| compose(letter, &envelope));
         let mut email = match email {
             Ok(email) => email,
             Err(err) => return Outcome::Failed(format!("composing: {err:#}")),

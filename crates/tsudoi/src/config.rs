@@ -57,6 +57,8 @@ pub struct Config {
     pub base_url: Option<String>,
     /// Key for signed links; made and kept in the database when absent.
     pub secret_key: Option<Secret>,
+    /// Earlier keys whose links (already in emails) keep working after a rotation.
+    pub previous_secret_keys: Vec<Secret>,
     /// PEM certificate chain and private key: serve HTTPS directly.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -108,6 +110,7 @@ impl Default for Config {
             listen: DEFAULT_LISTEN.into(),
             base_url: None,
             secret_key: None,
+            previous_secret_keys: Vec::new(),
             tls_cert: None,
             tls_key: None,
             trust_proxy: false,

@@ -91,7 +91,14 @@ impl Application {
         if local_only {
             tracing::warn!(%base_url, "TSUDOI_BASE_URL is not set: links in emails will only work on this machine");
         }
-        let links = Links::new(Keyring::new(&secret, &[]), &base_url);
+        let previous = config
+            .previous_secret_keys
+            .iter()
+            .map(|key| SecretKey::parse(key.expose()).context("TSUDOI_PREVIOUS_SECRET_KEYS"))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let links = Links::new(Keyring::new(&secret, &previous), &base_url);
+        // Checked on every instance, worker or not: a bad setting should stop the start.
+        let dkim = config.dkim()?.map(Arc::new);
         let mail_wake = Arc::new(Notify::new());
         let rsvp_limits = Arc::new(RsvpLimits::new(RsvpQuota {
             per_ip_per_hour: config.rsvp_limit_per_ip,
@@ -108,7 +115,7 @@ impl Application {
                     from: config.mail_from(&base_url)?,
                     domain: config::mail_domain(&base_url),
                     wake: mail_wake.clone(),
-                    dkim: config.dkim()?.map(Arc::new),
+                    dkim: dkim.clone(),
                     settings: WorkerSettings {
                         poll: Duration::from_millis(config.mail_poll_ms.max(10)),
                         lease: chrono::Duration::seconds(config.mail_lease_seconds.max(1).into()),

@@ -11,7 +11,7 @@ use super::{Policy, RsvpStatus, fill_freed_seats, seats_of};
 use crate::{
     entity::{outbox as outbox_row, rsvp},
     error::{Conflict, Error, Resource, Result},
-    event,
+    event::{self, EventStatus},
     ids::RsvpId,
     links::{Keyring, LinkKind},
     outbox::{self, MessageKind, MessageStatus},
@@ -55,8 +55,17 @@ pub async fn act(
         .ok_or(Error::NotFound(Resource::Rsvp))?
         .event_id;
     let event = event::lock(&txn, event_id).await?;
-    // Read again under the lock: the first read only found the event to lock.
-    let r = rsvp::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound(Resource::Rsvp))?;
+    // Read again under the lock: the first read only found the event to lock (and the link may
+    // have been revoked since).
+    let r = rsvp::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|r| r.link_version == version)
+        .ok_or(Error::NotFound(Resource::Rsvp))?;
+    // A cancelled (or unpublished) event takes no more changes, except leaving it.
+    if event.status != EventStatus::Published && !matches!(action, Action::Cancel | Action::Erase) {
+        return Err(Conflict::EventCancelled.into());
+    }
     let changed = match action {
         Action::Confirm => confirm(&txn, &event, r, policy, now).await?,
         Action::AcceptOffer => accept_offer(&txn, r, now).await?,
@@ -227,8 +236,10 @@ async fn erase(
     now: DateTime<Utc>,
 ) -> Result<rsvp::Model> {
     let link_version = r.link_version + 1;
-    // Unverified entries were never confirmed by the person: erasing them gives the seat back.
-    let lapse = !r.verified && r.status.is_active();
+    // Only a confirmed seat stays (the head count does not change); a hold, an offer or a place
+    // in the queue has nobody left to take it up, so it lapses and what it held goes on.
+    let lapse = r.status.is_active() && r.status != RsvpStatus::Confirmed;
+    let freed = lapse && r.status.takes_seats();
     let changed = update(
         txn,
         r,
@@ -243,6 +254,7 @@ async fn erase(
             if lapse {
                 m.status = Set(RsvpStatus::Expired);
                 m.hold_expires_at = Set(None);
+                m.offer_expires_at = Set(None);
             }
         },
         now,
@@ -255,7 +267,7 @@ async fn erase(
         .filter(outbox_row::Column::Status.eq(MessageStatus::Pending))
         .exec(txn)
         .await?;
-    if lapse {
+    if freed {
         fill_freed_seats(txn, event, policy, now).await?;
     }
     Ok(changed)

@@ -103,6 +103,13 @@ pub async fn remind_due(
     for event_id in events {
         let txn = db.begin().await?;
         let event = crate::event::lock(&txn, event_id).await?;
+        // The event may have moved or been cancelled since it was found.
+        let due = event.status == EventStatus::Published
+            && now < event.starts_at
+            && event.starts_at <= now + policy.remind_before;
+        if !due {
+            continue;
+        }
         let window_opened = event.starts_at - policy.remind_before;
         let claimed = rsvp::Entity::update_many()
             .col_expr(rsvp::Column::RemindedAt, Expr::value(now))

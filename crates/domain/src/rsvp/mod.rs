@@ -181,9 +181,14 @@ async fn fill_freed_seats(
 
 /// The place of a waitlisted RSVP in the queue, counting from 1.
 pub async fn waitlist_position(db: &impl ConnectionTrait, r: &rsvp::Model) -> Result<u64> {
-    let ahead = rsvp::Entity::find()
+    let mut ahead = rsvp::Entity::find()
         .filter(rsvp::Column::EventId.eq(r.event_id))
-        .filter(rsvp::Column::Status.eq(RsvpStatus::Waitlisted))
+        .filter(rsvp::Column::Status.eq(RsvpStatus::Waitlisted));
+    if r.verified {
+        // Unconfirmed places are never promoted: they are not ahead of a confirmed one.
+        ahead = ahead.filter(rsvp::Column::Verified.eq(true));
+    }
+    let ahead = ahead
         // Written so that the index (event, status, queued_at, id) answers it as a range.
         .filter(rsvp::Column::QueuedAt.lte(r.queued_at))
         .filter(

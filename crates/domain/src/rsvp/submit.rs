@@ -127,6 +127,9 @@ pub async fn submit_many(
             None => by_event.push((slug, vec![(n, form)])),
         }
     }
+    // Every batch locks its events in the same order, so two instances' batches never wait on
+    // each other in a circle (a deadlock on PostgreSQL).
+    by_event.sort_by(|a, b| a.0.cmp(&b.0));
     let mut results: Vec<Option<Result<Submitted>>> = (0..count).map(|_| None).collect();
     let outcome = async {
         let txn = db.begin().await?;
