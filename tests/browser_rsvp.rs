@@ -152,7 +152,20 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Ends the session (so chromedriver closes Chromium, even after a failed assertion), then
+    /// stops chromedriver. Drop cannot await: a plain blocking HTTP request does it.
     fn drop(&mut self) {
+        use std::io::{Read, Write};
+        let host = self.base.trim_start_matches("http://").to_owned();
+        if let Ok(mut stream) = std::net::TcpStream::connect(&host) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let request = format!(
+                "DELETE /session/{} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            let _ = stream.write_all(request.as_bytes());
+            let _ = stream.read_to_end(&mut Vec::new());
+        }
         let _ = self.driver.kill();
         let _ = std::fs::remove_dir_all(&self.profile);
     }

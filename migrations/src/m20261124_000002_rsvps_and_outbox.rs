@@ -145,13 +145,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // Seats taken and the waitlist in order, per event; with `id` it also answers a waiting
-        // RSVP's place in the queue from the index alone.
+        // Seats taken and the waitlist in order, per event: the confirmed part of the queue is
+        // one range of it, and a waiting RSVP's place is counted from the index alone.
         manager
             .create_index(index(
                 "idx_rsvps_event_status_queued",
                 Rsvps::Table,
-                &["event_id", "status", "queued_at", "id"],
+                &["event_id", "status", "verified", "queued_at", "id"],
             ))
             .await?;
         // The scheduler's search for expired holds and offers.

@@ -42,6 +42,15 @@ impl Transport {
         }
     }
 
+    /// How many messages are worth sending at once: several over SMTP, where each waits for the
+    /// server's answer; one to files, where more would only take CPU from the requests.
+    pub fn parallelism(&self) -> usize {
+        match self {
+            Transport::Smtp(_) => 8,
+            Transport::File(..) => 1,
+        }
+    }
+
     /// Sends one message; returns where it went (the file's id, or the SMTP server's answer).
     pub async fn send(&self, message: Message) -> anyhow::Result<String> {
         match self {

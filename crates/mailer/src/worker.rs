@@ -50,9 +50,6 @@ pub struct Worker {
     pub dkim: Option<Arc<lettre::message::dkim::DkimConfig>>,
 }
 
-/// Messages composed and sent at once by one worker.
-const SENDS_AT_ONCE: usize = 8;
-
 /// What became of one claimed message.
 enum Outcome {
     Sent,
@@ -94,8 +91,8 @@ impl Worker {
             return Ok(0);
         }
         // Letters are prepared one after the other (database reads, each event loaded once),
-        // then composed and sent several at a time: a remote mail server answers each message
-        // after a round trip, and the SMTP pool holds several connections.
+        // then composed and sent as many at a time as the transport gains from: a remote mail
+        // server answers each message after a round trip, and the SMTP pool holds several.
         let mut events = EventCache::default();
         let mut letters = Vec::with_capacity(claimed.len());
         for message in &claimed {
@@ -116,7 +113,7 @@ impl Worker {
                 };
                 (message, outcome)
             })
-            .buffer_unordered(SENDS_AT_ONCE)
+            .buffer_unordered(self.transport.parallelism())
             .collect()
             .await;
         let (mut sent, mut dropped, mut released) = (Vec::new(), Vec::new(), Vec::new());

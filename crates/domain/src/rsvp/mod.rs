@@ -184,10 +184,13 @@ pub async fn waitlist_position(db: &impl ConnectionTrait, r: &rsvp::Model) -> Re
     let mut ahead = rsvp::Entity::find()
         .filter(rsvp::Column::EventId.eq(r.event_id))
         .filter(rsvp::Column::Status.eq(RsvpStatus::Waitlisted));
-    if r.verified {
-        // Unconfirmed places are never promoted: they are not ahead of a confirmed one.
-        ahead = ahead.filter(rsvp::Column::Verified.eq(true));
-    }
+    // Unconfirmed places are never promoted: they are not ahead of a confirmed one. (Naming
+    // both values for the others keeps the count within the index's ranges.)
+    ahead = if r.verified {
+        ahead.filter(rsvp::Column::Verified.eq(true))
+    } else {
+        ahead.filter(rsvp::Column::Verified.is_in([false, true]))
+    };
     let ahead = ahead
         // Written so that the index (event, status, queued_at, id) answers it as a range.
         .filter(rsvp::Column::QueuedAt.lte(r.queued_at))
