@@ -245,3 +245,23 @@ e2e! {
         assert_eq!(app.rsvp_counts(&id).await.get("confirmed"), Some(&3));
     }
 }
+
+e2e! {
+    async fn an_attendees_pages_speak_the_language_they_registered_in(app: TestApp) {
+        let (slug, _) = ids(&app.published_event(json!({"confirmation_required": false})).await);
+        app.submit_form(
+            &format!("/e/{slug}/rsvp"),
+            &[("name", "Alex Smith"), ("email", "alex@example.com"), ("language", "en")],
+        )
+        .await
+        .expect_status(200, "RSVP in English from a Japanese browser");
+        let mail = app.mail.message("alex@example.com", "You're in", 1).await;
+        let own = mail.link(&app.address, "/r/");
+        // `page` sends `Accept-Language: ja`, as a browser in Japan would.
+        let page = app.page(&own).await;
+        assert!(page.text.contains(r#"<html lang="en">"#) && page.text.contains("Show my name"), "the registration's language wins");
+        let switched = app.page(&format!("{own}?lang=ja")).await;
+        assert!(switched.text.contains(r#"<html lang="ja">"#) && switched.text.contains("参加確定"), "the switch still works");
+        assert!(app.page(&format!("{own}/cancel")).await.text.contains("Cancel your RSVP?"));
+    }
+}

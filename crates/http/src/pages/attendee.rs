@@ -117,9 +117,12 @@ fn notice_of(req: &Request, page: &Page) -> Option<&'static str> {
 
 #[handler]
 pub async fn rsvp_page(req: &Request, Path(token): Path<String>, state: Data<&AppState>) -> Response {
-    let page = Page::of(req);
+    let mut page = Page::of(req);
     match rsvp::attendee_page(state.db.reader(), &state.links.keyring, &token).await {
-        Ok(a) => render_attendee(&page, &state, &token, &a, notice_of(req, &page), None, StatusCode::OK),
+        Ok(a) => {
+            page.prefer(a.rsvp.language);
+            render_attendee(&page, &state, &token, &a, notice_of(req, &page), None, StatusCode::OK)
+        }
         Err(err) => page.failed(&err),
     }
 }
@@ -131,24 +134,29 @@ pub async fn rsvp_step(
     Path((token, step)): Path<(String, String)>,
     state: Data<&AppState>,
 ) -> Response {
-    let page = Page::of(req);
-    let t = texts::texts(page.language);
-    let (heading, body, button) = match step.as_str() {
-        "cancel" => (t["cancel_heading"], t["cancel_body"], t["cancel_button"]),
-        "erase" => (t["erase_heading"], t["erase_body"], t["erase_button"]),
-        _ => return page.not_found(),
-    };
+    let mut page = Page::of(req);
+    if !matches!(step.as_str(), "cancel" | "erase") {
+        return page.not_found();
+    }
     match rsvp::attendee_page(state.db.reader(), &state.links.keyring, &token).await {
-        Ok(a) => page.render(
-            StatusCode::OK,
-            "confirm_action.html",
-            context! {
-                heading => heading, body => body, button => button,
-                action => format!("/r/{token}/{step}"),
-                back_href => format!("/r/{token}"),
-                event_title => a.event.event.title,
-            },
-        ),
+        Ok(a) => {
+            page.prefer(a.rsvp.language);
+            let t = texts::texts(page.language);
+            let (heading, body, button) = match step.as_str() {
+                "cancel" => (t["cancel_heading"], t["cancel_body"], t["cancel_button"]),
+                _ => (t["erase_heading"], t["erase_body"], t["erase_button"]),
+            };
+            page.render(
+                StatusCode::OK,
+                "confirm_action.html",
+                context! {
+                    heading => heading, body => body, button => button,
+                    action => format!("/r/{token}/{step}"),
+                    back_href => format!("/r/{token}"),
+                    event_title => a.event.event.title,
+                },
+            )
+        }
         Err(err) => page.failed(&err),
     }
 }
@@ -160,7 +168,7 @@ pub async fn rsvp_act(
     body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let page = Page::of(req);
+    let mut page = Page::of(req);
     let form = read_form(body).await.unwrap_or_default();
     let action = match verb.as_str() {
         "confirm" => Action::Confirm,
@@ -177,6 +185,7 @@ pub async fn rsvp_act(
     match rsvp::act(state.db.writer(), keyring, &token, action, &state.policy, state.now()).await {
         Ok(r) => {
             state.mail_wake.notify_one();
+            page.prefer(r.language);
             if action == Action::Erase {
                 let t = texts::texts(page.language);
                 return page.message(StatusCode::OK, t["erased_title"], &[t["erased_body"]], None);
@@ -192,9 +201,10 @@ pub async fn rsvp_act(
             Redirect::see_other(format!("/r/{token}?done={done}")).into_response()
         }
         Err(Error::Conflict(conflict)) => {
-            let problem = conflict_text(&conflict, None, page.language);
             match rsvp::attendee_page(state.db.reader(), keyring, &token).await {
                 Ok(a) => {
+                    page.prefer(a.rsvp.language);
+                    let problem = conflict_text(&conflict, None, page.language);
                     render_attendee(&page, &state, &token, &a, None, Some(problem), StatusCode::CONFLICT)
                 }
                 Err(err) => page.failed(&err),
@@ -202,6 +212,7 @@ pub async fn rsvp_act(
         }
         Err(Error::Invalid(_)) => match rsvp::attendee_page(state.db.reader(), keyring, &token).await {
             Ok(a) => {
+                page.prefer(a.rsvp.language);
                 let t = texts::texts(page.language);
                 let problem = Some(t["err_too_large"].to_owned());
                 render_attendee(&page, &state, &token, &a, None, problem, StatusCode::UNPROCESSABLE_ENTITY)

@@ -9,13 +9,24 @@ pub const COOKIE: &str = "tsudoi_lang";
 /// The language for this request, and whether it came from the `lang` parameter (so the
 /// answer should set the cookie).
 pub fn language_of(req: &Request) -> (Language, bool) {
+    if let Some(chosen) = chosen_language(req) {
+        return chosen;
+    }
+    let accept =
+        req.headers().get(poem::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    (from_accept_language(accept), false)
+}
+
+/// The language the visitor chose (the `lang` parameter, or the cookie it left), if any; the
+/// flag says whether it came from the parameter.
+pub fn chosen_language(req: &Request) -> Option<(Language, bool)> {
     let param = req.uri().query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| Language::parse(&v).ok())
     });
     if let Some(language) = param {
-        return (language, true);
+        return Some((language, true));
     }
     let cookie =
         req.headers().get_all(poem::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(
@@ -26,12 +37,7 @@ pub fn language_of(req: &Request) -> (Language, bool) {
                     .and_then(|(_, v)| Language::parse(v).ok())
             },
         );
-    if let Some(language) = cookie {
-        return (language, false);
-    }
-    let accept =
-        req.headers().get(poem::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    (from_accept_language(accept), false)
+    cookie.map(|language| (language, false))
 }
 
 /// The first of ja or en the browser asks for, by quality.

@@ -64,10 +64,13 @@ struct Page {
     path: String,
     /// Pages behind a secret link: kept out of every cache.
     private: bool,
+    /// The visitor picked the language (switch or cookie), rather than the browser.
+    chosen: bool,
 }
 
 impl Page {
     fn of(req: &Request) -> Page {
+        let chosen = i18n::chosen_language(req).is_some();
         let (language, remember) = i18n::language_of(req);
         let mut path = req.uri().path().to_owned();
         if req.method() != poem::http::Method::GET {
@@ -77,7 +80,15 @@ impl Page {
             }
         }
         let private = path.starts_with("/r/") || path.starts_with("/t/");
-        Page { language, remember, path, private }
+        Page { language, remember, path, private, chosen }
+    }
+
+    /// Speaks `language` unless the visitor chose one: an attendee's own pages follow the
+    /// language they registered in, whatever the browser they open the email's link in.
+    fn prefer(&mut self, language: Language) {
+        if !self.chosen {
+            self.language = language;
+        }
     }
 
     /// A page of a heading and a few lines, with an optional link back.
