@@ -11,6 +11,7 @@ mod calendar;
 mod concurrency;
 mod events;
 mod operations;
+mod organizer_rsvps;
 mod pages;
 mod public;
 mod rsvp;

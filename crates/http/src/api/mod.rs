@@ -4,6 +4,7 @@ mod account;
 mod events;
 mod outbox;
 mod public;
+mod rsvps;
 mod series;
 mod types;
 mod venues;
@@ -26,6 +27,8 @@ pub enum ApiTags {
     Public,
     /// Emails that failed to send, and their retry.
     Outbox,
+    /// An event's RSVPs, for its organizers: the list and the CSV export.
+    Rsvps,
 }
 
 pub type Api = (
@@ -33,6 +36,7 @@ pub type Api = (
     venues::VenuesApi,
     series::SeriesApi,
     events::EventsApi,
+    rsvps::RsvpsApi,
     outbox::OutboxApi,
     public::PublicApi,
 );
@@ -43,6 +47,7 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
         venues::VenuesApi { state: state.clone() },
         series::SeriesApi { state: state.clone() },
         events::EventsApi { state: state.clone() },
+        rsvps::RsvpsApi { state: state.clone() },
         outbox::OutboxApi { state: state.clone() },
         public::PublicApi { state },
     );
