@@ -50,5 +50,22 @@ e2e! {
         app.get_as(&stranger, &format!("/api/v1/events/{id}/rsvps")).await.expect_problem(404, "not_found");
         let organizer = app.member_token("organizer@tokyo.example.jp", "organizer").await;
         app.get_as(&organizer, &format!("/api/v1/events/{id}/rsvps")).await.expect(200);
+
+        // Cancelling on Hanako's behalf: her ticket stops, Eve gets the seat, Hanako hears why.
+        let hanako = all[0]["id"].as_str().unwrap();
+        let cancel = format!("/api/v1/rsvps/{hanako}/cancel");
+        app.post_as(&door, &cancel, json!({})).await.expect_problem(404, "not_found");
+        app.post_as(&stranger, &cancel, json!({})).await.expect_problem(404, "not_found");
+        let cancelled = app.post_as(&organizer, &cancel, json!({})).await.expect(200);
+        assert_eq!(cancelled["status"], "cancelled");
+        app.post_as(&organizer, &cancel, json!({})).await.expect(200);
+        let told = app.mail.message("hanako@example.jp", "キャンセル", 1).await;
+        assert!(told.text.contains("主催者がキャンセルしました"), "{}", told.text);
+        app.mail.message("eve@example.jp", "繰り上げ", 1).await;
+        let log = app.get("/api/v1/networks/tokyo/audit-log").await.expect(200);
+        assert!(log.to_string().contains("rsvp.cancel"), "the cancellation is in the audit log");
+        app.post("/api/v1/rsvps/0193a1b2-0000-7000-8000-000000000000/cancel", json!({}))
+            .await
+            .expect_problem(404, "not_found");
     }
 }

@@ -113,6 +113,7 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
             }),
             ics: Some(calendar::event_ics(&event, base, Utc::now())),
             changes: Vec::new(),
+            by_organizers: false,
         };
         bytes += compose(&email, &envelope)?.formatted().len();
         count += 1;

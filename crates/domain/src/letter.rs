@@ -62,6 +62,8 @@ pub struct Letter {
     pub ics: Option<String>,
     /// What changed, in the reader's language (event changed).
     pub changes: Vec<String>,
+    /// The organizers cancelled the RSVP, not the attendee.
+    pub by_organizers: bool,
 }
 
 /// The minimum QR size in emails, in pixels: sharp on a phone held up at the door.
@@ -183,6 +185,11 @@ pub async fn prepare(
         ticket,
         ics,
         changes,
+        by_organizers: message
+            .details
+            .as_ref()
+            .and_then(|d| d.get("by"))
+            .is_some_and(|by| by == "organizers"),
     }))
 }
 

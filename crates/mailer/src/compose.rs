@@ -68,6 +68,7 @@ fn context_of(letter: &Letter) -> Value {
         short_code => ticket.map(|t| t.short_code.as_str()),
         qr_cid => QR_CID,
         changes => letter.changes.clone(),
+        by_organizers => letter.by_organizers,
     }
 }
 

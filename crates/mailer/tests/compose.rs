@@ -65,6 +65,7 @@ fn letter(kind: MessageKind, name: &str, language: Language) -> Letter {
         ticket,
         ics: Some(ics()),
         changes: vec!["日時".into()],
+        by_organizers: false,
     }
 }
 

@@ -262,7 +262,8 @@ async fn reload(txn: &DatabaseTransaction, actor: &Actor, id: EventId) -> Result
 
 /// Records a change to an event in the audit log of its host and of every co-host: each
 /// network sees what was done to the events it shares.
-async fn record(
+/// Writes an audit entry about the event in the log of every network hosting it.
+pub(crate) async fn record(
     txn: &DatabaseTransaction,
     actor: &Actor,
     model: &event::Model,

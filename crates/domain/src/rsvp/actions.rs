@@ -69,7 +69,7 @@ pub async fn act(
     let changed = match action {
         Action::Confirm => confirm(&txn, &event, r, policy, now).await?,
         Action::AcceptOffer => accept_offer(&txn, r, now).await?,
-        Action::Cancel => cancel(&txn, &event, r, policy, now).await?,
+        Action::Cancel => cancel(&txn, &event, r, false, policy, now).await?,
         Action::SetGuests(guests) => set_guests(&txn, &event, r, guests, policy, now).await?,
         Action::ShowInList(show) => {
             let active = r.status.is_active();
@@ -165,10 +165,12 @@ async fn accept_offer(txn: &DatabaseTransaction, r: rsvp::Model, now: DateTime<U
     Ok(changed)
 }
 
-async fn cancel(
+/// Cancels an RSVP, by its attendee or (`by_organizers`) on their behalf.
+pub(super) async fn cancel(
     txn: &DatabaseTransaction,
     event: &crate::entity::event::Model,
     r: rsvp::Model,
+    by_organizers: bool,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<rsvp::Model> {
@@ -192,7 +194,8 @@ async fn cancel(
         now,
     )
     .await?;
-    outbox::enqueue(txn, MessageKind::Cancelled, changed.event_id, Some(changed.id), None, now).await?;
+    let details = by_organizers.then(|| serde_json::json!({"by": "organizers"}));
+    outbox::enqueue(txn, MessageKind::Cancelled, changed.event_id, Some(changed.id), details, now).await?;
     if freed {
         fill_freed_seats(txn, event, policy, now).await?;
     }

@@ -14,7 +14,7 @@ mod view;
 pub use actions::{Action, act};
 pub(crate) use event_change::{after_event_cancelled, after_event_change, check_seat_change};
 pub use expiry::{expire_due, remind_due};
-pub use roster::{RsvpFilter, csv, list};
+pub use roster::{RsvpFilter, cancel_for, csv, list};
 pub use submit::{Form, Submitted, ensure_open, submit, submit_many};
 pub use view::{AttendeePage, TicketStanding, TicketView, attendee_page, free_seats, going, ticket};
 

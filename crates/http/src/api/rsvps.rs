@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use tsudoi_domain::{
     entity::rsvp as rsvp_entity,
-    ids::{EventId, SlotId},
+    ids::{EventId, RsvpId, SlotId},
     rsvp::{self, RsvpFilter, RsvpStatus},
 };
 use uuid::Uuid;
@@ -145,6 +145,20 @@ impl RsvpsApi {
         };
         let (_, rows) = rsvp::list(self.state.db.reader(), &auth.0, EventId(id.0), &filter).await?;
         Ok(Json(rows.into_iter().map(Rsvp::from).collect()))
+    }
+
+    /// Cancel an RSVP on the attendee's behalf
+    ///
+    /// As if the attendee had cancelled: the ticket stops working, the seat goes to the
+    /// waitlist, and the attendee is told by email that the organizers cancelled it. Cancelling
+    /// a cancelled RSVP changes nothing.
+    #[oai(path = "/rsvps/:id/cancel", method = "post", operation_id = "cancel_rsvp")]
+    async fn cancel_rsvp(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Rsvp>> {
+        let state = &self.state;
+        let cancelled =
+            rsvp::cancel_for(state.db.writer(), &auth.0, RsvpId(id.0), &state.policy, state.now()).await?;
+        state.mail_wake.notify_one();
+        Ok(Json(cancelled.into()))
     }
 
     /// Export an event's RSVPs as CSV
