@@ -165,6 +165,16 @@ e2e! {
         let closed = app.rsvp(closed["slug"].as_str().unwrap(), "Aoi", "aoi@example.jp", 0).await;
         closed.expect_status(409, "past the deadline");
         assert!(closed.text.contains("受付は終了しました"));
+
+        // Not open yet, for an event in Berlin: the page says when, in the event's time zone.
+        let early = app
+            .published_event(json!({"time_zone": "Europe/Berlin", "rsvp_opens_at": "2026-11-10T09:00:00Z"}))
+            .await;
+        let early_slug = early["slug"].as_str().unwrap();
+        assert!(app.page(&format!("/e/{early_slug}")).await.text.contains("11月10日(火) 10:00 CET"), "the page says when");
+        let early = app.rsvp(early_slug, "Aoi", "aoi@example.jp", 0).await;
+        early.expect_status(409, "not open yet");
+        assert!(early.text.contains("参加登録は 11月10日(火) 10:00 CET から受け付けます"), "{}", early.text);
     }
 
     async fn an_attendee_changes_guests_appears_in_the_list_and_erases_their_data(app: TestApp) {

@@ -5,6 +5,7 @@
 pub mod draft;
 pub mod edit;
 pub mod public;
+mod references;
 
 use std::collections::HashMap;
 

@@ -200,25 +200,25 @@ pub async fn rsvp_act(
             };
             Redirect::see_other(format!("/r/{token}?done={done}")).into_response()
         }
-        Err(Error::Conflict(conflict)) => {
+        Err(refused @ (Error::Conflict(_) | Error::Invalid(_))) => {
+            // The attendee's page again, in their language, saying why nothing changed.
             match rsvp::attendee_page(state.db.reader(), keyring, &token).await {
                 Ok(a) => {
                     page.prefer(a.rsvp.language);
-                    let problem = conflict_text(&conflict, None, page.language);
-                    render_attendee(&page, &state, &token, &a, None, Some(problem), StatusCode::CONFLICT)
+                    let (problem, status) = match &refused {
+                        Error::Conflict(conflict) => {
+                            (conflict_text(conflict, None, page.language), StatusCode::CONFLICT)
+                        }
+                        _ => (
+                            texts::texts(page.language)["err_too_large"].to_owned(),
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                        ),
+                    };
+                    render_attendee(&page, &state, &token, &a, None, Some(problem), status)
                 }
                 Err(err) => page.failed(&err),
             }
         }
-        Err(Error::Invalid(_)) => match rsvp::attendee_page(state.db.reader(), keyring, &token).await {
-            Ok(a) => {
-                page.prefer(a.rsvp.language);
-                let t = texts::texts(page.language);
-                let problem = Some(t["err_too_large"].to_owned());
-                render_attendee(&page, &state, &token, &a, None, problem, StatusCode::UNPROCESSABLE_ENTITY)
-            }
-            Err(err) => page.failed(&err),
-        },
         Err(err) => page.failed(&err),
     }
 }
