@@ -17,5 +17,6 @@ mod public;
 mod rsvp;
 mod rsvp_property;
 mod rsvp_safety;
+mod seat_modes;
 mod startup;
 mod venues_and_series;

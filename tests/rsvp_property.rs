@@ -1,7 +1,8 @@
 //! DESIGN invariants 1 and 2 against the real database: random sequences of RSVPs,
-//! confirmations, expiries, cancellations, guest changes and seat changes never oversell a slot
-//! or the event, and never leave a waiting party that fits behind (the waitlist is served in
-//! order), on SQLite and on PostgreSQL.
+//! confirmations, expiries, cancellations, guest changes, seat changes, lottery draws, approvals,
+//! declines, offers and moves between slots, on first-come, lottery and approval events, never
+//! oversell a slot or the event, and never leave a waiting party that fits behind (the waitlist
+//! is served in order), on SQLite and on PostgreSQL.
 
 #![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
 
@@ -30,6 +31,22 @@ enum Op {
     Erase(usize),
     Expire,
     Seats(i64),
+    Draw,
+    Approve(usize),
+    Reject(usize),
+    Offer(usize),
+    Move(usize, usize),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    FirstCome,
+    Lottery,
+    Approval,
+}
+
+fn mode() -> impl Strategy<Value = Mode> {
+    prop_oneof![Just(Mode::FirstCome), Just(Mode::Lottery), Just(Mode::Approval)]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -41,6 +58,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..40).prop_map(Op::Erase),
         1 => Just(Op::Expire),
         1 => (-3i64..4).prop_map(Op::Seats),
+        1 => Just(Op::Draw),
+        2 => (0usize..40).prop_map(Op::Approve),
+        1 => (0usize..40).prop_map(Op::Reject),
+        1 => (0usize..40).prop_map(Op::Offer),
+        1 => (0usize..40, 0usize..2).prop_map(|(i, slot)| Op::Move(i, slot)),
     ]
 }
 
@@ -77,13 +99,31 @@ async fn check(app: &TestApp, event_id: EventId) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-async fn run_case(app: &TestApp, links: &Links, ops: Vec<Op>) -> Result<(), TestCaseError> {
-    let created = app
-        .published_event(json!({
-            "seats": 5, "max_guests": 2, "hold_minutes": 30,
-            "slots": [{"name": "OB/OG", "seats": 3}, {"name": "現役", "seats": 3}],
-        }))
-        .await;
+/// An organizer's request that may be refused, but only with a clear 409 (or 200).
+fn decided(reply: &crate::helpers::Reply, what: &str) -> Result<(), TestCaseError> {
+    prop_assert!(
+        matches!(reply.status.as_u16(), 200 | 409),
+        "{what} answered {}: {}",
+        reply.status,
+        reply.text
+    );
+    Ok(())
+}
+
+async fn run_case(app: &TestApp, links: &Links, mode: Mode, ops: Vec<Op>) -> Result<(), TestCaseError> {
+    let mut fields = json!({
+        "seats": 5, "max_guests": 2, "hold_minutes": 30,
+        "slots": [{"name": "OB/OG", "seats": 3}, {"name": "現役", "seats": 3}],
+    });
+    match mode {
+        Mode::FirstCome => {}
+        Mode::Lottery => {
+            fields["rsvp_mode"] = json!("lottery");
+            fields["lottery_draw_at"] = json!((app.clock_now() + chrono::Duration::days(20)).to_rfc3339());
+        }
+        Mode::Approval => fields["rsvp_mode"] = json!("approval"),
+    }
+    let created = app.published_event(fields).await;
     let (slug, id) = (created["slug"].as_str().unwrap(), created["id"].as_str().unwrap());
     let event_id = EventId(id.parse().unwrap());
     let slots: Vec<SlotId> = created["slots"]
@@ -94,10 +134,14 @@ async fn run_case(app: &TestApp, links: &Links, ops: Vec<Op>) -> Result<(), Test
         .collect();
     let policy = Policy::default();
     let mut tokens: Vec<String> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
     let mut seats = 5i64;
     for (n, op) in ops.into_iter().enumerate() {
         let now = app.clock_now();
         let token = |i: usize| tokens.get(i % tokens.len().max(1)).cloned();
+        let rsvp_path = |i: usize, action: &str| {
+            ids.get(i % ids.len().max(1)).map(|rsvp| format!("/api/v1/rsvps/{rsvp}/{action}"))
+        };
         match op {
             Op::Rsvp { slot, guests } => {
                 let form = Form {
@@ -109,10 +153,38 @@ async fn run_case(app: &TestApp, links: &Links, ops: Vec<Op>) -> Result<(), Test
                 };
                 if let Ok(done) = rsvp::submit(app.db.writer(), slug, form, now).await {
                     tokens.push(links.manage_token(&done.rsvp));
+                    ids.push(done.rsvp.id.uuid().to_string());
                 }
             }
-            Op::Confirm(i) | Op::Cancel(i) | Op::Guests(i, _) | Op::Erase(i) if tokens.is_empty() => {
+            Op::Confirm(i)
+            | Op::Cancel(i)
+            | Op::Guests(i, _)
+            | Op::Erase(i)
+            | Op::Approve(i)
+            | Op::Reject(i)
+            | Op::Offer(i)
+            | Op::Move(i, _)
+                if tokens.is_empty() =>
+            {
                 let _ = i;
+            }
+            Op::Draw => {
+                let reply = app.post(&format!("/api/v1/events/{id}/lottery/draw"), json!({})).await;
+                decided(&reply, "a draw")?;
+            }
+            Op::Approve(i) | Op::Offer(i) => {
+                let action = if matches!(op, Op::Approve(_)) { "approve" } else { "offer" };
+                let reply = app.post(&rsvp_path(i, action).unwrap(), json!({})).await;
+                decided(&reply, action)?;
+            }
+            Op::Reject(i) => {
+                let reply = app.post(&rsvp_path(i, "reject").unwrap(), json!({"note": "次回ぜひ"})).await;
+                decided(&reply, "a decline")?;
+            }
+            Op::Move(i, slot) => {
+                let body = json!({"slot_id": slots[slot].uuid().to_string()});
+                let reply = app.post(&rsvp_path(i, "move").unwrap(), body).await;
+                decided(&reply, "a move")?;
             }
             Op::Confirm(i) => {
                 let _ = rsvp::act(
@@ -182,8 +254,8 @@ fn property_on(engine: Engine) {
         tsudoi_domain::settings::SecretKey::parse(app.config.secret_key.as_ref().unwrap().expose()).unwrap();
     let links = Links::new(Keyring::new(&secret, &[]), &app.address);
     let mut runner = TestRunner::new(Config { cases: 32, failure_persistence: None, ..Config::default() });
-    let result = runner.run(&proptest::collection::vec(op(), 1..40), |ops| {
-        tokio::task::block_in_place(|| handle.block_on(run_case(&app, &links, ops)))
+    let result = runner.run(&(mode(), proptest::collection::vec(op(), 1..40)), |(mode, ops)| {
+        tokio::task::block_in_place(|| handle.block_on(run_case(&app, &links, mode, ops)))
     });
     if let Err(failure) = result {
         panic!("{failure}");

@@ -38,6 +38,9 @@ fn sample() -> PublicEvent {
         seats: 60,
         rsvp_mode: RsvpMode::FirstCome,
         lottery_draw_at: None,
+        lottery_seed: None,
+        lottery_drawn_at: None,
+        auto_promote: true,
         hold_minutes: 30,
         confirmation_required: true,
         waitlist_enabled: true,
@@ -105,7 +108,7 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
             manage_url: format!("{base}/r/manage-token"),
             hold_until: None,
             offer_until: None,
-            for_waitlist: false,
+            confirms: tsudoi_domain::rsvp::RsvpStatus::Confirmed,
             ticket: Some(Ticket {
                 qr_png: qr::png(&ticket_url, 240)?,
                 url: ticket_url,
@@ -114,6 +117,9 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
             ics: Some(calendar::event_ics(&event, base, Utc::now())),
             changes: Vec::new(),
             by_organizers: false,
+            note: None,
+            slot: None,
+            draw_at: None,
         };
         bytes += compose(&email, &envelope)?.formatted().len();
         count += 1;

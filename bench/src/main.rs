@@ -8,6 +8,7 @@
 mod client;
 mod email;
 mod flash;
+mod lottery;
 
 use std::{
     path::{Path, PathBuf},
@@ -43,6 +44,9 @@ struct Args {
     /// Run only the flash crowd.
     #[arg(long)]
     flash_only: bool,
+    /// Run only the lottery draw and the invitation list.
+    #[arg(long)]
+    organizer_only: bool,
 }
 
 struct Server {
@@ -232,6 +236,12 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("tsudoi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
 
+    if args.organizer_only {
+        let draw = lottery::run(&binary, &dir.join("lottery"), 50_000, 500).await?;
+        lottery::report(&draw);
+        std::fs::remove_dir_all(&dir).ok();
+        return Ok(());
+    }
     let mut flashes = Vec::new();
     for confirmation in [false, true] {
         let run_dir = dir.join(format!("flash-sqlite-{confirmation}"));
@@ -249,6 +259,10 @@ async fn main() -> anyhow::Result<()> {
         std::fs::remove_dir_all(&dir).ok();
         return Ok(());
     }
+
+    let draw = lottery::run(&binary, &dir.join("lottery"), 50_000, 500).await?;
+    lottery::report(&draw);
+    println!();
 
     operator(&binary, &dir, &["migrate"]).await?;
     operator(&binary, &dir, &["network", "create", "--slug", "bench", "--name", "ベンチマーク同窓会"])

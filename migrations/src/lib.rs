@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_foundation;
 mod m20261124_000002_rsvps_and_outbox;
+mod m20261124_000003_lottery_and_approval;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_rsvps_and_outbox::Migration),
+            Box::new(m20261124_000003_lottery_and_approval::Migration),
         ]
     }
 }

@@ -60,11 +60,14 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // The one writer gets a larger page cache (up to 32 MiB, taken only as needed): a big
+        // transaction, such as a lottery draw over tens of thousands of entries, then stays in
+        // memory until it commits instead of spilling pages to the WAL as it goes.
         let writer = PoolOptions::<Sqlite>::new()
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("cache_size", "-32768"))
             .await
             .with_context(|| format!("opening SQLite database {url}"))?;
         let writer = DatabaseConnection::from(writer);

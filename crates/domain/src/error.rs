@@ -143,8 +143,28 @@ pub enum Conflict {
     RsvpNotOpen(chrono::DateTime<chrono::Utc>),
     #[error("RSVPs for this event are closed")]
     RsvpClosed,
-    #[error("this event takes RSVPs by lottery or approval, which this version does not accept yet")]
-    RsvpModeUnavailable,
+    #[error("the lottery is being drawn; RSVPs reopen, first come, in a moment")]
+    LotteryDrawing,
+    #[error("this event does not take RSVPs by lottery")]
+    NotALottery,
+    #[error("the lottery has already been drawn")]
+    LotteryDrawn,
+    #[error("there are no entries with a confirmed email address to draw from")]
+    NoEntries,
+    #[error("the event is not published")]
+    NotPublished,
+    #[error("the event already has RSVPs, so how it takes them can no longer change")]
+    RsvpModeLocked,
+    #[error("only a request waiting for the organizers' decision can be approved or declined")]
+    NotPending,
+    #[error("the attendee has not confirmed their email address yet")]
+    EmailUnconfirmed,
+    #[error("only a place on the waitlist can be offered a seat")]
+    NotWaitlisted,
+    #[error("the organizers declined this request")]
+    RsvpRejected,
+    #[error("this entry was not selected in the lottery")]
+    RsvpNotSelected,
     #[error("the event is full and has no waitlist")]
     EventFull,
     #[error("this RSVP is cancelled")]
@@ -177,7 +197,17 @@ impl Conflict {
             Conflict::Concurrent => "concurrent_change",
             Conflict::RsvpNotOpen(_) => "rsvp_not_open",
             Conflict::RsvpClosed => "rsvp_closed",
-            Conflict::RsvpModeUnavailable => "rsvp_mode_unavailable",
+            Conflict::LotteryDrawing => "lottery_drawing",
+            Conflict::NotALottery => "not_a_lottery",
+            Conflict::LotteryDrawn => "lottery_drawn",
+            Conflict::NoEntries => "no_entries",
+            Conflict::NotPublished => "not_published",
+            Conflict::RsvpModeLocked => "rsvp_mode_locked",
+            Conflict::NotPending => "not_pending",
+            Conflict::EmailUnconfirmed => "email_unconfirmed",
+            Conflict::NotWaitlisted => "not_waitlisted",
+            Conflict::RsvpRejected => "rsvp_rejected",
+            Conflict::RsvpNotSelected => "rsvp_not_selected",
             Conflict::EventFull => "event_full",
             Conflict::RsvpCancelled => "rsvp_cancelled",
             Conflict::RsvpExpired => "rsvp_expired",
@@ -199,6 +229,7 @@ impl Conflict {
             Conflict::NotEnoughSeats => Some("guests"),
             Conflict::SeatsBelowTaken { .. } => Some("seats"),
             Conflict::SlotInUse(_) => Some("slots"),
+            Conflict::RsvpModeLocked => Some("rsvp_mode"),
             _ => None,
         }
     }

@@ -56,14 +56,21 @@ pub struct Letter {
     pub manage_url: String,
     pub hold_until: Option<String>,
     pub offer_until: Option<String>,
-    /// A confirm-your-email message for a place on the waitlist rather than a held seat.
-    pub for_waitlist: bool,
+    /// What a confirm-your-email message confirms: a held seat, or a place on the waitlist, a
+    /// lottery entry or a request for approval, none of which holds a seat.
+    pub confirms: RsvpStatus,
     pub ticket: Option<Ticket>,
     pub ics: Option<String>,
     /// What changed, in the reader's language (event changed).
     pub changes: Vec<String>,
     /// The organizers cancelled the RSVP, not the attendee.
     pub by_organizers: bool,
+    /// What the organizers wrote (a declined request).
+    pub note: Option<String>,
+    /// The attendee's slot, when the event has more than one.
+    pub slot: Option<String>,
+    /// When the lottery is drawn (an entry's message).
+    pub draw_at: Option<String>,
 }
 
 /// The minimum QR size in emails, in pixels: sharp on a phone held up at the door.
@@ -134,23 +141,15 @@ pub async fn prepare(
     } else {
         None
     };
-    let ics = matches!(
-        message.kind,
-        MessageKind::Confirmed
-            | MessageKind::Promoted
-            | MessageKind::Reminder
-            | MessageKind::EventChanged
-            | MessageKind::EventCancelled
-    )
+    let ics = (message.kind.carries_ticket()
+        || matches!(message.kind, MessageKind::EventChanged | MessageKind::EventCancelled))
     .then(|| calendar::event_ics(event, links.base_url(), now));
     let waitlist_position = match rsvp.status {
         RsvpStatus::Waitlisted => Some(waitlist_position(db, &rsvp).await?),
         _ => None,
     };
-    let changes = message
-        .details
-        .as_ref()
-        .and_then(|d| d.get("changes"))
+    let detail = |key: &str| message.details.as_ref().and_then(|d| d.get(key));
+    let changes = detail("changes")
         .and_then(|c| c.as_array())
         .map(|c| c.iter().filter_map(|v| v.as_str()).map(|field| change_label(field, language)).collect())
         .unwrap_or_default();
@@ -181,15 +180,17 @@ pub async fn prepare(
         manage_url: links.manage_url(&rsvp),
         hold_until: moment(rsvp.hold_expires_at),
         offer_until: moment(rsvp.offer_expires_at),
-        for_waitlist: rsvp.status == RsvpStatus::Waitlisted,
+        confirms: rsvp.status,
         ticket,
         ics,
         changes,
-        by_organizers: message
-            .details
-            .as_ref()
-            .and_then(|d| d.get("by"))
-            .is_some_and(|by| by == "organizers"),
+        by_organizers: detail("by").is_some_and(|by| by == "organizers"),
+        note: detail("note").and_then(|note| note.as_str()).map(str::to_owned),
+        slot: match event.slots.as_slice() {
+            [_, _, ..] => event.slots.iter().find(|s| s.id == rsvp.slot_id).map(|s| s.name.clone()),
+            _ => None,
+        },
+        draw_at: moment(e.lottery_draw_at),
     }))
 }
 
@@ -201,6 +202,13 @@ fn still_owed(kind: MessageKind, rsvp: &rsvp::Model) -> bool {
             rsvp.status == RsvpStatus::Confirmed
         }
         MessageKind::Waitlisted => rsvp.status == RsvpStatus::Waitlisted,
+        MessageKind::LotteryEntered => rsvp.status == RsvpStatus::Entered,
+        MessageKind::ApprovalRequested => rsvp.status == RsvpStatus::Pending,
+        MessageKind::LotteryWon | MessageKind::Approved | MessageKind::SlotChanged => {
+            rsvp.status == RsvpStatus::Confirmed
+        }
+        MessageKind::LotteryNotWon => matches!(rsvp.status, RsvpStatus::Waitlisted | RsvpStatus::NotSelected),
+        MessageKind::Rejected => rsvp.status == RsvpStatus::Rejected,
         MessageKind::Offered => rsvp.status == RsvpStatus::Offered,
         MessageKind::Cancelled => rsvp.status == RsvpStatus::Cancelled,
         MessageKind::EventChanged | MessageKind::EventCancelled => true,

@@ -45,6 +45,27 @@ pub enum MessageKind {
     EventCancelled,
     #[sea_orm(string_value = "reminder")]
     Reminder,
+    /// A lottery entry is in (its email confirmed, if the event asks).
+    #[sea_orm(string_value = "lottery_entered")]
+    LotteryEntered,
+    /// Drawn: the ticket, like `Confirmed`.
+    #[sea_orm(string_value = "lottery_won")]
+    LotteryWon,
+    /// Not drawn: the place on the waitlist, if the event has one.
+    #[sea_orm(string_value = "lottery_not_won")]
+    LotteryNotWon,
+    /// A request reached the organizers, who will approve or decline it.
+    #[sea_orm(string_value = "approval_requested")]
+    ApprovalRequested,
+    /// Approved: the ticket, like `Confirmed`.
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    /// Declined, with the organizers' message if they wrote one.
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+    /// The organizers moved the RSVP to another slot.
+    #[sea_orm(string_value = "slot_changed")]
+    SlotChanged,
 }
 
 impl MessageKind {
@@ -60,12 +81,27 @@ impl MessageKind {
             MessageKind::EventChanged => "event_changed",
             MessageKind::EventCancelled => "event_cancelled",
             MessageKind::Reminder => "reminder",
+            MessageKind::LotteryEntered => "lottery_entered",
+            MessageKind::LotteryWon => "lottery_won",
+            MessageKind::LotteryNotWon => "lottery_not_won",
+            MessageKind::ApprovalRequested => "approval_requested",
+            MessageKind::Approved => "approved",
+            MessageKind::Rejected => "rejected",
+            MessageKind::SlotChanged => "slot_changed",
         }
     }
 
     /// Messages that carry the ticket (QR and door code) and the `.ics`.
     pub fn carries_ticket(self) -> bool {
-        matches!(self, MessageKind::Confirmed | MessageKind::Promoted | MessageKind::Reminder)
+        matches!(
+            self,
+            MessageKind::Confirmed
+                | MessageKind::Promoted
+                | MessageKind::Reminder
+                | MessageKind::LotteryWon
+                | MessageKind::Approved
+                | MessageKind::SlotChanged
+        )
     }
 }
 

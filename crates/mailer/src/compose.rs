@@ -8,7 +8,7 @@ use lettre::{
     message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType},
 };
 use minijinja::{Value, context};
-use tsudoi_domain::{letter::Letter, outbox::MessageKind, values::Language};
+use tsudoi_domain::{letter::Letter, outbox::MessageKind, rsvp::RsvpStatus, values::Language};
 
 use crate::templates::TEMPLATES;
 
@@ -63,12 +63,21 @@ fn context_of(letter: &Letter) -> Value {
         accept_url => letter.manage_url.as_str(),
         hold_until => letter.hold_until.as_deref(),
         offer_until => letter.offer_until.as_deref(),
-        waitlist => letter.for_waitlist,
+        waitlist => letter.confirms == RsvpStatus::Waitlisted,
+        purpose => match letter.confirms {
+            RsvpStatus::Waitlisted => "waitlist",
+            RsvpStatus::Entered => "lottery",
+            RsvpStatus::Pending => "approval",
+            _ => "seat",
+        },
         ticket_url => ticket.map(|t| t.url.as_str()),
         short_code => ticket.map(|t| t.short_code.as_str()),
         qr_cid => QR_CID,
         changes => letter.changes.clone(),
         by_organizers => letter.by_organizers,
+        note => letter.note.as_deref(),
+        slot => letter.slot.as_deref(),
+        draw_at => letter.draw_at.as_deref(),
     }
 }
 

@@ -8,6 +8,7 @@ use tsudoi_domain::{
     ids::MessageId,
     letter::{EventFacts, Letter, Ticket},
     outbox::MessageKind,
+    rsvp::RsvpStatus,
     values::Language,
 };
 use tsudoi_mailer::{Envelope, compose};
@@ -61,11 +62,14 @@ fn letter(kind: MessageKind, name: &str, language: Language) -> Letter {
         manage_url: "https://tsudoi.example.jp/r/manage-token".into(),
         hold_until: Some("12月10日(木) 19:30 JST".into()),
         offer_until: Some("12月10日(木) 16:00 JST".into()),
-        for_waitlist: false,
+        confirms: RsvpStatus::Holding,
         ticket,
         ics: Some(ics()),
         changes: vec!["日時".into()],
         by_organizers: false,
+        note: Some("今回は定員に達したため、次回のご参加をお待ちしています。".into()),
+        slot: Some("懇親会".into()),
+        draw_at: Some("12月3日(木) 12:00 JST".into()),
     }
 }
 
@@ -124,7 +128,8 @@ fn every_message_renders_in_both_languages_and_escapes_html_only_in_html() {
             // minijinja escapes `/` in HTML; a mail client reads the entity back.
             let unescaped = html.replace("&#x2f;", "/");
             // Every message with something left to do links to the attendee's page.
-            let settled = matches!(kind, MessageKind::Cancelled | MessageKind::EventCancelled);
+            let settled =
+                matches!(kind, MessageKind::Cancelled | MessageKind::EventCancelled | MessageKind::Rejected);
             assert_eq!(
                 unescaped.contains("https://tsudoi.example.jp/r/manage-token"),
                 !settled,
@@ -142,7 +147,7 @@ fn every_message_renders_in_both_languages_and_escapes_html_only_in_html() {
 #[test]
 fn a_waitlist_confirmation_says_so_and_holds_no_seat() {
     let mut waitlist = letter(MessageKind::ConfirmRsvp, "山田 花子", Language::Ja);
-    waitlist.for_waitlist = true;
+    waitlist.confirms = RsvpStatus::Waitlisted;
     let raw = compose(&waitlist, &envelope(Language::Ja)).unwrap().formatted();
     let mail = MessageParser::default().parse(&raw).unwrap();
     assert!(mail.subject().unwrap().contains("キャンセル待ち"), "{:?}", mail.subject());

@@ -188,6 +188,7 @@ fn base_draft(
         hold_minutes: 30,
         confirmation_required: true,
         waitlist_enabled: true,
+        auto_promote: true,
         name_reading: Default::default(),
         max_guests: 0,
         rsvp_opens_at: None,

@@ -1,7 +1,7 @@
-//! Work that falls due with time, run from inside `serve`: expired holds and offers (their
-//! seats go to the waitlist), reminders before events, and pruning the rate limiters. Due work
-//! is found in the database with the injectable clock, so it survives restarts and several
-//! instances may run it at once.
+//! Work that falls due with time, run from inside `serve`: lottery draws, expired holds and
+//! offers (their seats go to the waitlist), reminders before events, and pruning the rate
+//! limiters. Due work is found in the database with the injectable clock, so it survives
+//! restarts and several instances may run it at once.
 
 use std::{sync::Arc, time::Duration};
 
@@ -39,6 +39,11 @@ impl Scheduler {
     pub async fn run_once(&self) {
         let now = self.clock.now();
         let (writer, reader) = (self.db.writer(), self.db.reader());
+        match rsvp::lottery::draw_due(writer, reader, now).await {
+            Ok(0) => {}
+            Ok(_) => self.mail_wake.notify_one(),
+            Err(err) => tracing::error!(error = %err, "drawing lotteries"),
+        }
         match rsvp::expire_due(writer, reader, &self.policy, now).await {
             Ok(0) => {}
             Ok(expired) => {

@@ -27,6 +27,11 @@ pub struct Model {
     pub seats: i32,
     pub rsvp_mode: RsvpMode,
     pub lottery_draw_at: Option<DateTimeUtc>,
+    /// The draw's secret until it runs (hex); its SHA-256 is public before, the seed after.
+    pub lottery_seed: Option<String>,
+    pub lottery_drawn_at: Option<DateTimeUtc>,
+    /// Freed seats go to the waitlist by themselves; when off, organizers offer them by hand.
+    pub auto_promote: bool,
     pub hold_minutes: i32,
     pub confirmation_required: bool,
     pub waitlist_enabled: bool,

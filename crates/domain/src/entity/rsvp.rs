@@ -37,6 +37,8 @@ pub struct Model {
     pub confirmed_at: Option<DateTimeUtc>,
     /// The reminder went out, or was not needed (confirmed within the reminder window).
     pub reminded_at: Option<DateTimeUtc>,
+    /// The entry's place in the lottery draw, counting from 1.
+    pub lottery_rank: Option<i32>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{
-    EventDetails, EventStatus,
+    EventDetails, EventStatus, RsvpMode,
     draft::{EventDraft, EventPatch, SlotDraft, ValidDraft, validate},
     get,
     references::{References, check_references},
@@ -59,6 +59,8 @@ pub async fn create(
         cancelled_at: Set(None),
         archived_at: Set(None),
         created_at: Set(now),
+        lottery_seed: Set((valid.rsvp_mode == RsvpMode::Lottery).then(rsvp::lottery::new_seed)),
+        lottery_drawn_at: Set(None),
         ..active_from(&valid, refs.slug.clone(), now)
     })
     .exec_with_returning(&txn)
@@ -103,6 +105,17 @@ pub async fn update(
 
     rsvp::check_seat_change(&txn, &current, &valid).await?;
     let e = &current.event;
+    if e.rsvp_mode != valid.rsvp_mode && rsvp::any_of(&txn, id).await? {
+        return Err(Conflict::RsvpModeLocked.into());
+    }
+    if e.lottery_drawn_at.is_some() && e.lottery_draw_at != valid.lottery_draw_at {
+        return Err(Conflict::LotteryDrawn.into());
+    }
+    // A lottery keeps the seed whose hash it showed; an event that becomes one gets its seed now.
+    let lottery_seed = match valid.rsvp_mode {
+        RsvpMode::Lottery => Some(e.lottery_seed.clone().unwrap_or_else(rsvp::lottery::new_seed)),
+        _ => None,
+    };
     let mut noticed = Vec::new();
     if e.title != valid.title {
         noticed.push("title");
@@ -120,6 +133,7 @@ pub async fn update(
     let model = event::Entity::update(event::ActiveModel {
         id: Set(id),
         sequence: Set(current.event.sequence + i32::from(!noticed.is_empty())),
+        lottery_seed: Set(lottery_seed),
         ..active_from(&valid, refs.slug.clone(), now)
     })
     .exec(&txn)
@@ -304,6 +318,7 @@ fn active_from(valid: &ValidDraft, slug: Slug, now: DateTime<Utc>) -> event::Act
         hold_minutes: Set(valid.hold_minutes),
         confirmation_required: Set(valid.confirmation_required),
         waitlist_enabled: Set(valid.waitlist_enabled),
+        auto_promote: Set(valid.auto_promote),
         name_reading: Set(valid.name_reading),
         max_guests: Set(valid.max_guests),
         rsvp_opens_at: Set(valid.rsvp_opens_at),
@@ -337,6 +352,7 @@ pub fn draft_of(details: &EventDetails) -> EventDraft {
         hold_minutes: e.hold_minutes.into(),
         confirmation_required: e.confirmation_required,
         waitlist_enabled: e.waitlist_enabled,
+        auto_promote: e.auto_promote,
         name_reading: e.name_reading,
         max_guests: e.max_guests.into(),
         rsvp_opens_at: e.rsvp_opens_at,

@@ -7,7 +7,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 
-use super::{Policy, RsvpStatus, fill_freed_seats, seats_of};
+use super::{Policy, RsvpStatus, fill_freed_seats, seats_of, status_email};
 use crate::{
     entity::{outbox as outbox_row, rsvp},
     error::{Conflict, Error, Resource, Result},
@@ -81,7 +81,8 @@ pub async fn act(
     Ok(changed)
 }
 
-async fn update(
+/// Changes one RSVP (and its `updated_at`), returning it as it is now.
+pub(super) async fn update(
     txn: &DatabaseTransaction,
     r: rsvp::Model,
     change: impl FnOnce(&mut rsvp::ActiveModel),
@@ -96,6 +97,8 @@ fn ensure_active(r: &rsvp::Model) -> Result<()> {
     match r.status {
         RsvpStatus::Cancelled => Err(Conflict::RsvpCancelled.into()),
         RsvpStatus::Expired => Err(Conflict::RsvpExpired.into()),
+        RsvpStatus::Rejected => Err(Conflict::RsvpRejected.into()),
+        RsvpStatus::NotSelected => Err(Conflict::RsvpNotSelected.into()),
         _ => Ok(()),
     }
 }
@@ -111,7 +114,9 @@ async fn confirm(
     if r.verified {
         return Ok(r);
     }
-    let waiting = r.status == RsvpStatus::Waitlisted;
+    // Only a held seat becomes confirmed; a place on the waitlist, a lottery entry and a request
+    // for approval keep waiting, now with a confirmed address.
+    let held = r.status == RsvpStatus::Holding;
     // A hold past its time that the scheduler has not freed yet still has its seat counted:
     // confirming it is as fair as confirming a minute earlier.
     let changed = update(
@@ -120,7 +125,7 @@ async fn confirm(
         |m| {
             m.verified = Set(true);
             m.hold_expires_at = Set(None);
-            if !waiting {
+            if held {
                 m.status = Set(RsvpStatus::Confirmed);
                 m.confirmed_at = Set(Some(now));
             }
@@ -128,9 +133,9 @@ async fn confirm(
         now,
     )
     .await?;
-    let kind = if waiting { MessageKind::Waitlisted } else { MessageKind::Confirmed };
+    let kind = status_email(changed.status, true);
     outbox::enqueue(txn, kind, changed.event_id, Some(changed.id), None, now).await?;
-    if waiting {
+    if changed.status == RsvpStatus::Waitlisted {
         // A seat may have come free while this entry waited for its email.
         fill_freed_seats(txn, event, policy, now).await?;
         return Ok(rsvp::Entity::find_by_id(changed.id).one(txn).await?.unwrap_or(changed));

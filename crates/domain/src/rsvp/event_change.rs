@@ -48,6 +48,8 @@ async fn audience(txn: &DatabaseTransaction, event: &event::Model) -> Result<Vec
             RsvpStatus::Holding,
             RsvpStatus::Waitlisted,
             RsvpStatus::Offered,
+            RsvpStatus::Entered,
+            RsvpStatus::Pending,
         ]))
         .filter(rsvp::Column::Verified.eq(true))
         .into_tuple()

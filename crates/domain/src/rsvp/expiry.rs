@@ -22,7 +22,12 @@ fn lapsed(now: DateTime<Utc>) -> Condition {
     Condition::any()
         .add(
             Condition::all()
-                .add(rsvp::Column::Status.is_in([RsvpStatus::Holding, RsvpStatus::Waitlisted]))
+                .add(rsvp::Column::Status.is_in([
+                    RsvpStatus::Holding,
+                    RsvpStatus::Waitlisted,
+                    RsvpStatus::Entered,
+                    RsvpStatus::Pending,
+                ]))
                 .add(rsvp::Column::Verified.eq(false))
                 .add(rsvp::Column::HoldExpiresAt.lte(now)),
         )

@@ -7,6 +7,8 @@
 mod actions;
 mod event_change;
 mod expiry;
+pub mod lottery;
+mod organizer;
 mod roster;
 mod submit;
 mod view;
@@ -14,7 +16,8 @@ mod view;
 pub use actions::{Action, act};
 pub(crate) use event_change::{after_event_cancelled, after_event_change, check_seat_change};
 pub use expiry::{expire_due, remind_due};
-pub use roster::{RsvpFilter, cancel_for, csv, list};
+pub use organizer::{Decision, NOTE_MAX, decide};
+pub use roster::{RsvpFilter, csv, list};
 pub use submit::{Form, Submitted, ensure_open, submit, submit_many};
 pub use view::{AttendeePage, TicketStanding, TicketView, attendee_page, free_seats, going, ticket};
 
@@ -53,9 +56,21 @@ pub enum RsvpStatus {
     Offered,
     #[sea_orm(string_value = "cancelled")]
     Cancelled,
-    /// A hold or an offer that ran out, or an unconfirmed waitlist entry.
+    /// A hold or an offer that ran out, or an unconfirmed waitlist place or lottery entry.
     #[sea_orm(string_value = "expired")]
     Expired,
+    /// A lottery entry waiting for the draw; it takes no seat.
+    #[sea_orm(string_value = "entered")]
+    Entered,
+    /// A request waiting for the organizers' approval; it takes no seat.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// The organizers declined the request.
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+    /// Not drawn in a lottery whose event has no waitlist.
+    #[sea_orm(string_value = "not_selected")]
+    NotSelected,
 }
 
 impl RsvpStatus {
@@ -69,7 +84,23 @@ impl RsvpStatus {
 
     /// Still in the game: RSVPing again re-sends the link instead of starting over.
     pub fn is_active(self) -> bool {
-        !matches!(self, RsvpStatus::Cancelled | RsvpStatus::Expired)
+        !matches!(
+            self,
+            RsvpStatus::Cancelled | RsvpStatus::Expired | RsvpStatus::Rejected | RsvpStatus::NotSelected
+        )
+    }
+}
+
+/// The email that tells an attendee where their RSVP stands: sent when it gets there, and again
+/// when they RSVP a second time.
+pub(crate) fn status_email(status: RsvpStatus, verified: bool) -> MessageKind {
+    match status {
+        _ if !verified => MessageKind::ConfirmRsvp,
+        RsvpStatus::Confirmed => MessageKind::Confirmed,
+        RsvpStatus::Offered => MessageKind::Offered,
+        RsvpStatus::Entered => MessageKind::LotteryEntered,
+        RsvpStatus::Pending => MessageKind::ApprovalRequested,
+        _ => MessageKind::Waitlisted,
     }
 }
 
@@ -137,7 +168,11 @@ async fn fill_freed_seats(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if event.status != EventStatus::Published || now >= event.starts_at || !event.waitlist_enabled {
+    if event.status != EventStatus::Published
+        || now >= event.starts_at
+        || !event.waitlist_enabled
+        || !event.auto_promote
+    {
         return Ok(());
     }
     let mut seats = seats_of(txn, event).await?;
@@ -179,6 +214,11 @@ async fn fill_freed_seats(
         outbox::enqueue(txn, kind, event.id, Some(id), None, now).await?;
     }
     Ok(())
+}
+
+/// Whether the event has any RSVP at all (some settings cannot change once it has).
+pub(crate) async fn any_of(db: &impl ConnectionTrait, event: crate::ids::EventId) -> Result<bool> {
+    Ok(rsvp::Entity::find().filter(rsvp::Column::EventId.eq(event)).one(db).await?.is_some())
 }
 
 /// The place of a waitlisted RSVP in the queue, counting from 1.

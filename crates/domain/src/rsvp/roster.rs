@@ -2,20 +2,16 @@
 //! correctly in Excel (UTF-8 with a byte-order mark, formulas neutralised). Door staff and
 //! other networks see none of it: to them the event's RSVPs do not exist (404).
 
-use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{Policy, RsvpStatus};
+use super::RsvpStatus;
 use crate::{
     access::{Actor, Permission},
     entity::rsvp,
     error::{Error, Resource, Result},
     event::{self, EventDetails},
     format,
-    ids::{EventId, RsvpId, SlotId},
+    ids::{EventId, SlotId},
     values::Language,
 };
 
@@ -55,35 +51,6 @@ pub async fn list(
         .all(db)
         .await?;
     Ok((details, rows))
-}
-
-/// Cancels an RSVP on its attendee's behalf (they asked by email, or cannot come), with the
-/// same effects as their own cancellation: the ticket revoked, the seat to the waitlist, an
-/// email saying the organizers did it. Recorded in the audit log of every hosting network.
-pub async fn cancel_for(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: RsvpId,
-    policy: &Policy,
-    now: DateTime<Utc>,
-) -> Result<rsvp::Model> {
-    let txn = db.begin().await?;
-    let event_id =
-        rsvp::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound(Resource::Rsvp))?.event_id;
-    event::get(&txn, actor, event_id, Permission::ManageEvents)
-        .await
-        .map_err(|_| Error::NotFound(Resource::Rsvp))?;
-    let locked = event::lock(&txn, event_id).await?;
-    let r = rsvp::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound(Resource::Rsvp))?;
-    if !r.status.is_active() {
-        return Ok(r);
-    }
-    let before = r.status;
-    let changed = super::actions::cancel(&txn, &locked, r, true, policy, now).await?;
-    let summary = serde_json::json!({ "status": [before, RsvpStatus::Cancelled] });
-    event::edit::record(&txn, actor, &locked, "rsvp.cancel", summary, now).await?;
-    txn.commit().await?;
-    Ok(changed)
 }
 
 /// A spreadsheet program runs a cell that begins with one of these as a formula.
@@ -169,6 +136,14 @@ fn status_label(status: RsvpStatus, language: Language) -> &'static str {
         (RsvpStatus::Offered, Language::En) => "seat offered",
         (RsvpStatus::Cancelled, Language::En) => "cancelled",
         (RsvpStatus::Expired, Language::En) => "expired",
+        (RsvpStatus::Entered, Language::Ja) => "抽選待ち",
+        (RsvpStatus::Pending, Language::Ja) => "承認待ち",
+        (RsvpStatus::Rejected, Language::Ja) => "お見送り",
+        (RsvpStatus::NotSelected, Language::Ja) => "落選",
+        (RsvpStatus::Entered, Language::En) => "entered in the lottery",
+        (RsvpStatus::Pending, Language::En) => "awaiting approval",
+        (RsvpStatus::Rejected, Language::En) => "declined",
+        (RsvpStatus::NotSelected, Language::En) => "not selected",
     }
 }
 

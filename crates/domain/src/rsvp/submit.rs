@@ -9,14 +9,14 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
 };
 
-use super::{RsvpStatus, SHORT_CODE_LEN, seats_of, short_code};
+use super::{RsvpStatus, SHORT_CODE_LEN, seats_of, short_code, status_email};
 use crate::{
     capacity::Seats,
     entity::{event, outbox as outbox_row, rsvp},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
     event::{EventStatus, NameReading, RsvpMode},
     ids::{RsvpId, SlotId},
-    outbox::{self, MessageKind},
+    outbox,
     values::{self, Email, Language, Slug},
 };
 
@@ -83,8 +83,12 @@ pub fn ensure_open(event: &event::Model, now: DateTime<Utc>) -> Result<()> {
         EventStatus::Cancelled => return Err(Conflict::EventCancelled.into()),
         _ => return Err(Error::NotFound(Resource::Event)),
     }
-    if event.rsvp_mode != RsvpMode::FirstCome {
-        return Err(Conflict::RsvpModeUnavailable.into());
+    // Between the draw time and the draw itself (the scheduler's next pass), nobody may slip in.
+    if event.rsvp_mode == RsvpMode::Lottery
+        && event.lottery_drawn_at.is_none()
+        && event.lottery_draw_at.is_some_and(|at| now >= at)
+    {
+        return Err(Conflict::LotteryDrawing.into());
     }
     if let Some(opens) = event.rsvp_opens_at.filter(|&opens| now < opens) {
         return Err(Conflict::RsvpNotOpen(opens).into());
@@ -184,6 +188,12 @@ async fn submit_to_event(
         return Ok(());
     }
     let mut seats = seats_of(txn, &event).await?;
+    // Lottery entries before the draw, and requests for approval, take no seat yet.
+    let undecided = match event.rsvp_mode {
+        RsvpMode::Lottery if event.lottery_drawn_at.is_none() => Some(RsvpStatus::Entered),
+        RsvpMode::Approval => Some(RsvpStatus::Pending),
+        _ => None,
+    };
 
     // Every form that passes its own checks, then their earlier RSVPs and the fresh door codes'
     // collisions, in one query.
@@ -216,12 +226,15 @@ async fn submit_to_event(
     for (n, form, checked, slot, code) in valid {
         let earlier = known.get(checked.email.as_str()).cloned();
         if let Some(earlier) = earlier.as_ref().filter(|r| r.status.is_active()) {
-            messages.push(outbox::message(resend_kind(earlier), event.id, Some(earlier.id), None, now));
+            let kind = status_email(earlier.status, earlier.verified);
+            messages.push(outbox::message(kind, event.id, Some(earlier.id), None, now));
             answer(n, Ok(Submitted { rsvp: earlier.clone(), event: event.clone(), again: true }));
             continue;
         }
         let party = 1 + checked.guests;
-        let (status, verified) = if seats.take(slot, party) {
+        let (status, verified) = if let Some(waiting) = undecided {
+            (waiting, !event.confirmation_required)
+        } else if seats.take(slot, party) {
             if event.confirmation_required {
                 (RsvpStatus::Holding, false)
             } else {
@@ -262,6 +275,7 @@ async fn submit_to_event(
             offer_expires_at: None,
             confirmed_at: (status == RsvpStatus::Confirmed).then_some(now),
             reminded_at: None,
+            lottery_rank: None,
             cancelled_at: None,
             erased_at: None,
             created_at: earlier.as_ref().map_or(now, |r| r.created_at),
@@ -274,12 +288,7 @@ async fn submit_to_event(
         } else {
             inserts.push(row);
         }
-        let kind = match (status, verified) {
-            (RsvpStatus::Confirmed, _) => MessageKind::Confirmed,
-            (RsvpStatus::Waitlisted, true) => MessageKind::Waitlisted,
-            _ => MessageKind::ConfirmRsvp,
-        };
-        messages.push(outbox::message(kind, event.id, Some(model.id), None, now));
+        messages.push(outbox::message(status_email(status, verified), event.id, Some(model.id), None, now));
         known.insert(checked.email.as_str().to_owned(), model.clone());
         answer(n, Ok(Submitted { rsvp: model, event: event.clone(), again: false }));
     }
@@ -298,16 +307,6 @@ fn same_error(err: &Error) -> Error {
         Error::NotFound(resource) => Error::NotFound(*resource),
         Error::Conflict(conflict) => Error::Conflict(conflict.clone()),
         other => Error::Unexpected(anyhow::anyhow!("{other}")),
-    }
-}
-
-/// The email an active RSVP's status calls for when its attendee asks again.
-fn resend_kind(r: &rsvp::Model) -> MessageKind {
-    match r.status {
-        _ if !r.verified => MessageKind::ConfirmRsvp,
-        RsvpStatus::Confirmed => MessageKind::Confirmed,
-        RsvpStatus::Offered => MessageKind::Offered,
-        _ => MessageKind::Waitlisted,
     }
 }
 

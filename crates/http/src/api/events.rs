@@ -82,6 +82,11 @@ pub struct Event {
     pub hold_minutes: i32,
     pub confirmation_required: bool,
     pub waitlist_enabled: bool,
+    /// Freed seats go to the waitlist by themselves; when false, organizers offer them by hand.
+    pub auto_promote: bool,
+    /// A lottery's state: the hash of its seed before the draw, the seed after it.
+    #[oai(skip_serializing_if_is_none)]
+    pub lottery_drawn_at: Option<DateTime<Utc>>,
     /// Guests (+1) one RSVP may bring.
     pub max_guests: i32,
     /// Whether the RSVP form asks for the reading of the name (furigana).
@@ -134,6 +139,8 @@ impl From<EventDetails> for Event {
             hold_minutes: e.hold_minutes,
             confirmation_required: e.confirmation_required,
             waitlist_enabled: e.waitlist_enabled,
+            auto_promote: e.auto_promote,
+            lottery_drawn_at: e.lottery_drawn_at,
             max_guests: e.max_guests,
             name_reading: e.name_reading.into(),
             rsvp_opens_at: e.rsvp_opens_at,
@@ -205,6 +212,10 @@ pub struct NewEvent {
     /// Default true.
     #[oai(nullable)]
     pub waitlist_enabled: Option<bool>,
+    /// Freed seats go to the waitlist by themselves; default true. When false, organizers offer
+    /// freed seats by hand (`POST /v1/rsvps/{id}/offer`).
+    #[oai(nullable)]
+    pub auto_promote: Option<bool>,
     /// 0 to 10; default 0.
     #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
@@ -295,6 +306,9 @@ pub struct EventChanges {
     pub waitlist_enabled: Option<bool>,
     #[oai(nullable)]
     #[serde(default)]
+    pub auto_promote: Option<bool>,
+    #[oai(nullable)]
+    #[serde(default)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
     #[oai(nullable)]
@@ -350,6 +364,7 @@ impl From<NewEvent> for EventDraft {
             hold_minutes: b.hold_minutes.unwrap_or(DEFAULT_HOLD_MINUTES),
             confirmation_required: b.confirmation_required.unwrap_or(true),
             waitlist_enabled: b.waitlist_enabled.unwrap_or(true),
+            auto_promote: b.auto_promote.unwrap_or(true),
             max_guests: b.max_guests.unwrap_or(0),
             name_reading: b.name_reading.unwrap_or_default().into(),
             rsvp_opens_at: b.rsvp_opens_at,
@@ -381,6 +396,7 @@ impl From<EventChanges> for EventPatch {
             hold_minutes: b.hold_minutes,
             confirmation_required: b.confirmation_required,
             waitlist_enabled: b.waitlist_enabled,
+            auto_promote: b.auto_promote,
             max_guests: b.max_guests,
             name_reading: b.name_reading.map(Into::into),
             rsvp_opens_at: patch_of(b.rsvp_opens_at),

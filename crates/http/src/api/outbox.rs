@@ -36,6 +36,13 @@ pub enum MessageKindApi {
     EventChanged,
     EventCancelled,
     Reminder,
+    LotteryEntered,
+    LotteryWon,
+    LotteryNotWon,
+    ApprovalRequested,
+    Approved,
+    Rejected,
+    SlotChanged,
 }
 
 impl From<MessageKind> for MessageKindApi {
@@ -50,6 +57,13 @@ impl From<MessageKind> for MessageKindApi {
             MessageKind::EventChanged => MessageKindApi::EventChanged,
             MessageKind::EventCancelled => MessageKindApi::EventCancelled,
             MessageKind::Reminder => MessageKindApi::Reminder,
+            MessageKind::LotteryEntered => MessageKindApi::LotteryEntered,
+            MessageKind::LotteryWon => MessageKindApi::LotteryWon,
+            MessageKind::LotteryNotWon => MessageKindApi::LotteryNotWon,
+            MessageKind::ApprovalRequested => MessageKindApi::ApprovalRequested,
+            MessageKind::Approved => MessageKindApi::Approved,
+            MessageKind::Rejected => MessageKindApi::Rejected,
+            MessageKind::SlotChanged => MessageKindApi::SlotChanged,
         }
     }
 }

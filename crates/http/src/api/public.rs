@@ -11,6 +11,7 @@ use tsudoi_domain::event::public::{self, PublicEvent as DomainPublicEvent, Publi
 use super::{
     ApiTags,
     events::Slot,
+    rsvps::Lottery,
     types::{DEFAULT_LIMIT, EventStatusApi, NetworkRef, RsvpModeApi, WhenApi},
 };
 use crate::{problem::ApiResult, state::AppState};
@@ -184,5 +185,16 @@ impl PublicApi {
     async fn get(&self, slug: Path<String>) -> ApiResult<Json<PublicEvent>> {
         let event = public::event(self.state.db.reader(), &slug.0).await?;
         Ok(Json(event.into()))
+    }
+
+    /// A published event's lottery
+    ///
+    /// No token needed. Before the draw, the SHA-256 of its seed; after it, the seed and every
+    /// entry in drawn order, so anyone can re-run the draw. 409 `not_a_lottery` for other events.
+    #[oai(path = "/events/:slug/lottery", method = "get", operation_id = "public_get_lottery")]
+    async fn lottery(&self, slug: Path<String>) -> ApiResult<Json<Lottery>> {
+        let db = self.state.db.reader();
+        let event = public::event(db, &slug.0).await?;
+        Ok(Json(tsudoi_domain::rsvp::lottery::state(db, &event.event).await?.into()))
     }
 }

@@ -10,7 +10,7 @@ use poem_openapi::{
 use tsudoi_domain::{
     entity::rsvp as rsvp_entity,
     ids::{EventId, RsvpId, SlotId},
-    rsvp::{self, RsvpFilter, RsvpStatus},
+    rsvp::{self, Decision, RsvpFilter, RsvpStatus, lottery},
 };
 use uuid::Uuid;
 
@@ -31,8 +31,16 @@ pub enum RsvpStatusApi {
     /// A freed seat offered to this attendee, to accept before `offer_expires_at`.
     Offered,
     Cancelled,
-    /// A hold, an offer or an unconfirmed waitlist place that ran out.
+    /// A hold, an offer, an unconfirmed waitlist place or lottery entry that ran out.
     Expired,
+    /// A lottery entry waiting for the draw.
+    Entered,
+    /// A request waiting for the organizers' approval.
+    Pending,
+    /// A request the organizers declined.
+    Rejected,
+    /// Not drawn in a lottery without a waitlist.
+    NotSelected,
 }
 
 impl From<RsvpStatus> for RsvpStatusApi {
@@ -44,6 +52,10 @@ impl From<RsvpStatus> for RsvpStatusApi {
             RsvpStatus::Offered => RsvpStatusApi::Offered,
             RsvpStatus::Cancelled => RsvpStatusApi::Cancelled,
             RsvpStatus::Expired => RsvpStatusApi::Expired,
+            RsvpStatus::Entered => RsvpStatusApi::Entered,
+            RsvpStatus::Pending => RsvpStatusApi::Pending,
+            RsvpStatus::Rejected => RsvpStatusApi::Rejected,
+            RsvpStatus::NotSelected => RsvpStatusApi::NotSelected,
         }
     }
 }
@@ -57,6 +69,10 @@ impl From<RsvpStatusApi> for RsvpStatus {
             RsvpStatusApi::Offered => RsvpStatus::Offered,
             RsvpStatusApi::Cancelled => RsvpStatus::Cancelled,
             RsvpStatusApi::Expired => RsvpStatus::Expired,
+            RsvpStatusApi::Entered => RsvpStatus::Entered,
+            RsvpStatusApi::Pending => RsvpStatus::Pending,
+            RsvpStatusApi::Rejected => RsvpStatus::Rejected,
+            RsvpStatusApi::NotSelected => RsvpStatus::NotSelected,
         }
     }
 }
@@ -89,6 +105,9 @@ pub struct Rsvp {
     #[oai(skip_serializing_if_is_none)]
     pub cancelled_at: Option<DateTime<Utc>>,
     pub erased: bool,
+    /// The entry's place in the lottery draw (1 is drawn first).
+    #[oai(skip_serializing_if_is_none)]
+    pub lottery_rank: Option<i32>,
 }
 
 impl From<rsvp_entity::Model> for Rsvp {
@@ -110,6 +129,7 @@ impl From<rsvp_entity::Model> for Rsvp {
             offer_expires_at: r.offer_expires_at,
             cancelled_at: r.cancelled_at,
             erased: r.erased_at.is_some(),
+            lottery_rank: r.lottery_rank,
         }
     }
 }
@@ -120,6 +140,79 @@ pub enum CsvFile {
     /// formulas are prefixed with an apostrophe.
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
     Ok(Binary<Vec<u8>>, #[oai(header = "content-disposition")] String),
+}
+
+impl RsvpsApi {
+    async fn decide(&self, auth: &TokenAuth, id: Uuid, decision: Decision) -> ApiResult<Json<Rsvp>> {
+        let state = &self.state;
+        let changed =
+            rsvp::decide(state.db.writer(), &auth.0, RsvpId(id), decision, &state.policy, state.now())
+                .await?;
+        state.mail_wake.notify_one();
+        Ok(Json(changed.into()))
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct Rejection {
+    /// Shown to the attendee in the email; up to 1000 characters.
+    #[oai(validator(max_length = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct SlotMove {
+    pub slot_id: Uuid,
+}
+
+/// A lottery, as anyone may check it.
+#[derive(Debug, Object)]
+pub struct Lottery {
+    #[oai(skip_serializing_if_is_none)]
+    pub draw_at: Option<DateTime<Utc>>,
+    #[oai(skip_serializing_if_is_none)]
+    pub drawn_at: Option<DateTime<Utc>>,
+    /// SHA-256 of the seed's hex text, published before the draw.
+    pub seed_hash: String,
+    /// The seed (64 hex digits), once drawn.
+    #[oai(skip_serializing_if_is_none)]
+    pub seed: Option<String>,
+    /// Entries with a confirmed email waiting for the draw.
+    pub entries: u64,
+    /// After the draw: every entry in drawn order. An entry's key is SHA-256 of
+    /// `"{seed}:{rsvp_id}"`; in ascending key order, each party that still fits its slot won.
+    pub drawn: Vec<DrawnEntry>,
+}
+
+#[derive(Debug, Object)]
+pub struct DrawnEntry {
+    pub rsvp_id: Uuid,
+    pub rank: i32,
+    /// The person and their guests.
+    pub party: i32,
+    pub slot_id: Uuid,
+}
+
+impl From<lottery::LotteryState> for Lottery {
+    fn from(l: lottery::LotteryState) -> Self {
+        Lottery {
+            draw_at: l.draw_at,
+            drawn_at: l.drawn_at,
+            seed_hash: l.seed_hash,
+            seed: l.seed,
+            entries: l.entries,
+            drawn: l
+                .drawn
+                .into_iter()
+                .map(|d| DrawnEntry {
+                    rsvp_id: d.rsvp_id.uuid(),
+                    rank: d.rank,
+                    party: d.party,
+                    slot_id: d.slot_id.uuid(),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Rsvps")]
@@ -147,6 +240,54 @@ impl RsvpsApi {
         Ok(Json(rows.into_iter().map(Rsvp::from).collect()))
     }
 
+    /// Approve a request
+    ///
+    /// For events that take RSVPs by approval: the request gets its seat and the attendee their
+    /// ticket by email. Refused (409 `not_enough_seats`, nothing changed) when the seat is not
+    /// free; approving an approved RSVP again changes nothing.
+    #[oai(path = "/rsvps/:id/approve", method = "post", operation_id = "approve_rsvp")]
+    async fn approve_rsvp(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Rsvp>> {
+        self.decide(&auth, id.0, Decision::Approve).await
+    }
+
+    /// Decline a request
+    ///
+    /// The attendee is told by email, with the note if one is given. Declining a declined
+    /// request again changes nothing.
+    #[oai(path = "/rsvps/:id/reject", method = "post", operation_id = "reject_rsvp")]
+    async fn reject_rsvp(
+        &self,
+        auth: TokenAuth,
+        id: Path<Uuid>,
+        body: Json<Rejection>,
+    ) -> ApiResult<Json<Rsvp>> {
+        self.decide(&auth, id.0, Decision::Reject { note: body.0.note.unwrap_or_default() }).await
+    }
+
+    /// Offer a seat to a place on the waitlist
+    ///
+    /// For events whose organizers promote by hand (`auto_promote` false), or to pick someone
+    /// out of turn: the seat is held for the attendee, who accepts it from the email within
+    /// the offer window.
+    #[oai(path = "/rsvps/:id/offer", method = "post", operation_id = "offer_seat")]
+    async fn offer_seat(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Rsvp>> {
+        self.decide(&auth, id.0, Decision::Offer).await
+    }
+
+    /// Move an RSVP to another slot
+    ///
+    /// A seat moves only if the other slot has room (409 `not_enough_seats` otherwise); the
+    /// seats left behind go to that slot's waitlist, and a confirmed attendee gets a new ticket.
+    #[oai(path = "/rsvps/:id/move", method = "post", operation_id = "move_rsvp")]
+    async fn move_rsvp(
+        &self,
+        auth: TokenAuth,
+        id: Path<Uuid>,
+        body: Json<SlotMove>,
+    ) -> ApiResult<Json<Rsvp>> {
+        self.decide(&auth, id.0, Decision::Move { slot: SlotId(body.0.slot_id) }).await
+    }
+
     /// Cancel an RSVP on the attendee's behalf
     ///
     /// As if the attendee had cancelled: the ticket stops working, the seat goes to the
@@ -154,11 +295,30 @@ impl RsvpsApi {
     /// a cancelled RSVP changes nothing.
     #[oai(path = "/rsvps/:id/cancel", method = "post", operation_id = "cancel_rsvp")]
     async fn cancel_rsvp(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Rsvp>> {
+        self.decide(&auth, id.0, Decision::Cancel).await
+    }
+
+    /// An event's lottery
+    ///
+    /// Before the draw, the SHA-256 of its seed; after it, the seed and every entry in drawn
+    /// order, to re-run the draw.
+    #[oai(path = "/events/:id/lottery", method = "get", operation_id = "get_lottery")]
+    async fn get_lottery(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Lottery>> {
+        let db = self.state.db.reader();
+        let (details, _) = rsvp::list(db, &auth.0, EventId(id.0), &RsvpFilter::default()).await?;
+        Ok(Json(lottery::state(db, &details.event).await?.into()))
+    }
+
+    /// Draw the lottery now
+    ///
+    /// Closes entries early and draws at once, instead of at `lottery_draw_at`. Refused when
+    /// there is no entry with a confirmed email (409 `no_entries`) or the draw already ran.
+    #[oai(path = "/events/:id/lottery/draw", method = "post", operation_id = "draw_lottery")]
+    async fn draw_lottery(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Lottery>> {
         let state = &self.state;
-        let cancelled =
-            rsvp::cancel_for(state.db.writer(), &auth.0, RsvpId(id.0), &state.policy, state.now()).await?;
+        lottery::draw_now(state.db.writer(), &auth.0, EventId(id.0), state.now()).await?;
         state.mail_wake.notify_one();
-        Ok(Json(cancelled.into()))
+        self.get_lottery(auth, id).await
     }
 
     /// Export an event's RSVPs as CSV

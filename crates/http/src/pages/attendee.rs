@@ -80,6 +80,25 @@ fn render_attendee(
             ("off", t["st_expired"], t["offer_expired"].to_owned(), None, "")
         }
         RsvpStatus::Expired => ("off", t["st_expired"], t["st_expired_body"].to_owned(), None, ""),
+        RsvpStatus::Entered | RsvpStatus::Pending if !r.verified => (
+            "wait",
+            if r.status == RsvpStatus::Entered { t["st_entered"] } else { t["st_pending"] },
+            fill(t["st_confirm_entry_body"], &[("until", &moment(r.hold_expires_at))]),
+            Some(format!("/r/{token}/confirm")),
+            t["st_confirm"],
+        ),
+        RsvpStatus::Entered => (
+            "wait",
+            t["st_entered"],
+            fill(t["st_entered_body"], &[("at", &moment(e.lottery_draw_at))]),
+            None,
+            "",
+        ),
+        RsvpStatus::Pending => ("wait", t["st_pending"], t["st_pending_body"].to_owned(), None, ""),
+        RsvpStatus::Rejected => ("off", t["st_rejected"], t["st_rejected_body"].to_owned(), None, ""),
+        RsvpStatus::NotSelected => {
+            ("off", t["st_not_selected"], t["st_not_selected_body"].to_owned(), None, "")
+        }
     };
     let open = e.status == EventStatus::Published;
     let ticket = (r.status == RsvpStatus::Confirmed && open).then(|| {

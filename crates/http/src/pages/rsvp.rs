@@ -13,7 +13,7 @@ use poem::{
 use tsudoi_domain::{
     Error,
     error::Conflict,
-    event::{NameReading, public::PublicEvent},
+    event::{NameReading, RsvpMode, public::PublicEvent},
     format,
     ids::SlotId,
     rsvp::{self, Form},
@@ -63,8 +63,14 @@ pub(super) async fn section(
     let e = &event.event;
     let free = rsvp::free_seats(state.db.reader(), event).await?;
     let full = free.iter().all(|(_, left)| *left == 0);
+    let takes_requests = match e.rsvp_mode {
+        RsvpMode::FirstCome => false,
+        RsvpMode::Lottery => e.lottery_drawn_at.is_none(),
+        RsvpMode::Approval => true,
+    };
     let problem = form.problem.or_else(|| match rsvp::ensure_open(e, state.now()) {
-        Ok(()) if full && !e.waitlist_enabled => Some(t["event_full"].to_owned()),
+        // Entries and requests take no seat, so a full event still takes them.
+        Ok(()) if full && !e.waitlist_enabled && !takes_requests => Some(t["event_full"].to_owned()),
         Ok(()) => None,
         Err(Error::Conflict(conflict)) => Some(conflict_text(&conflict, Some(event), language)),
         Err(_) => Some(t["rsvp_closed"].to_owned()),
@@ -89,13 +95,41 @@ pub(super) async fn section(
     // What was typed, or empty: a missing value must not render as "none".
     let typed = |key: &str| form.values.get(key).map_or("", String::as_str).to_owned();
     let guests: i64 = form.values.get("guests").and_then(|g| g.parse().ok()).unwrap_or(0);
+    let moment = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map(|at| format::moment(at, &e.time_zone, language)).unwrap_or_default()
+    };
+    let mode = match e.rsvp_mode {
+        RsvpMode::FirstCome => None,
+        RsvpMode::Lottery => Some(match &e.lottery_drawn_at {
+            None => context! {
+                title => t["lottery_title"],
+                note => fill(t["lottery_before"], &[("at", &moment(e.lottery_draw_at))]),
+                proof => t["lottery_hash"],
+                value => rsvp::lottery::seed_hash(e.lottery_seed.as_deref().unwrap_or_default()),
+            },
+            Some(drawn) => context! {
+                title => t["lottery_title"],
+                note => fill(t["lottery_after"], &[("at", &moment(Some(*drawn)))]),
+                proof => t["lottery_seed"],
+                value => e.lottery_seed.clone().unwrap_or_default(),
+            },
+        }),
+        RsvpMode::Approval => Some(context! { title => t["approval_title"], note => t["approval_note"] }),
+    };
+    let button = match e.rsvp_mode {
+        RsvpMode::Lottery if e.lottery_drawn_at.is_none() => t["rsvp_submit_lottery"],
+        RsvpMode::Approval => t["rsvp_submit_approval"],
+        _ if full => t["rsvp_submit_waitlist"],
+        _ => t["rsvp_submit"],
+    };
     Ok(context! {
+        mode => mode,
+        submit => button,
         open => problem.is_none(),
         problem => problem,
         action => format!("/e/{}/rsvp", e.slug),
         slots => slots,
         max_guests => e.max_guests,
-        waitlist_only => full,
         name_reading => match e.name_reading {
             NameReading::Hidden => "hidden",
             NameReading::Optional => "optional",
@@ -247,6 +281,14 @@ fn sent_page(page: &Page, done: &rsvp::Submitted, position: u64) -> Response {
         rsvp::RsvpStatus::Waitlisted => {
             fill(t["sent_waitlist_confirm"], &[("email", email), ("position", &position)])
         }
+        rsvp::RsvpStatus::Entered | rsvp::RsvpStatus::Pending if !r.verified => {
+            fill(t["sent_confirm_first"], &[("email", email), ("until", &until)])
+        }
+        rsvp::RsvpStatus::Entered => {
+            let at = e.lottery_draw_at.map(|at| format::moment(at, &e.time_zone, page.language));
+            fill(t["sent_entered"], &[("email", email), ("at", &at.unwrap_or_default())])
+        }
+        rsvp::RsvpStatus::Pending => fill(t["sent_requested"], &[("email", email)]),
         _ => fill(t["sent_holding"], &[("email", email), ("until", &until)]),
     };
     page.message(
