@@ -14,6 +14,7 @@ mod operations;
 mod organizer_rsvps;
 mod pages;
 mod public;
+mod questions;
 mod rsvp;
 mod rsvp_property;
 mod rsvp_safety;

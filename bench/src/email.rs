@@ -41,6 +41,7 @@ fn sample() -> PublicEvent {
         lottery_seed: None,
         lottery_drawn_at: None,
         auto_promote: true,
+        questions: None,
         hold_minutes: 30,
         confirmation_required: true,
         waitlist_enabled: true,

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_foundation;
 mod m20261124_000002_rsvps_and_outbox;
 mod m20261124_000003_lottery_and_approval;
+mod m20261124_000004_questions;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_rsvps_and_outbox::Migration),
             Box::new(m20261124_000003_lottery_and_approval::Migration),
+            Box::new(m20261124_000004_questions::Migration),
         ]
     }
 }

@@ -78,6 +78,11 @@ impl ValidationErrors {
         self.0.is_empty()
     }
 
+    /// Whether `field` already has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
     pub fn fields(&self) -> &[FieldError] {
         &self.0
     }

@@ -19,6 +19,7 @@ pub mod network;
 pub mod outbox;
 pub mod person;
 pub mod qr;
+pub mod questions;
 pub mod rsvp;
 pub mod series;
 pub mod settings;

@@ -189,6 +189,7 @@ fn base_draft(
         confirmation_required: true,
         waitlist_enabled: true,
         auto_promote: true,
+        questions: Vec::new(),
         name_reading: Default::default(),
         max_guests: 0,
         rsvp_opens_at: None,

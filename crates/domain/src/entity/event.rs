@@ -3,6 +3,7 @@ use sea_orm::entity::prelude::*;
 use crate::{
     event::{EventStatus, NameReading, RsvpMode},
     ids::{EventId, NetworkId, SeriesId, VenueId},
+    questions::Questions,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -32,6 +33,9 @@ pub struct Model {
     pub lottery_drawn_at: Option<DateTimeUtc>,
     /// Freed seats go to the waitlist by themselves; when off, organizers offer them by hand.
     pub auto_promote: bool,
+    /// Asked on the RSVP form; `None` (as stored before questions existed) asks none.
+    #[sea_orm(column_type = "Json", nullable)]
+    pub questions: Option<Questions>,
     pub hold_minutes: i32,
     pub confirmation_required: bool,
     pub waitlist_enabled: bool,

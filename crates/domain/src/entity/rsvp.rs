@@ -2,6 +2,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::{
     ids::{EventId, RsvpId, SlotId},
+    questions::Answers,
     rsvp::RsvpStatus,
     values::Language,
 };
@@ -39,6 +40,9 @@ pub struct Model {
     pub reminded_at: Option<DateTimeUtc>,
     /// The entry's place in the lottery draw, counting from 1.
     pub lottery_rank: Option<i32>,
+    /// Answers to the event's questions, by question id.
+    #[sea_orm(column_type = "Json", nullable)]
+    pub answers: Option<Answers>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

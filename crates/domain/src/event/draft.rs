@@ -8,6 +8,7 @@ use super::{NameReading, RsvpMode};
 use crate::{
     error::ValidationErrors,
     ids::{PersonId, SeriesId, SlotId, VenueId},
+    questions::{self, QuestionDraft, Questions},
     values::{self, Slug, TimeZone},
 };
 
@@ -54,6 +55,8 @@ pub struct EventDraft {
     pub waitlist_enabled: bool,
     /// Freed seats go to the waitlist by themselves (else organizers offer them by hand).
     pub auto_promote: bool,
+    /// Asked on the RSVP form.
+    pub questions: Vec<QuestionDraft>,
     pub max_guests: i64,
     pub name_reading: NameReading,
     pub rsvp_opens_at: Option<DateTime<Utc>>,
@@ -86,6 +89,7 @@ pub struct EventPatch {
     pub confirmation_required: Option<bool>,
     pub waitlist_enabled: Option<bool>,
     pub auto_promote: Option<bool>,
+    pub questions: Option<Vec<QuestionDraft>>,
     pub name_reading: Option<NameReading>,
     pub max_guests: Option<i64>,
     pub rsvp_opens_at: Option<Option<DateTime<Utc>>>,
@@ -125,6 +129,7 @@ impl EventPatch {
             confirmation_required: self.confirmation_required.unwrap_or(to.confirmation_required),
             waitlist_enabled: self.waitlist_enabled.unwrap_or(to.waitlist_enabled),
             auto_promote: self.auto_promote.unwrap_or(to.auto_promote),
+            questions: self.questions.unwrap_or(to.questions),
             name_reading: self.name_reading.unwrap_or(to.name_reading),
             max_guests: self.max_guests.unwrap_or(to.max_guests),
             rsvp_opens_at: self.rsvp_opens_at.unwrap_or(to.rsvp_opens_at),
@@ -169,6 +174,7 @@ pub struct ValidDraft {
     pub confirmation_required: bool,
     pub waitlist_enabled: bool,
     pub auto_promote: bool,
+    pub questions: Questions,
     pub max_guests: i32,
     pub name_reading: NameReading,
     pub rsvp_opens_at: Option<DateTime<Utc>>,
@@ -239,6 +245,8 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
         }
     }
     let lottery_draw_at = if draft.rsvp_mode == RsvpMode::Lottery { draft.lottery_draw_at } else { None };
+
+    let questions = questions::validate(&draft.questions, &mut errors);
 
     let hold_minutes =
         errors.check("hold_minutes", values::count(draft.hold_minutes, HOLD_MINUTES.0, HOLD_MINUTES.1));
@@ -319,6 +327,7 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
             confirmation_required: draft.confirmation_required,
             waitlist_enabled: draft.waitlist_enabled,
             auto_promote: draft.auto_promote,
+            questions,
             name_reading: draft.name_reading,
             max_guests,
             rsvp_opens_at: draft.rsvp_opens_at,
@@ -411,6 +420,7 @@ mod tests {
             confirmation_required: true,
             waitlist_enabled: true,
             auto_promote: true,
+            questions: Vec::new(),
             name_reading: NameReading::Optional,
             max_guests: 1,
             rsvp_opens_at: None,

@@ -20,6 +20,7 @@ use crate::{
     entity::{event, event_cohost, event_organizer, event_slot, network},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
     ids::{EventId, NetworkId, SlotId},
+    questions::QuestionDraft,
     rsvp,
     values::{Language, Slug},
 };
@@ -319,6 +320,7 @@ fn active_from(valid: &ValidDraft, slug: Slug, now: DateTime<Utc>) -> event::Act
         confirmation_required: Set(valid.confirmation_required),
         waitlist_enabled: Set(valid.waitlist_enabled),
         auto_promote: Set(valid.auto_promote),
+        questions: Set(Some(valid.questions.clone())),
         name_reading: Set(valid.name_reading),
         max_guests: Set(valid.max_guests),
         rsvp_opens_at: Set(valid.rsvp_opens_at),
@@ -353,6 +355,7 @@ pub fn draft_of(details: &EventDetails) -> EventDraft {
         confirmation_required: e.confirmation_required,
         waitlist_enabled: e.waitlist_enabled,
         auto_promote: e.auto_promote,
+        questions: e.questions.clone().unwrap_or_default().0.into_iter().map(QuestionDraft::from).collect(),
         name_reading: e.name_reading,
         max_guests: e.max_guests.into(),
         rsvp_opens_at: e.rsvp_opens_at,

@@ -15,10 +15,10 @@ use crate::{
     ids::RsvpId,
     links::{Keyring, LinkKind},
     outbox::{self, MessageKind, MessageStatus},
-    values,
+    questions, values,
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Double opt-in: the email address is theirs (a held seat becomes confirmed).
     Confirm,
@@ -28,6 +28,8 @@ pub enum Action {
     ShowInList(bool),
     /// Forget the person; the seat count stays.
     Erase,
+    /// Change the answers to the event's questions (until RSVPs close): question id and value.
+    SetAnswers(Vec<(String, String)>),
 }
 
 /// The RSVP a manage link names, if the link is genuine and current.
@@ -76,6 +78,7 @@ pub async fn act(
             update(&txn, r, |m| m.show_in_list = Set(show && active), now).await?
         }
         Action::Erase => erase(&txn, &event, r, policy, now).await?,
+        Action::SetAnswers(raw) => set_answers(&txn, &event, r, &raw, now).await?,
     };
     txn.commit().await?;
     Ok(changed)
@@ -236,6 +239,26 @@ async fn set_guests(
     Ok(changed)
 }
 
+async fn set_answers(
+    txn: &DatabaseTransaction,
+    event: &crate::entity::event::Model,
+    r: rsvp::Model,
+    raw: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Result<rsvp::Model> {
+    ensure_active(&r)?;
+    if now >= super::submit::closes_at(event) {
+        return Err(Conflict::RsvpClosed.into());
+    }
+    let mut errors = crate::error::ValidationErrors::new();
+    let answers = questions::check_answers(&event.questions.clone().unwrap_or_default(), raw, &mut errors);
+    errors.into_result()?;
+    if r.answers.as_ref() == Some(&answers) {
+        return Ok(r);
+    }
+    update(txn, r, |m| m.answers = Set(Some(answers)), now).await
+}
+
 async fn erase(
     txn: &DatabaseTransaction,
     event: &crate::entity::event::Model,
@@ -255,6 +278,8 @@ async fn erase(
             m.email = Set(None);
             m.name = Set(String::new());
             m.name_reading = Set(None);
+            // Free text may name them too.
+            m.answers = Set(None);
             m.show_in_list = Set(false);
             m.erased_at = Set(Some(now));
             // The link in the emails stops working: there is nobody left to show it to.

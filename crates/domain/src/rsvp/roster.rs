@@ -8,7 +8,7 @@ use super::RsvpStatus;
 use crate::{
     access::{Actor, Permission},
     entity::rsvp,
-    error::{Error, Resource, Result},
+    error::{Error, Resource, Result, ValidationErrors},
     event::{self, EventDetails},
     format,
     ids::{EventId, SlotId},
@@ -19,8 +19,23 @@ use crate::{
 pub struct RsvpFilter {
     pub status: Option<RsvpStatus>,
     pub slot: Option<SlotId>,
+    /// A question's id and an answer: a choice id, `yes` or `no`, or text the answer contains.
+    pub answer: Option<(String, String)>,
     pub limit: u64,
     pub offset: u64,
+}
+
+/// Whether an RSVP answered `question` with `wanted` (see `RsvpFilter::answer`).
+fn answered(r: &rsvp::Model, question: &str, wanted: &str) -> bool {
+    let Some(answer) = r.answers.as_ref().and_then(|a| a.0.get(question)) else { return false };
+    match answer {
+        serde_json::Value::Bool(yes) => wanted == if *yes { "yes" } else { "no" },
+        serde_json::Value::String(text) => {
+            text == wanted || text.to_lowercase().contains(&wanted.to_lowercase())
+        }
+        serde_json::Value::Array(chosen) => chosen.iter().any(|c| c == wanted),
+        _ => false,
+    }
 }
 
 /// The event (for its slots and time zone) and its RSVPs in order of arrival.
@@ -43,13 +58,33 @@ pub async fn list(
     if let Some(slot) = filter.slot {
         query = query.filter(rsvp::Column::SlotId.eq(slot));
     }
-    let rows = query
-        .order_by_asc(rsvp::Column::QueuedAt)
-        .order_by_asc(rsvp::Column::Id)
-        .limit(filter.limit)
-        .offset(filter.offset)
-        .all(db)
-        .await?;
+    let query = query.order_by_asc(rsvp::Column::QueuedAt).order_by_asc(rsvp::Column::Id);
+    let rows = match &filter.answer {
+        None => query.limit(filter.limit).offset(filter.offset).all(db).await?,
+        // Answers are JSON: filtered here, then paged.
+        Some((question, wanted)) => {
+            let known =
+                details.event.questions.as_ref().is_some_and(|q| q.0.iter().any(|q| &q.id == question));
+            if !known {
+                return Err(ValidationErrors::single(
+                    "answer",
+                    "unknown_question",
+                    "is not a question of this event",
+                )
+                .into());
+            }
+            let skip = usize::try_from(filter.offset).unwrap_or(usize::MAX);
+            let take = usize::try_from(filter.limit).unwrap_or(usize::MAX);
+            query
+                .all(db)
+                .await?
+                .into_iter()
+                .filter(|r| answered(r, question, wanted))
+                .skip(skip)
+                .take(take)
+                .collect()
+        }
+    };
     Ok((details, rows))
 }
 
@@ -96,10 +131,15 @@ pub fn csv(details: &EventDetails, rows: &[rsvp::Model], language: Language) -> 
     let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
         at.map(|at| format::moment(at, tz, language)).unwrap_or_default()
     };
+    let questions = details.event.questions.clone().unwrap_or_default().0;
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut writer = ::csv::Writer::from_writer(&mut out);
-        writer.write_record(headers).map_err(|err| Error::Unexpected(err.into()))?;
+        let header = headers
+            .iter()
+            .map(|h| (*h).to_owned())
+            .chain(questions.iter().map(|q| cell(q.label.in_language(language))));
+        writer.write_record(header).map_err(|err| Error::Unexpected(err.into()))?;
         for r in rows {
             let slot = details.slots.iter().find(|s| s.id == r.slot_id).map_or("", |s| s.name.as_str());
             let record = [
@@ -115,6 +155,11 @@ pub fn csv(details: &EventDetails, rows: &[rsvp::Model], language: Language) -> 
                 when(r.cancelled_at),
                 if r.show_in_list { "✓" } else { "" }.to_owned(),
             ];
+            let answers = questions.iter().map(|q| {
+                let answer = r.answers.as_ref().and_then(|a| a.0.get(&q.id));
+                answer.map(|a| cell(&q.display(a, language))).unwrap_or_default()
+            });
+            let record: Vec<String> = record.into_iter().chain(answers).collect();
             writer.write_record(&record).map_err(|err| Error::Unexpected(err.into()))?;
         }
         writer.flush().map_err(|err| Error::Unexpected(err.into()))?;

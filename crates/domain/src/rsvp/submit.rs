@@ -17,6 +17,7 @@ use crate::{
     event::{EventStatus, NameReading, RsvpMode},
     ids::{RsvpId, SlotId},
     outbox,
+    questions::{self, Answers},
     values::{self, Email, Language, Slug},
 };
 
@@ -34,6 +35,9 @@ pub struct Form {
     pub language: Language,
     /// Appear in the event's "who's going" list.
     pub show_in_list: bool,
+    /// Answers to the event's questions: question id and value (a multiple choice once per
+    /// chosen value).
+    pub answers: Vec<(String, String)>,
 }
 
 /// What happened, for the "check your inbox" page.
@@ -51,6 +55,7 @@ struct Checked {
     name_reading: Option<String>,
     email: Email,
     guests: i32,
+    answers: Answers,
 }
 
 fn check(form: &Form, event: &event::Model) -> Result<Checked> {
@@ -67,10 +72,12 @@ fn check(form: &Form, event: &event::Model) -> Result<Checked> {
     };
     let email = errors.check("email", Email::parse(&form.email));
     let guests = errors.check("guests", values::count(form.guests, 0, i64::from(event.max_guests)));
+    let answers =
+        questions::check_answers(&event.questions.clone().unwrap_or_default(), &form.answers, &mut errors);
     errors.into_result()?;
     match (name, name_reading, email, guests) {
         (Some(name), Some(name_reading), Some(email), Some(guests)) => {
-            Ok(Checked { name, name_reading, email, guests })
+            Ok(Checked { name, name_reading, email, guests, answers })
         }
         _ => Err(Error::Unexpected(anyhow::anyhow!("a checked field has no value"))),
     }
@@ -93,11 +100,16 @@ pub fn ensure_open(event: &event::Model, now: DateTime<Utc>) -> Result<()> {
     if let Some(opens) = event.rsvp_opens_at.filter(|&opens| now < opens) {
         return Err(Conflict::RsvpNotOpen(opens).into());
     }
-    let closes = event.rsvp_deadline.map_or(event.starts_at, |deadline| deadline.min(event.starts_at));
-    if now >= closes {
+    if now >= closes_at(event) {
         return Err(Conflict::RsvpClosed.into());
     }
     Ok(())
+}
+
+/// When RSVPs close: the deadline, or the start if that comes first. Answers may change until
+/// then.
+pub fn closes_at(event: &event::Model) -> DateTime<Utc> {
+    event.rsvp_deadline.map_or(event.starts_at, |deadline| deadline.min(event.starts_at))
 }
 
 /// Registers `form` for the event at `slug`. RSVPing again with the same email re-sends the
@@ -276,6 +288,7 @@ async fn submit_to_event(
             confirmed_at: (status == RsvpStatus::Confirmed).then_some(now),
             reminded_at: None,
             lottery_rank: None,
+            answers: Some(checked.answers),
             cancelled_at: None,
             erased_at: None,
             created_at: earlier.as_ref().map_or(now, |r| r.created_at),

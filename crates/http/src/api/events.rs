@@ -23,7 +23,8 @@ use uuid::Uuid;
 use super::{
     ApiTags,
     types::{
-        Created, DEFAULT_LIMIT, EventStatusApi, NameReadingApi, NetworkRef, PersonRef, RsvpModeApi, WhenApi,
+        Created, DEFAULT_LIMIT, EventStatusApi, NameReadingApi, NetworkRef, PersonRef, QuestionApi,
+        QuestionInput, RsvpModeApi, WhenApi, question_drafts, questions_of,
     },
     venues::patch_of,
 };
@@ -102,6 +103,8 @@ pub struct Event {
     pub host: NetworkRef,
     pub cohosts: Vec<NetworkRef>,
     pub organizers: Vec<PersonRef>,
+    /// Asked on the RSVP form.
+    pub questions: Vec<QuestionApi>,
     /// Rises with every change attendees would care about (iCalendar SEQUENCE).
     pub sequence: i32,
     pub archived: bool,
@@ -150,6 +153,7 @@ impl From<EventDetails> for Event {
             host: (&d.host).into(),
             cohosts: d.cohosts.iter().map(NetworkRef::from).collect(),
             organizers: d.organizers.iter().map(PersonRef::from).collect(),
+            questions: questions_of(e.questions),
             sequence: e.sequence,
             archived: e.archived_at.is_some(),
             published_at: e.published_at,
@@ -241,6 +245,10 @@ pub struct NewEvent {
     #[oai(nullable)]
     #[oai(validator(max_items = 20))]
     pub organizers: Option<Vec<Uuid>>,
+    /// Asked on the RSVP form (up to 20).
+    #[oai(nullable)]
+    #[oai(validator(max_items = 20))]
+    pub questions: Option<Vec<QuestionInput>>,
 }
 
 /// Fields to change; absent fields stay as they are, `null` clears an optional one.
@@ -335,6 +343,11 @@ pub struct EventChanges {
     #[serde(default)]
     #[oai(validator(max_items = 20))]
     pub organizers: Option<Vec<Uuid>>,
+    /// The whole list: questions left out are removed (their answers stay stored).
+    #[oai(nullable)]
+    #[serde(default)]
+    #[oai(validator(max_items = 20))]
+    pub questions: Option<Vec<QuestionInput>>,
 }
 
 fn slots_of(slots: Vec<SlotInput>) -> Vec<SlotDraft> {
@@ -373,6 +386,7 @@ impl From<NewEvent> for EventDraft {
             edition: b.edition,
             cohosts: b.cohosts.unwrap_or_default(),
             organizers: person_ids(b.organizers.unwrap_or_default()),
+            questions: question_drafts(b.questions.unwrap_or_default()),
         }
     }
 }
@@ -405,6 +419,7 @@ impl From<EventChanges> for EventPatch {
             edition: patch_of(b.edition),
             cohosts: b.cohosts,
             organizers: b.organizers.map(person_ids),
+            questions: b.questions.map(question_drafts),
         }
     }
 }

@@ -12,7 +12,7 @@ use super::{
     ApiTags,
     events::Slot,
     rsvps::Lottery,
-    types::{DEFAULT_LIMIT, EventStatusApi, NetworkRef, RsvpModeApi, WhenApi},
+    types::{DEFAULT_LIMIT, EventStatusApi, NetworkRef, QuestionApi, RsvpModeApi, WhenApi, questions_of},
 };
 use crate::{problem::ApiResult, state::AppState};
 
@@ -109,6 +109,8 @@ pub struct PublicEvent {
     #[oai(skip_serializing_if_is_none)]
     pub edition: Option<i32>,
     pub sequence: i32,
+    /// Asked on the RSVP form.
+    pub questions: Vec<QuestionApi>,
 }
 
 impl From<DomainPublicEvent> for PublicEvent {
@@ -146,6 +148,7 @@ impl From<DomainPublicEvent> for PublicEvent {
             series: p.series.map(|s| PublicSeries { slug: s.slug, name: s.name }),
             edition: e.edition,
             sequence: e.sequence,
+            questions: questions_of(e.questions),
         }
     }
 }

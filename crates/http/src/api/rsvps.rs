@@ -1,6 +1,8 @@
 //! The organizers' view of an event's RSVPs: a filtered list and the CSV export. Co-hosting
 //! networks' organizers see the same; door staff and everyone else get 404.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
@@ -9,6 +11,7 @@ use poem_openapi::{
 };
 use tsudoi_domain::{
     entity::rsvp as rsvp_entity,
+    error::ValidationErrors,
     ids::{EventId, RsvpId, SlotId},
     rsvp::{self, Decision, RsvpFilter, RsvpStatus, lottery},
 };
@@ -108,6 +111,9 @@ pub struct Rsvp {
     /// The entry's place in the lottery draw (1 is drawn first).
     #[oai(skip_serializing_if_is_none)]
     pub lottery_rank: Option<i32>,
+    /// Answers to the event's questions by question id: text, a choice id, a list of choice
+    /// ids, or true/false for yes/no.
+    pub answers: BTreeMap<String, serde_json::Value>,
 }
 
 impl From<rsvp_entity::Model> for Rsvp {
@@ -130,6 +136,7 @@ impl From<rsvp_entity::Model> for Rsvp {
             cancelled_at: r.cancelled_at,
             erased: r.erased_at.is_some(),
             lottery_rank: r.lottery_rank,
+            answers: r.answers.map(|a| a.0).unwrap_or_default(),
         }
     }
 }
@@ -221,18 +228,37 @@ impl RsvpsApi {
     ///
     /// In order of arrival (the waitlist's order among the waitlisted).
     #[oai(path = "/events/:id/rsvps", method = "get", operation_id = "list_rsvps")]
+    #[allow(clippy::too_many_arguments)] // one per query parameter
     async fn list_rsvps(
         &self,
         auth: TokenAuth,
         id: Path<Uuid>,
         status: Query<Option<RsvpStatusApi>>,
         slot_id: Query<Option<Uuid>>,
+        /// `{question id}:{answer}`: RSVPs that chose that choice id, answered `yes` or `no`, or
+        /// whose text answer contains it.
+        #[oai(validator(max_length = 300))]
+        answer: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<u64>>,
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<Vec<Rsvp>>> {
         let filter = RsvpFilter {
             status: status.0.map(Into::into),
             slot: slot_id.0.map(SlotId),
+            answer: match answer.0 {
+                None => None,
+                Some(raw) => match raw.split_once(':') {
+                    Some((question, wanted)) => Some((question.to_owned(), wanted.to_owned())),
+                    None => {
+                        let invalid = ValidationErrors::single(
+                            "answer",
+                            "invalid",
+                            "write it as {question id}:{answer}",
+                        );
+                        return Err(tsudoi_domain::Error::from(invalid).into());
+                    }
+                },
+            },
             limit: limit.0.unwrap_or(MAX_LIMIT),
             offset: offset.0.unwrap_or(0),
         };

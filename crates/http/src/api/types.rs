@@ -10,6 +10,7 @@ use tsudoi_domain::{
     access::Role,
     entity::{network, person},
     event::{EventStatus, NameReading, RsvpMode, When},
+    questions::{ChoiceDraft, Label, QuestionDraft, QuestionKind, Questions},
     values::Language,
 };
 
@@ -228,3 +229,139 @@ impl From<&person::Model> for PersonRef {
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
+
+/// The kind of a question on the RSVP form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKindApi {
+    /// One line of text (up to 200 characters).
+    ShortText,
+    /// Several lines (up to 2,000 characters).
+    LongText,
+    SingleChoice,
+    MultipleChoice,
+    YesNo,
+}
+
+impl From<QuestionKind> for QuestionKindApi {
+    fn from(kind: QuestionKind) -> Self {
+        match kind {
+            QuestionKind::ShortText => QuestionKindApi::ShortText,
+            QuestionKind::LongText => QuestionKindApi::LongText,
+            QuestionKind::SingleChoice => QuestionKindApi::SingleChoice,
+            QuestionKind::MultipleChoice => QuestionKindApi::MultipleChoice,
+            QuestionKind::YesNo => QuestionKindApi::YesNo,
+        }
+    }
+}
+
+impl From<QuestionKindApi> for QuestionKind {
+    fn from(kind: QuestionKindApi) -> Self {
+        match kind {
+            QuestionKindApi::ShortText => QuestionKind::ShortText,
+            QuestionKindApi::LongText => QuestionKind::LongText,
+            QuestionKindApi::SingleChoice => QuestionKind::SingleChoice,
+            QuestionKindApi::MultipleChoice => QuestionKind::MultipleChoice,
+            QuestionKindApi::YesNo => QuestionKind::YesNo,
+        }
+    }
+}
+
+/// A label in Japanese and English; either may be left empty (the other is shown), not both.
+#[derive(Clone, Debug, Object, Deserialize)]
+pub struct LabelApi {
+    #[oai(default)]
+    #[serde(default)]
+    #[oai(validator(max_length = 200))]
+    pub ja: String,
+    #[oai(default)]
+    #[serde(default)]
+    #[oai(validator(max_length = 200))]
+    pub en: String,
+}
+
+/// A question asked on the RSVP form.
+#[derive(Debug, Object)]
+pub struct QuestionApi {
+    /// Answers are keyed by it; it stays when the question is edited.
+    pub id: String,
+    pub kind: QuestionKindApi,
+    pub required: bool,
+    pub label: LabelApi,
+    /// For single and multiple choice.
+    pub choices: Vec<ChoiceApi>,
+}
+
+#[derive(Debug, Object)]
+pub struct ChoiceApi {
+    pub id: String,
+    pub label: LabelApi,
+}
+
+/// A question as sent: without an `id` it is new and gets one; with one, it keeps its answers.
+#[derive(Debug, Object, Deserialize)]
+pub struct QuestionInput {
+    #[oai(validator(max_length = 32))]
+    pub id: Option<String>,
+    pub kind: QuestionKindApi,
+    #[oai(default)]
+    #[serde(default)]
+    pub required: bool,
+    pub label: LabelApi,
+    #[oai(default)]
+    #[serde(default)]
+    #[oai(validator(max_items = 20))]
+    pub choices: Vec<ChoiceInput>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+pub struct ChoiceInput {
+    #[oai(validator(max_length = 32))]
+    pub id: Option<String>,
+    pub label: LabelApi,
+}
+
+fn label_of(l: Label) -> LabelApi {
+    LabelApi { ja: l.ja, en: l.en }
+}
+
+fn label_from(l: LabelApi) -> Label {
+    Label { ja: l.ja, en: l.en }
+}
+
+pub fn questions_of(questions: Option<Questions>) -> Vec<QuestionApi> {
+    questions
+        .unwrap_or_default()
+        .0
+        .into_iter()
+        .map(|q| QuestionApi {
+            id: q.id,
+            kind: q.kind.into(),
+            required: q.required,
+            label: label_of(q.label),
+            choices: q
+                .choices
+                .into_iter()
+                .map(|c| ChoiceApi { id: c.id, label: label_of(c.label) })
+                .collect(),
+        })
+        .collect()
+}
+
+pub fn question_drafts(input: Vec<QuestionInput>) -> Vec<QuestionDraft> {
+    input
+        .into_iter()
+        .map(|q| QuestionDraft {
+            id: q.id,
+            kind: Some(q.kind.into()),
+            required: q.required,
+            label: label_from(q.label),
+            choices: q
+                .choices
+                .into_iter()
+                .map(|c| ChoiceDraft { id: c.id, label: label_from(c.label) })
+                .collect(),
+        })
+        .collect()
+}

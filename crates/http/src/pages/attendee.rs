@@ -2,6 +2,8 @@
 //! (`/t/{code}`). A GET only shows (mail scanners open every link, DESIGN invariant 5); each
 //! change is a POST from a button, answered with a redirect back to the page (no resubmits).
 
+use std::collections::HashMap;
+
 use minijinja::{Value, context};
 use poem::{
     Body, IntoResponse, Request, Response, handler,
@@ -17,7 +19,7 @@ use tsudoi_domain::{
 
 use super::{
     Page, event_view,
-    rsvp::{conflict_text, fill, read_form},
+    rsvp::{answer_pairs, conflict_text, field_texts, fill, question_views, read_form},
     texts,
 };
 use crate::state::AppState;
@@ -30,7 +32,24 @@ fn actions(token: &str) -> Value {
         list => format!("/r/{token}/list"),
         cancel => format!("/r/{token}/cancel"),
         erase => format!("/r/{token}/erase"),
+        answers => format!("/r/{token}/answers"),
     }
+}
+
+/// What the attendee's page says besides their RSVP: a notice after a change, or why a change
+/// was refused (with the answers as posted and their errors, to correct them).
+#[derive(Default)]
+struct Outcome {
+    notice: Option<&'static str>,
+    problem: Option<String>,
+    status: StatusCode,
+    again: Option<AnswersAgain>,
+}
+
+/// Answers posted again after a refusal, and the errors by field.
+struct AnswersAgain {
+    posted: Vec<(String, String)>,
+    errors: HashMap<String, String>,
 }
 
 fn render_attendee(
@@ -38,10 +57,9 @@ fn render_attendee(
     state: &AppState,
     token: &str,
     a: &AttendeePage,
-    notice: Option<&str>,
-    problem: Option<String>,
-    status: StatusCode,
+    outcome: Outcome,
 ) -> Response {
+    let Outcome { notice, problem, status, again } = outcome;
     let t = texts::texts(page.language);
     let r = &a.rsvp;
     let e = &a.event.event;
@@ -106,6 +124,24 @@ fn render_attendee(
         let svg = qr::svg(&url).unwrap_or_default();
         context! { svg => Value::from_safe_string(svg), short_code => r.short_code.clone(), href => url }
     });
+    let stored = r.answers.as_ref();
+    let asked = e.questions.as_ref();
+    let AnswersAgain { posted: given, errors } =
+        again.unwrap_or_else(|| AnswersAgain { posted: answer_pairs(stored), errors: HashMap::new() });
+    let questions = question_views(asked, &given, &errors, page.language);
+    let shown: Vec<Value> = asked
+        .map(|asked| {
+            asked
+                .0
+                .iter()
+                .map(|q| {
+                    let answer = stored.and_then(|a| a.0.get(&q.id)).map(|v| q.display(v, page.language));
+                    context! { label => q.label.in_language(page.language), shown => answer.unwrap_or_default() }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let answers_open = r.status.is_active() && open && state.now() < rsvp::closes_at(e);
     let mut view = event_view(&a.event, &state.base_url, page.language);
     view = context! { href => format!("/e/{}", e.slug), ..view };
     page.render(
@@ -121,6 +157,8 @@ fn render_attendee(
             active => r.status.is_active() && open,
             max_guests => e.max_guests,
             actions => actions(token),
+            questions => if answers_open { questions } else { shown },
+            answers_open => answers_open,
         },
     )
 }
@@ -140,7 +178,13 @@ pub async fn rsvp_page(req: &Request, Path(token): Path<String>, state: Data<&Ap
     match rsvp::attendee_page(state.db.reader(), &state.links.keyring, &token).await {
         Ok(a) => {
             page.prefer(a.rsvp.language);
-            render_attendee(&page, &state, &token, &a, notice_of(req, &page), None, StatusCode::OK)
+            render_attendee(
+                &page,
+                &state,
+                &token,
+                &a,
+                Outcome { notice: notice_of(req, &page), ..Outcome::default() },
+            )
         }
         Err(err) => page.failed(&err),
     }
@@ -198,10 +242,11 @@ pub async fn rsvp_act(
             Action::SetGuests(form.get("guests").map_or(i64::MAX, |g| g.trim().parse().unwrap_or(i64::MAX)))
         }
         "list" => Action::ShowInList(form.get("show").is_some_and(|v| v == "1")),
+        "answers" => Action::SetAnswers(form.answers()),
         _ => return page.not_found(),
     };
     let keyring = &state.links.keyring;
-    match rsvp::act(state.db.writer(), keyring, &token, action, &state.policy, state.now()).await {
+    match rsvp::act(state.db.writer(), keyring, &token, action.clone(), &state.policy, state.now()).await {
         Ok(r) => {
             state.mail_wake.notify_one();
             page.prefer(r.language);
@@ -215,6 +260,7 @@ pub async fn rsvp_act(
                 Action::AcceptOffer => "accept",
                 Action::Cancel => "cancel",
                 Action::SetGuests(_) => "guests",
+                Action::SetAnswers(_) => "answers",
                 _ => "list",
             };
             Redirect::see_other(format!("/r/{token}?done={done}")).into_response()
@@ -224,16 +270,23 @@ pub async fn rsvp_act(
             match rsvp::attendee_page(state.db.reader(), keyring, &token).await {
                 Ok(a) => {
                     page.prefer(a.rsvp.language);
-                    let (problem, status) = match &refused {
-                        Error::Conflict(conflict) => {
-                            (conflict_text(conflict, None, page.language), StatusCode::CONFLICT)
+                    let t = texts::texts(page.language);
+                    let (problem, status, again) = match (&refused, action) {
+                        (Error::Conflict(conflict), _) => {
+                            (conflict_text(conflict, None, page.language), StatusCode::CONFLICT, None)
                         }
-                        _ => (
-                            texts::texts(page.language)["err_too_large"].to_owned(),
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                        ),
+                        (Error::Invalid(errors), Action::SetAnswers(posted)) => {
+                            let errors = field_texts(errors, page.language);
+                            (
+                                t["form_has_errors"].to_owned(),
+                                StatusCode::UNPROCESSABLE_ENTITY,
+                                Some(AnswersAgain { posted, errors }),
+                            )
+                        }
+                        _ => (t["err_too_large"].to_owned(), StatusCode::UNPROCESSABLE_ENTITY, None),
                     };
-                    render_attendee(&page, &state, &token, &a, None, Some(problem), status)
+                    let outcome = Outcome { problem: Some(problem), status, again, ..Outcome::default() };
+                    render_attendee(&page, &state, &token, &a, outcome)
                 }
                 Err(err) => page.failed(&err),
             }

@@ -44,6 +44,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("home.html", include_str!("../../templates/home.html")),
         ("message.html", include_str!("../../templates/message.html")),
         ("attendee.html", include_str!("../../templates/attendee.html")),
+        ("questions.html", include_str!("../../templates/questions.html")),
         ("confirm_action.html", include_str!("../../templates/confirm_action.html")),
         ("ticket.html", include_str!("../../templates/ticket.html")),
     ] {

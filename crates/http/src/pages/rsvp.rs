@@ -13,9 +13,11 @@ use poem::{
 use tsudoi_domain::{
     Error,
     error::Conflict,
+    error::ValidationErrors,
     event::{NameReading, RsvpMode, public::PublicEvent},
     format,
     ids::SlotId,
+    questions::{self, Answers, QuestionKind, Questions},
     rsvp::{self, Form},
     values::Language,
 };
@@ -29,9 +31,103 @@ const FORM_LIMIT: usize = 16 * 1024;
 /// What the form shows: the values typed, field errors, and a problem with the event itself.
 #[derive(Default)]
 pub(super) struct FormState {
-    values: HashMap<String, String>,
+    values: Posted,
     errors: HashMap<String, String>,
     problem: Option<String>,
+}
+
+/// A posted urlencoded form: every field in order (a multiple choice repeats its name).
+#[derive(Default)]
+pub(super) struct Posted(Vec<(String, String)>);
+
+impl Posted {
+    /// The first value of `key`.
+    pub(super) fn get(&self, key: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The answers to the event's questions (fields `answers.{question id}`), in order.
+    pub(super) fn answers(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix("answers.").map(|id| (id.to_owned(), v.clone())))
+            .collect()
+    }
+}
+
+/// The event's questions for a form, in `language`, filled with `given` (question id and value,
+/// as posted or as stored).
+pub(super) fn question_views(
+    questions: Option<&Questions>,
+    given: &[(String, String)],
+    errors: &HashMap<String, String>,
+    language: Language,
+) -> Vec<Value> {
+    let Some(questions) = questions else { return Vec::new() };
+    questions
+        .0
+        .iter()
+        .map(|q| {
+            let field = questions::answer_field(&q.id);
+            let chosen: Vec<&str> =
+                given.iter().filter(|(id, _)| *id == q.id).map(|(_, v)| v.as_str()).collect();
+            let choices: Vec<Value> = q
+                .choices
+                .iter()
+                .map(|c| {
+                    context! {
+                        id => c.id.clone(),
+                        label => c.label.in_language(language),
+                        checked => chosen.contains(&c.id.as_str()),
+                    }
+                })
+                .collect();
+            context! {
+                field => field.clone(),
+                kind => match q.kind {
+                    QuestionKind::ShortText => "short_text",
+                    QuestionKind::LongText => "long_text",
+                    QuestionKind::SingleChoice => "single_choice",
+                    QuestionKind::MultipleChoice => "multiple_choice",
+                    QuestionKind::YesNo => "yes_no",
+                },
+                label => q.label.in_language(language),
+                required => q.required,
+                choices => choices,
+                text => chosen.first().copied().unwrap_or(""),
+                error => errors.get(&field).cloned(),
+            }
+        })
+        .collect()
+}
+
+/// Each field's first error, in words for the page.
+pub(super) fn field_texts(errors: &ValidationErrors, language: Language) -> HashMap<String, String> {
+    let t = texts::texts(language);
+    let mut messages = HashMap::new();
+    for e in errors.fields() {
+        let text = t.get(format!("err_{}", e.code).as_str()).copied().unwrap_or(t["err_invalid"]);
+        messages.entry(e.field.clone()).or_insert_with(|| text.to_owned());
+    }
+    messages
+}
+
+/// Stored answers as a form's fields.
+pub(super) fn answer_pairs(answers: Option<&Answers>) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for (id, value) in answers.map(|a| a.0.iter()).into_iter().flatten() {
+        match value {
+            serde_json::Value::String(s) => pairs.push((id.clone(), s.clone())),
+            serde_json::Value::Bool(yes) => {
+                pairs.push((id.clone(), if *yes { "yes" } else { "no" }.to_owned()))
+            }
+            serde_json::Value::Array(ids) => {
+                pairs.extend(ids.iter().filter_map(|v| v.as_str()).map(|v| (id.clone(), v.to_owned())));
+            }
+            _ => {}
+        }
+    }
+    pairs
 }
 
 /// Fills `{name}` placeholders in a catalogue text.
@@ -122,6 +218,7 @@ pub(super) async fn section(
         _ if full => t["rsvp_submit_waitlist"],
         _ => t["rsvp_submit"],
     };
+    let questions = question_views(e.questions.as_ref(), &form.values.answers(), &form.errors, language);
     Ok(context! {
         mode => mode,
         submit => button,
@@ -144,8 +241,9 @@ pub(super) async fn section(
             slot => typed("slot"),
             guests => guests,
             language => form.values.get("language").map_or(language.code(), String::as_str),
-            show_in_list => form.values.contains_key("show_in_list"),
+            show_in_list => form.values.get("show_in_list").is_some(),
         },
+        questions => questions,
     })
 }
 
@@ -169,7 +267,7 @@ pub(super) async fn event_page(
     }
 }
 
-fn form_of(values: &HashMap<String, String>, language: Language) -> Form {
+fn form_of(values: &Posted, language: Language) -> Form {
     let text = |key: &str| values.get(key).cloned().unwrap_or_default();
     Form {
         name: text("name"),
@@ -183,13 +281,14 @@ fn form_of(values: &HashMap<String, String>, language: Language) -> Form {
             .map_or(0, |g| g.trim().parse().unwrap_or(i64::MAX)),
         language: values.get("language").and_then(|l| Language::parse(l).ok()).unwrap_or(language),
         show_in_list: values.get("show_in_list").is_some(),
+        answers: values.answers(),
     }
 }
 
 /// Reads an urlencoded form of at most `FORM_LIMIT` bytes; `None` when it is larger.
-pub(super) async fn read_form(body: Body) -> Option<HashMap<String, String>> {
+pub(super) async fn read_form(body: Body) -> Option<Posted> {
     let bytes = body.into_bytes_limit(FORM_LIMIT).await.ok()?;
-    Some(url::form_urlencoded::parse(&bytes).into_owned().collect())
+    Some(Posted(url::form_urlencoded::parse(&bytes).into_owned().collect()))
 }
 
 /// The event page again with the form in `form`'s state (a refused RSVP).
@@ -242,12 +341,7 @@ pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: 
             }
         }
         Err(Error::Invalid(errors)) => {
-            let mut messages = HashMap::new();
-            for e in errors.fields() {
-                let text = t.get(format!("err_{}", e.code).as_str()).copied().unwrap_or(t["err_invalid"]);
-                messages.entry(e.field.clone()).or_insert_with(|| text.to_owned());
-            }
-            let form = FormState { values, errors: messages, problem: None };
+            let form = FormState { values, errors: field_texts(&errors, page.language), problem: None };
             form_again(&page, &state, &slug, form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(Error::Conflict(conflict)) => {
