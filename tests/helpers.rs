@@ -323,6 +323,17 @@ impl TestApp {
         reply(request.send().await.expect("request sent")).await
     }
 
+    /// Uploads a file (its bytes as they are) as `token`.
+    pub async fn upload_as(&self, token: &str, path: &str, content_type: &str, bytes: Vec<u8>) -> Reply {
+        let request = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes);
+        reply(request.send().await.expect("request sent")).await
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Method::GET, path, Some(&self.token), None).await
     }

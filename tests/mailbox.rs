@@ -153,6 +153,9 @@ pub struct Mail {
     pub reply_to: Option<String>,
     /// The raw DKIM-Signature header, when signed.
     pub dkim: Option<String>,
+    /// `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 2369, RFC 8058), trimmed.
+    pub list_unsubscribe: Option<String>,
+    pub list_unsubscribe_post: Option<String>,
     pub text: String,
     pub html: String,
     /// The inline QR image (`cid:`), if any.
@@ -173,6 +176,8 @@ impl Mail {
             subject: mail.subject().unwrap_or_default().to_owned(),
             message_id: mail.message_id().unwrap_or_default().to_owned(),
             dkim: mail.header_raw("DKIM-Signature").map(str::to_owned),
+            list_unsubscribe: mail.header_raw("List-Unsubscribe").map(|h| h.trim().to_owned()),
+            list_unsubscribe_post: mail.header_raw("List-Unsubscribe-Post").map(|h| h.trim().to_owned()),
             reply_to: mail.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_owned),
             text: mail.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
             html: mail.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),

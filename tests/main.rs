@@ -10,6 +10,7 @@ mod browser_rsvp;
 mod calendar;
 mod concurrency;
 mod events;
+mod invitations;
 mod operations;
 mod organizer_rsvps;
 mod pages;

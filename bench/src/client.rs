@@ -54,6 +54,24 @@ impl Connection {
         self.read_reply().await
     }
 
+    /// Uploads a file's bytes as they are.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> anyhow::Result<Reply> {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            bytes.len()
+        );
+        let stream = self.stream.get_mut();
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(bytes).await?;
+        self.read_reply().await
+    }
+
     /// Posts a browser form (`application/x-www-form-urlencoded`).
     pub async fn post_form(&mut self, path: &str, body: &str) -> anyhow::Result<Reply> {
         let head = format!(

@@ -121,6 +121,10 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
             note: None,
             slot: None,
             draw_at: None,
+            headline: None,
+            going_url: None,
+            decline_url: None,
+            unsubscribe_url: None,
         };
         bytes += compose(&email, &envelope)?.formatted().len();
         count += 1;

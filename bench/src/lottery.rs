@@ -19,7 +19,7 @@ use tsudoi_domain::{
     rsvp::{Form, RsvpStatus, lottery, submit_many},
 };
 
-use crate::{Server, client::Connection, free_port, operator};
+use crate::{Server, bench_network, client::Connection, free_port};
 
 pub struct Draw {
     pub entries: usize,
@@ -31,14 +31,9 @@ pub struct Draw {
 }
 
 pub async fn run(binary: &Path, dir: &Path, entries: usize, seats: i64) -> anyhow::Result<Draw> {
-    std::fs::create_dir_all(dir)?;
     // The server's default database, `tsudoi.db` in its working folder.
     let url = format!("sqlite://{}/tsudoi.db?mode=rwc", dir.display());
-    operator(binary, dir, &["migrate"]).await?;
-    operator(binary, dir, &["network", "create", "--slug", "bench", "--name", "ベンチマーク同窓会"]).await?;
-    let token =
-        operator(binary, dir, &["token", "create", "--network", "bench", "--email", "bench@example.jp"])
-            .await?;
+    let token = bench_network(binary, dir).await?;
 
     let port = free_port()?;
     let (server, _) = Server::start(binary, dir, port).await?;

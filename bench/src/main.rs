@@ -8,6 +8,7 @@
 mod client;
 mod email;
 mod flash;
+mod invitations;
 mod lottery;
 
 use std::{
@@ -123,6 +124,14 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// A fresh database in `dir` with the network `bench`; returns an owner's API token.
+async fn bench_network(binary: &Path, dir: &Path) -> anyhow::Result<String> {
+    std::fs::create_dir_all(dir)?;
+    operator(binary, dir, &["migrate"]).await?;
+    operator(binary, dir, &["network", "create", "--slug", "bench", "--name", "ベンチマーク同窓会"]).await?;
+    operator(binary, dir, &["token", "create", "--network", "bench", "--email", "bench@example.jp"]).await
+}
+
 async fn operator(binary: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new(binary).args(args).current_dir(dir).env("TSUDOI_LOG", "warn").output().await?;
     anyhow::ensure!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -227,6 +236,17 @@ async fn drive(port: u16, connections: usize, seconds: u64, paths: Vec<String>) 
     Ok(Outcome { requests: latencies_us.len(), errors, elapsed, latencies_us })
 }
 
+/// The organizers' big operations: a lottery draw and an invitation list.
+async fn organizer_scenarios(binary: &Path, dir: &Path) -> anyhow::Result<()> {
+    let draw = lottery::run(binary, &dir.join("lottery"), 50_000, 500).await?;
+    lottery::report(&draw);
+    println!();
+    let invited = invitations::run(binary, &dir.join("invitations"), 10_000).await?;
+    invitations::report(&invited);
+    println!();
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -237,8 +257,7 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
 
     if args.organizer_only {
-        let draw = lottery::run(&binary, &dir.join("lottery"), 50_000, 500).await?;
-        lottery::report(&draw);
+        organizer_scenarios(&binary, &dir).await?;
         std::fs::remove_dir_all(&dir).ok();
         return Ok(());
     }
@@ -260,16 +279,9 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let draw = lottery::run(&binary, &dir.join("lottery"), 50_000, 500).await?;
-    lottery::report(&draw);
-    println!();
+    organizer_scenarios(&binary, &dir).await?;
 
-    operator(&binary, &dir, &["migrate"]).await?;
-    operator(&binary, &dir, &["network", "create", "--slug", "bench", "--name", "ベンチマーク同窓会"])
-        .await?;
-    let token =
-        operator(&binary, &dir, &["token", "create", "--network", "bench", "--email", "bench@example.jp"])
-            .await?;
+    let token = bench_network(&binary, &dir).await?;
 
     let port = free_port()?;
     let (server, _) = Server::start(&binary, &dir, port).await?;

@@ -7,6 +7,7 @@ mod m20261124_000001_foundation;
 mod m20261124_000002_rsvps_and_outbox;
 mod m20261124_000003_lottery_and_approval;
 mod m20261124_000004_questions;
+mod m20261124_000005_invitations_and_announcements;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_rsvps_and_outbox::Migration),
             Box::new(m20261124_000003_lottery_and_approval::Migration),
             Box::new(m20261124_000004_questions::Migration),
+            Box::new(m20261124_000005_invitations_and_announcements::Migration),
         ]
     }
 }

@@ -18,6 +18,9 @@ pub enum Resource {
     Event,
     Rsvp,
     Message,
+    InvitationList,
+    Invitation,
+    Announcement,
 }
 
 impl fmt::Display for Resource {
@@ -32,6 +35,9 @@ impl fmt::Display for Resource {
             Resource::Event => "event",
             Resource::Rsvp => "RSVP",
             Resource::Message => "message",
+            Resource::InvitationList => "invitation list",
+            Resource::Invitation => "invitation",
+            Resource::Announcement => "announcement",
         })
     }
 }

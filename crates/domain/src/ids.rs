@@ -72,4 +72,9 @@ id_type! {
     RsvpId;
     /// An email in the outbox; also its Message-ID.
     MessageId;
+    /// An uploaded list of people to invite to an event.
+    InvitationListId;
+    /// One person on an invitation list; their invitation email has the same id.
+    InvitationId;
+    AnnouncementId;
 }

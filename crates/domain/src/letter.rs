@@ -10,12 +10,12 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::{
     calendar,
-    entity::{event_organizer, outbox, person, rsvp},
+    entity::{announcement, event_organizer, invitation, invitation_list, outbox, person, rsvp, unsubscribe},
     error::Result,
     event::{EventStatus, public::PublicEvent},
     format,
-    ids::{EventId, MessageId},
-    links::Links,
+    ids::{AnnouncementId, EventId, InvitationId, MessageId, NetworkId},
+    links::{LinkKind, Links},
     outbox::MessageKind,
     qr,
     rsvp::{RsvpStatus, waitlist_position},
@@ -65,12 +65,21 @@ pub struct Letter {
     pub changes: Vec<String>,
     /// The organizers cancelled the RSVP, not the attendee.
     pub by_organizers: bool,
-    /// What the organizers wrote (a declined request).
+    /// What the organizers wrote: why a request was declined, a word with an invitation, an
+    /// announcement's body.
     pub note: Option<String>,
     /// The attendee's slot, when the event has more than one.
     pub slot: Option<String>,
     /// When the lottery is drawn (an entry's message).
     pub draw_at: Option<String>,
+    /// An announcement's subject (its body is the `note`).
+    pub headline: Option<String>,
+    /// An invitation's links: the RSVP form filled in, and the page to say "can't go".
+    pub going_url: Option<String>,
+    pub decline_url: Option<String>,
+    /// Invitations and announcements: the page (and one-click `List-Unsubscribe` target) that
+    /// stops them for this network.
+    pub unsubscribe_url: Option<String>,
 }
 
 /// The minimum QR size in emails, in pixels: sharp on a phone held up at the door.
@@ -111,7 +120,8 @@ impl EventCache {
 }
 
 /// The letter for `message`, or `None` when it is no longer owed: its attendee erased their
-/// data, or the state it announces has passed (a confirm-your-RSVP for a hold that expired).
+/// data, or the state it announces has passed (a confirm-your-RSVP for a hold that expired),
+/// or its reader unsubscribed (invitations and announcements).
 pub async fn prepare(
     db: &impl ConnectionTrait,
     links: &Links,
@@ -119,6 +129,9 @@ pub async fn prepare(
     message: &outbox::Model,
     now: DateTime<Utc>,
 ) -> Result<Option<Letter>> {
+    if message.kind == MessageKind::Invitation {
+        return prepare_invitation(db, links, events, message).await;
+    }
     let Some(rsvp_id) = message.rsvp_id else { return Ok(None) };
     let Some(rsvp) = rsvp::Entity::find_by_id(rsvp_id).one(db).await? else { return Ok(None) };
     let Some(to_email) = rsvp.email.clone() else { return Ok(None) };
@@ -131,6 +144,20 @@ pub async fn prepare(
         && !matches!(message.kind, MessageKind::EventCancelled | MessageKind::Cancelled)
     {
         return Ok(None);
+    }
+    let (mut headline, mut note, mut unsubscribe_url) = (None, None, None);
+    if message.kind == MessageKind::Announcement {
+        let found = match message.batch_id {
+            Some(batch) => announcement::Entity::find_by_id(AnnouncementId(batch)).one(db).await?,
+            None => None,
+        };
+        let Some(found) = found else { return Ok(None) };
+        if unsubscribed(db, e.network_id, &to_email).await? {
+            return Ok(None);
+        }
+        headline = Some(found.subject);
+        note = Some(found.body);
+        unsubscribe_url = Some(links.unsubscribe_url(message.id));
     }
     let language = rsvp.language;
     let moment = |at: Option<DateTime<Utc>>| at.map(|at| format::moment(at, &e.time_zone, language));
@@ -162,21 +189,7 @@ pub async fn prepare(
         language,
         guests: rsvp.guests,
         waitlist_position,
-        event: EventFacts {
-            title: e.title.clone(),
-            when: format::when(e.starts_at, e.ends_at, &e.time_zone, language),
-            place: event.venue.as_ref().map(|v| format!("{} ({})", v.name, v.address)).or_else(|| {
-                e.online_url.as_ref().map(|_| {
-                    match language {
-                        Language::Ja => "オンライン",
-                        Language::En => "Online",
-                    }
-                    .to_owned()
-                })
-            }),
-            access_notes: event.venue.as_ref().and_then(|v| v.access_notes.clone()),
-            page_url: links.event_url(&e.slug),
-        },
+        event: facts(event, language, links),
         manage_url: links.manage_url(&rsvp),
         hold_until: moment(rsvp.hold_expires_at),
         offer_until: moment(rsvp.offer_expires_at),
@@ -185,13 +198,87 @@ pub async fn prepare(
         ics,
         changes,
         by_organizers: detail("by").is_some_and(|by| by == "organizers"),
-        note: detail("note").and_then(|note| note.as_str()).map(str::to_owned),
+        note: note.or_else(|| detail("note").and_then(|note| note.as_str()).map(str::to_owned)),
         slot: match event.slots.as_slice() {
             [_, _, ..] => event.slots.iter().find(|s| s.id == rsvp.slot_id).map(|s| s.name.clone()),
             _ => None,
         },
         draw_at: moment(e.lottery_draw_at),
+        headline,
+        going_url: None,
+        decline_url: None,
+        unsubscribe_url,
     }))
+}
+
+/// An invitation from a list, in the host network's language.
+async fn prepare_invitation(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    events: &mut EventCache,
+    message: &outbox::Model,
+) -> Result<Option<Letter>> {
+    let Some(found) = invitation::Entity::find_by_id(InvitationId(message.id.uuid())).one(db).await? else {
+        return Ok(None);
+    };
+    let (event, reply_to) = events.get(db, message.event_id).await?;
+    if !crate::invitations::invitation_owed(db, &found, &event.event).await? {
+        return Ok(None);
+    }
+    let list = invitation_list::Entity::find_by_id(found.list_id).one(db).await?;
+    let language = event.host.default_language;
+    let token = links.keyring.make(LinkKind::Invitation, found.id.uuid(), 0);
+    let e = &event.event;
+    Ok(Some(Letter {
+        id: message.id,
+        kind: message.kind,
+        to_email: found.email.clone(),
+        to_name: found.name.clone(),
+        reply_to: reply_to.clone(),
+        language,
+        guests: 0,
+        waitlist_position: None,
+        event: facts(event, language, links),
+        manage_url: String::new(),
+        hold_until: None,
+        offer_until: None,
+        confirms: RsvpStatus::Holding,
+        ticket: None,
+        ics: None,
+        changes: Vec::new(),
+        by_organizers: false,
+        note: list.and_then(|l| l.message),
+        slot: None,
+        draw_at: e.lottery_draw_at.map(|at| format::moment(at, &e.time_zone, language)),
+        headline: None,
+        going_url: Some(format!("{}/e/{}?invite={token}#rsvp", links.base_url(), e.slug)),
+        decline_url: Some(format!("{}/i/{token}", links.base_url())),
+        unsubscribe_url: Some(links.unsubscribe_url(message.id)),
+    }))
+}
+
+async fn unsubscribed(db: &impl ConnectionTrait, network: NetworkId, email: &str) -> Result<bool> {
+    Ok(unsubscribe::Entity::find_by_id((network, email.to_owned())).one(db).await?.is_some())
+}
+
+/// What every message says of its event, in `language`.
+fn facts(event: &PublicEvent, language: Language, links: &Links) -> EventFacts {
+    let e = &event.event;
+    EventFacts {
+        title: e.title.clone(),
+        when: format::when(e.starts_at, e.ends_at, &e.time_zone, language),
+        place: event.venue.as_ref().map(|v| format!("{} ({})", v.name, v.address)).or_else(|| {
+            e.online_url.as_ref().map(|_| {
+                match language {
+                    Language::Ja => "オンライン",
+                    Language::En => "Online",
+                }
+                .to_owned()
+            })
+        }),
+        access_notes: event.venue.as_ref().and_then(|v| v.access_notes.clone()),
+        page_url: links.event_url(&e.slug),
+    }
 }
 
 /// Whether the state a message announces still holds when it is sent.
@@ -209,6 +296,9 @@ fn still_owed(kind: MessageKind, rsvp: &rsvp::Model) -> bool {
         }
         MessageKind::LotteryNotWon => matches!(rsvp.status, RsvpStatus::Waitlisted | RsvpStatus::NotSelected),
         MessageKind::Rejected => rsvp.status == RsvpStatus::Rejected,
+        MessageKind::Announcement => rsvp.status.is_active(),
+        // Prepared from the invitation, not an RSVP.
+        MessageKind::Invitation => false,
         MessageKind::Offered => rsvp.status == RsvpStatus::Offered,
         MessageKind::Cancelled => rsvp.status == RsvpStatus::Cancelled,
         MessageKind::EventChanged | MessageKind::EventCancelled => true,

@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod format;
 pub mod ids;
+pub mod invitations;
 pub mod letter;
 pub mod links;
 pub mod network;

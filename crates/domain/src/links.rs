@@ -29,6 +29,11 @@ pub enum LinkKind {
     Ticket,
     /// A survey, `/s/{token}`.
     Survey,
+    /// An invitation's "going" and "can't go" links.
+    Invitation,
+    /// Unsubscribing from a network's invitations and announcements, `/u/{token}` (over the id
+    /// of the email that carried it).
+    Unsubscribe,
 }
 
 impl LinkKind {
@@ -37,6 +42,8 @@ impl LinkKind {
             LinkKind::Manage => b"manage",
             LinkKind::Ticket => b"ticket",
             LinkKind::Survey => b"survey",
+            LinkKind::Invitation => b"invitation",
+            LinkKind::Unsubscribe => b"unsubscribe",
         }
     }
 }
@@ -170,6 +177,12 @@ impl Links {
 
     pub fn event_url(&self, slug: &str) -> String {
         format!("{}/e/{slug}", self.base_url)
+    }
+
+    /// The page that unsubscribes the reader of `message` from its network's invitations and
+    /// announcements (also the one-click `List-Unsubscribe` target).
+    pub fn unsubscribe_url(&self, message: crate::ids::MessageId) -> String {
+        format!("{}/u/{}", self.base_url, self.keyring.make(LinkKind::Unsubscribe, message.uuid(), 0))
     }
 }
 

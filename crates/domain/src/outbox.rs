@@ -66,6 +66,12 @@ pub enum MessageKind {
     /// The organizers moved the RSVP to another slot.
     #[sea_orm(string_value = "slot_changed")]
     SlotChanged,
+    /// An invitation from a list: "going" and "can't go" links, and an unsubscribe link.
+    #[sea_orm(string_value = "invitation")]
+    Invitation,
+    /// The organizers' words to an event's attendees, with an unsubscribe link.
+    #[sea_orm(string_value = "announcement")]
+    Announcement,
 }
 
 impl MessageKind {
@@ -88,6 +94,8 @@ impl MessageKind {
             MessageKind::Approved => "approved",
             MessageKind::Rejected => "rejected",
             MessageKind::SlotChanged => "slot_changed",
+            MessageKind::Invitation => "invitation",
+            MessageKind::Announcement => "announcement",
         }
     }
 
@@ -146,6 +154,7 @@ pub fn message(
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(now),
+        batch_id: Set(None),
     }
 }
 

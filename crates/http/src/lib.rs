@@ -43,6 +43,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/e/:slug/rsvp", post(pages::rsvp_submit))
         .at("/r/:token", get(pages::rsvp_page))
         .at("/r/:token/:action", get(pages::rsvp_step).post(pages::rsvp_act))
+        .at("/i/:token", get(pages::invitation_page).post(pages::decline))
+        .at("/u/:token", get(pages::unsubscribe_page).post(pages::unsubscribe))
         .at("/t/:code", get(pages::ticket_page))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))

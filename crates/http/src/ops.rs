@@ -178,7 +178,9 @@ fn cache_key(req: &Request, method: &Method, path: &str, cache: &PublicCache) ->
     // later under these prefixes is not cached unless it is named here.
     let segments: Vec<&str> = path.split('/').collect();
     let page = matches!(segments.as_slice(), ["", "n" | "e", slug] if !slug.is_empty());
-    if !page || req.uri().query().is_some_and(|q| q.contains("lang=")) {
+    // A language switch sets a cookie; an invitation's link fills the form with one person's
+    // name and address.
+    if !page || req.uri().query().is_some_and(|q| q.contains("lang=") || q.contains("invite=")) {
         return None;
     }
     let (language, _) = crate::pages::language_of(req);

@@ -5,7 +5,10 @@
 use anyhow::Context;
 use lettre::{
     Message,
-    message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType},
+    message::{
+        Attachment, Mailbox, MultiPart, SinglePart,
+        header::{ContentType, HeaderName, HeaderValue},
+    },
 };
 use minijinja::{Value, context};
 use tsudoi_domain::{letter::Letter, outbox::MessageKind, rsvp::RsvpStatus, values::Language};
@@ -78,6 +81,10 @@ fn context_of(letter: &Letter) -> Value {
         note => letter.note.as_deref(),
         slot => letter.slot.as_deref(),
         draw_at => letter.draw_at.as_deref(),
+        headline => letter.headline.as_deref(),
+        going_url => letter.going_url.as_deref(),
+        decline_url => letter.decline_url.as_deref(),
+        unsubscribe_url => letter.unsubscribe_url.as_deref(),
     }
 }
 
@@ -89,13 +96,21 @@ fn render(name: &str, ctx: &Value) -> anyhow::Result<String> {
 pub fn compose(letter: &Letter, envelope: &Envelope) -> anyhow::Result<Message> {
     let lang = envelope.language.code();
     let folder = letter.kind.template();
-    let footer = match envelope.language {
-        Language::Ja => "このメールは集い Tsudoi から送信されています。ご返信は主催者に届きます。",
-        Language::En => "Sent by Tsudoi. Replies reach the organizers.",
+    let (footer, unsubscribe_text) = match envelope.language {
+        Language::Ja => (
+            "このメールは集い Tsudoi から送信されています。ご返信は主催者に届きます。",
+            "この主催団体からの招待・お知らせメールを停止する",
+        ),
+        Language::En => (
+            "Sent by Tsudoi. Replies reach the organizers.",
+            "Stop invitations and announcements from these organizers",
+        ),
     };
     let base = context_of(letter);
     let subject = render(&format!("{folder}/{lang}.subject"), &base)?.trim().to_owned();
-    let ctx = context! { lang => lang, footer => footer, subject => subject.clone(), ..base };
+    let ctx = context! {
+        lang => lang, footer => footer, unsubscribe_text => unsubscribe_text, subject => subject.clone(), ..base
+    };
     let text = render(&format!("{folder}/{lang}.txt"), &ctx)?;
     let html = render(&format!("{folder}/{lang}.html"), &ctx)?;
 
@@ -106,6 +121,18 @@ pub fn compose(letter: &Letter, envelope: &Envelope) -> anyhow::Result<Message> 
         .message_id(Some(envelope.message_id.clone()));
     if let Some(reply_to) = &envelope.reply_to {
         builder = builder.reply_to(reply_to.clone());
+    }
+    if let Some(url) = &letter.unsubscribe_url {
+        // RFC 2369 and RFC 8058: mail clients offer "unsubscribe", and POST to it in one click.
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
     }
     let alternative = MultiPart::alternative().singlepart(SinglePart::plain(text));
     let readable = match &letter.ticket {

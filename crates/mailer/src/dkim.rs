@@ -5,7 +5,12 @@
 //! RSA is what every receiver checks.
 
 use anyhow::Context;
-use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+use lettre::message::{
+    dkim::{
+        DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm, DkimSigningKey,
+    },
+    header::HeaderName,
+};
 
 /// A signing configuration from the key file's contents.
 pub fn dkim_config(domain: &str, selector: &str, key: &str) -> anyhow::Result<DkimConfig> {
@@ -17,7 +22,26 @@ pub fn dkim_config(domain: &str, selector: &str, key: &str) -> anyhow::Result<Dk
     let key = DkimSigningKey::new(key.trim(), algorithm).map_err(|err| anyhow::anyhow!("{err:?}")).context(
         "the DKIM key must be an RSA key in PKCS#1 PEM (BEGIN RSA PRIVATE KEY) or an Ed25519 key as base64",
     )?;
-    Ok(DkimConfig::default_config(selector.to_owned(), domain.to_owned(), key))
+    // lettre's default covers From, Subject, To and Date. RFC 8058 asks that one-click
+    // unsubscribe headers be signed too (a header listed but absent is signed as absent, so
+    // nobody can add it on the way), and the Message-ID and Reply-To are worth keeping intact.
+    let headers = [
+        "From",
+        "Subject",
+        "To",
+        "Date",
+        "Message-ID",
+        "Reply-To",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+    ]
+    .map(HeaderName::new_from_ascii_str)
+    .to_vec();
+    let canonicalization = DkimCanonicalization {
+        header: DkimCanonicalizationType::Simple,
+        body: DkimCanonicalizationType::Relaxed,
+    };
+    Ok(DkimConfig::new(selector.to_owned(), domain.to_owned(), key, headers, canonicalization))
 }
 
 #[cfg(test)]

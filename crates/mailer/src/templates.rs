@@ -10,7 +10,7 @@ macro_rules! templates {
     };
 }
 
-const SOURCES: [(&str, &str); 104] = templates![
+const SOURCES: [(&str, &str); 116] = templates![
     "layout.html",
     "layout.txt",
     "parts/qr.ja.html",
@@ -115,6 +115,18 @@ const SOURCES: [(&str, &str); 104] = templates![
     "rejected/en.txt",
     "rejected/ja.html",
     "rejected/en.html",
+    "invitation/ja.subject",
+    "invitation/en.subject",
+    "invitation/ja.txt",
+    "invitation/en.txt",
+    "invitation/ja.html",
+    "invitation/en.html",
+    "announcement/ja.subject",
+    "announcement/en.subject",
+    "announcement/ja.txt",
+    "announcement/en.txt",
+    "announcement/ja.html",
+    "announcement/en.html",
 ];
 
 pub static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -70,6 +70,12 @@ fn letter(kind: MessageKind, name: &str, language: Language) -> Letter {
         note: Some("今回は定員に達したため、次回のご参加をお待ちしています。".into()),
         slot: Some("懇親会".into()),
         draw_at: Some("12月3日(木) 12:00 JST".into()),
+        headline: (kind == MessageKind::Announcement).then(|| "会場が変わりました".into()),
+        going_url: (kind == MessageKind::Invitation)
+            .then(|| "https://tsudoi.example.jp/e/crossing-8?invite=t".into()),
+        decline_url: (kind == MessageKind::Invitation).then(|| "https://tsudoi.example.jp/i/t".into()),
+        unsubscribe_url: matches!(kind, MessageKind::Invitation | MessageKind::Announcement)
+            .then(|| "https://tsudoi.example.jp/u/unsub-token".into()),
     }
 }
 
@@ -128,8 +134,30 @@ fn every_message_renders_in_both_languages_and_escapes_html_only_in_html() {
             // minijinja escapes `/` in HTML; a mail client reads the entity back.
             let unescaped = html.replace("&#x2f;", "/");
             // Every message with something left to do links to the attendee's page.
-            let settled =
-                matches!(kind, MessageKind::Cancelled | MessageKind::EventCancelled | MessageKind::Rejected);
+            // An invitation has no RSVP yet: its links open the form and the "can't go" page.
+            let settled = matches!(
+                kind,
+                MessageKind::Cancelled
+                    | MessageKind::EventCancelled
+                    | MessageKind::Rejected
+                    | MessageKind::Invitation
+            );
+            let unsubscribable = matches!(kind, MessageKind::Invitation | MessageKind::Announcement);
+            assert_eq!(
+                mail.header_raw("List-Unsubscribe").map(str::trim),
+                unsubscribable.then_some("<https://tsudoi.example.jp/u/unsub-token>"),
+                "{kind:?}"
+            );
+            assert_eq!(
+                mail.header_raw("List-Unsubscribe-Post").map(str::trim),
+                unsubscribable.then_some("List-Unsubscribe=One-Click"),
+                "{kind:?}"
+            );
+            assert_eq!(
+                unescaped.contains("https://tsudoi.example.jp/u/unsub-token"),
+                unsubscribable,
+                "{kind:?}"
+            );
             assert_eq!(
                 unescaped.contains("https://tsudoi.example.jp/r/manage-token"),
                 !settled,

@@ -1,11 +1,14 @@
 //! sea-orm entities: one file a table. Rules live in the use-case modules, not here.
 
+pub mod announcement;
 pub mod api_token;
 pub mod audit_entry;
 pub mod event;
 pub mod event_cohost;
 pub mod event_organizer;
 pub mod event_slot;
+pub mod invitation;
+pub mod invitation_list;
 pub mod membership;
 pub mod network;
 pub mod outbox;
@@ -13,4 +16,5 @@ pub mod person;
 pub mod rsvp;
 pub mod series;
 pub mod setting;
+pub mod unsubscribe;
 pub mod venue;

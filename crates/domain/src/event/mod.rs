@@ -233,6 +233,16 @@ pub async fn get(
     Ok((details, role))
 }
 
+/// The event, if `actor` manages it. Door staff and strangers get 404: what organizers do with
+/// an event's attendees is not something they may even know about.
+pub(crate) async fn managed(db: &impl ConnectionTrait, actor: &Actor, id: EventId) -> Result<EventDetails> {
+    match get(db, actor, id, Permission::ManageEvents).await {
+        Ok((details, _)) => Ok(details),
+        Err(Error::Forbidden(_)) => Err(Error::NotFound(Resource::Event)),
+        Err(other) => Err(other),
+    }
+}
+
 /// Takes the event's row lock for the rest of the transaction and returns the row (PostgreSQL;
 /// SQLite has one writer), so everything that changes one event's seats runs one at a time.
 pub(crate) async fn lock(txn: &sea_orm::DatabaseTransaction, id: EventId) -> Result<event::Model> {

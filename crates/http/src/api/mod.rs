@@ -2,6 +2,7 @@
 
 mod account;
 mod events;
+mod invitations;
 mod outbox;
 mod public;
 mod rsvps;
@@ -27,8 +28,10 @@ pub enum ApiTags {
     Public,
     /// Emails that failed to send, and their retry.
     Outbox,
-    /// An event's RSVPs, for its organizers: the list and the CSV export.
+    /// An event's RSVPs, for its organizers: the list, the CSV export, decisions, the lottery.
     Rsvps,
+    /// Invitation lists (CSV upload, preview, send, progress) and announcements.
+    Invitations,
 }
 
 pub type Api = (
@@ -37,6 +40,7 @@ pub type Api = (
     series::SeriesApi,
     events::EventsApi,
     rsvps::RsvpsApi,
+    invitations::InvitationsApi,
     outbox::OutboxApi,
     public::PublicApi,
 );
@@ -48,6 +52,7 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
         series::SeriesApi { state: state.clone() },
         events::EventsApi { state: state.clone() },
         rsvps::RsvpsApi { state: state.clone() },
+        invitations::InvitationsApi { state: state.clone() },
         outbox::OutboxApi { state: state.clone() },
         public::PublicApi { state },
     );

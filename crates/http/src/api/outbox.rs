@@ -43,6 +43,8 @@ pub enum MessageKindApi {
     Approved,
     Rejected,
     SlotChanged,
+    Invitation,
+    Announcement,
 }
 
 impl From<MessageKind> for MessageKindApi {
@@ -64,6 +66,8 @@ impl From<MessageKind> for MessageKindApi {
             MessageKind::Approved => MessageKindApi::Approved,
             MessageKind::Rejected => MessageKindApi::Rejected,
             MessageKind::SlotChanged => MessageKindApi::SlotChanged,
+            MessageKind::Invitation => MessageKindApi::Invitation,
+            MessageKind::Announcement => MessageKindApi::Announcement,
         }
     }
 }

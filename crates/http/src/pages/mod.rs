@@ -4,9 +4,11 @@
 
 mod attendee;
 mod i18n;
+mod invitation;
 mod rsvp;
 
 pub use attendee::{rsvp_act, rsvp_page, rsvp_step, ticket_page};
+pub use invitation::{decline, invitation_page, unsubscribe, unsubscribe_page};
 pub use rsvp::submit as rsvp_submit;
 
 pub use i18n::language_of;
@@ -80,7 +82,9 @@ impl Page {
                 path.truncate(i);
             }
         }
-        let private = path.starts_with("/r/") || path.starts_with("/t/");
+        // An invitation's "going" link fills the form with the person's name and address.
+        let private = ["/r/", "/t/", "/i/", "/u/"].iter().any(|p| path.starts_with(p))
+            || req.uri().query().is_some_and(|q| q.contains("invite="));
         Page { language, remember, path, private, chosen }
     }
 
@@ -240,10 +244,20 @@ pub async fn event(req: &Request, Path(slug): Path<String>, state: Data<&AppStat
     let page = Page::of(req);
     match public::event(state.db.reader(), &slug).await {
         Ok(event) => {
-            rsvp::event_page(&page, &state, &event, rsvp::FormState::default(), StatusCode::OK).await
+            let form = match invite_of(req) {
+                Some(token) => rsvp::FormState::invited(&state, &event, &token).await,
+                None => rsvp::FormState::default(),
+            };
+            rsvp::event_page(&page, &state, &event, form, StatusCode::OK).await
         }
         Err(err) => page.failed(&err),
     }
+}
+
+/// The invitation token of a "going" link (`?invite=`).
+fn invite_of(req: &Request) -> Option<String> {
+    let query = req.uri().query()?;
+    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "invite").map(|(_, v)| v.into_owned())
 }
 
 fn event_view(p: &PublicEvent, base_url: &str, language: Language) -> Value {

@@ -36,6 +36,23 @@ pub(super) struct FormState {
     problem: Option<String>,
 }
 
+impl FormState {
+    /// The form filled in from an invitation (its "going" link); an unknown or foreign link
+    /// fills nothing.
+    pub(super) async fn invited(state: &AppState, event: &PublicEvent, token: &str) -> FormState {
+        let found =
+            tsudoi_domain::invitations::invitation_by_token(state.db.reader(), &state.links.keyring, token)
+                .await;
+        let Some((invitation, _)) = found.ok().filter(|(i, _)| i.event_id == event.event.id) else {
+            return FormState::default();
+        };
+        let mut values = vec![("name".to_owned(), invitation.name), ("email".to_owned(), invitation.email)];
+        values.extend(invitation.name_reading.map(|r| ("name_reading".to_owned(), r)));
+        values.extend(invitation.slot_id.map(|s| ("slot".to_owned(), s.to_string())));
+        FormState { values: Posted(values), ..FormState::default() }
+    }
+}
+
 /// A posted urlencoded form: every field in order (a multiple choice repeats its name).
 #[derive(Default)]
 pub(super) struct Posted(Vec<(String, String)>);
