@@ -236,6 +236,40 @@ e2e! {
         assert_eq!(count("taro@example.jp", "参加申請について"), 1);
         let log = app.get("/api/v1/networks/tokyo/audit-log").await.expect(200).to_string();
         assert!(log.contains("rsvp.approve") && log.contains("rsvp.reject"));
+
+        // Taro's history: his request, each email it owed him and how it went, and who declined.
+        let history = app.get(&format!("/api/v1/rsvps/{taro}/history")).await.expect(200);
+        assert_eq!(history["rsvp"]["status"], "rejected");
+        let lines = history["history"].as_array().unwrap();
+        let what: Vec<String> = lines
+            .iter()
+            .map(|l| match l["what"].as_str().unwrap() {
+                "email" => format!("email:{}", l["email"].as_str().unwrap()),
+                "decision" => format!("decision:{}", l["action"].as_str().unwrap()),
+                other => other.to_owned(),
+            })
+            .collect();
+        assert_eq!(
+            what,
+            ["registered", "email:confirm_rsvp", "email:approval_requested", "email:rejected", "decision:rsvp.reject"],
+            "{history}"
+        );
+        let decision = &lines[4];
+        assert_eq!(decision["changes"]["note"], note);
+        assert!(decision["by"].is_string(), "who declined: {decision}");
+        assert_eq!(lines[3]["email_status"], "sent");
+        for token in [&door, &stranger] {
+            app.get_as(token, &format!("/api/v1/rsvps/{taro}/history")).await.expect_problem(404, "not_found");
+        }
+
+        // A co-hosting network's organizers decide as the host's do.
+        app.join(&stranger, "osaka", "organizer").await;
+        let shared = app.published_event(json!({"slug": "joint", "seats": 5, "rsvp_mode": "approval", "cohosts": ["osaka"], "confirmation_required": false})).await;
+        app.rsvp("joint", "合同 参加者", "joint@example.jp", 0).await.expect_status(200, "a request");
+        let request = app.get(&format!("/api/v1/events/{}/rsvps", shared["id"].as_str().unwrap())).await.expect(200);
+        let request = request[0]["id"].as_str().unwrap();
+        let approved = app.post_as(&stranger, &format!("/api/v1/rsvps/{request}/approve"), json!({})).await.expect(200);
+        assert_eq!(approved["status"], "confirmed");
     }
 
     async fn organizers_offer_freed_seats_by_hand_and_move_rsvps_between_slots(app: TestApp) {

@@ -8,6 +8,7 @@ mod m20261124_000002_rsvps_and_outbox;
 mod m20261124_000003_lottery_and_approval;
 mod m20261124_000004_questions;
 mod m20261124_000005_invitations_and_announcements;
+mod m20261124_000006_audit_subject;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_lottery_and_approval::Migration),
             Box::new(m20261124_000004_questions::Migration),
             Box::new(m20261124_000005_invitations_and_announcements::Migration),
+            Box::new(m20261124_000006_audit_subject::Migration),
         ]
     }
 }

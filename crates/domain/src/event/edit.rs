@@ -283,6 +283,20 @@ pub(crate) async fn record(
     summary: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    record_about(txn, actor, model, model.id.uuid(), action, summary, now).await
+}
+
+/// Like `record`, about something of the event's (an RSVP): `subject` names it, so its own
+/// history can find the entry.
+pub(crate) async fn record_about(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    model: &event::Model,
+    subject: uuid::Uuid,
+    action: &str,
+    summary: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let cohosts =
         event_cohost::Entity::find().filter(event_cohost::Column::EventId.eq(model.id)).all(txn).await?;
     for network_id in std::iter::once(model.network_id).chain(cohosts.into_iter().map(|c| c.network_id)) {
@@ -290,7 +304,7 @@ pub(crate) async fn record(
             network_id,
             author: actor.into(),
             action,
-            subject_id: model.id.uuid(),
+            subject_id: subject,
             summary: summary.clone(),
         };
         audit::record(txn, change, now).await?;

@@ -7,6 +7,7 @@
 mod actions;
 mod event_change;
 mod expiry;
+mod history;
 pub mod lottery;
 mod organizer;
 mod roster;
@@ -16,6 +17,7 @@ mod view;
 pub use actions::{Action, act};
 pub(crate) use event_change::{after_event_cancelled, after_event_change, check_seat_change};
 pub use expiry::{expire_due, remind_due};
+pub use history::{Happening, HistoryEntry, history};
 pub use organizer::{Decision, NOTE_MAX, decide};
 pub use roster::{RsvpFilter, csv, list};
 pub use submit::{Form, NAME_MAX, Submitted, closes_at, ensure_open, submit, submit_many};

@@ -76,11 +76,16 @@ pub async fn decide(
         Decision::Cancel => super::actions::cancel(&txn, &e, r, true, policy, now).await?,
     };
     if (changed.status, changed.slot_id) != before {
-        let mut summary = json!({ "status": [before.0, changed.status] });
+        let mut summary = json!({ "event": e.id, "status": [before.0, changed.status] });
         if changed.slot_id != before.1 {
             summary["slot_id"] = json!([before.1, changed.slot_id]);
         }
-        event::edit::record(&txn, actor, &e, decision.action(), summary, now).await?;
+        if let Decision::Reject { note } = &decision
+            && !note.trim().is_empty()
+        {
+            summary["note"] = json!(note.trim());
+        }
+        event::edit::record_about(&txn, actor, &e, id.uuid(), decision.action(), summary, now).await?;
     }
     txn.commit().await?;
     Ok(changed)

@@ -17,7 +17,11 @@ use tsudoi_domain::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, types::MAX_LIMIT};
+use super::{
+    ApiTags,
+    outbox::{MessageKindApi, MessageStatusApi},
+    types::MAX_LIMIT,
+};
 use crate::{auth::TokenAuth, problem::ApiResult, state::AppState};
 
 pub struct RsvpsApi {
@@ -222,8 +226,94 @@ impl From<lottery::LotteryState> for Lottery {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum HappeningApi {
+    /// The RSVP form was sent (again, after a cancellation or an expiry).
+    Registered,
+    /// An email was owed: each marks a change of state.
+    Email,
+    /// An organizer decided something about the RSVP.
+    Decision,
+    /// The attendee erased their data.
+    Erased,
+}
+
+/// One line of an RSVP's history.
+#[derive(Debug, Object)]
+pub struct HistoryItem {
+    pub at: DateTime<Utc>,
+    pub what: HappeningApi,
+    /// For an email: which one, and how its delivery went.
+    #[oai(skip_serializing_if_is_none)]
+    pub email: Option<MessageKindApi>,
+    #[oai(skip_serializing_if_is_none)]
+    pub email_status: Option<MessageStatusApi>,
+    #[oai(skip_serializing_if_is_none)]
+    pub sent_at: Option<DateTime<Utc>>,
+    /// For a decision: the action (`rsvp.approve`, `rsvp.cancel`, ...), who, and what changed.
+    #[oai(skip_serializing_if_is_none)]
+    pub action: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub by: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub changes: Option<serde_json::Value>,
+}
+
+impl From<rsvp::HistoryEntry> for HistoryItem {
+    fn from(e: rsvp::HistoryEntry) -> Self {
+        let mut item = HistoryItem {
+            at: e.at,
+            what: HappeningApi::Registered,
+            email: None,
+            email_status: None,
+            sent_at: None,
+            action: None,
+            by: None,
+            changes: None,
+        };
+        match e.happening {
+            rsvp::Happening::Registered => {}
+            rsvp::Happening::Erased => item.what = HappeningApi::Erased,
+            rsvp::Happening::Email { kind, status, sent_at } => {
+                item.what = HappeningApi::Email;
+                item.email = Some(kind.into());
+                item.email_status = Some(status.into());
+                item.sent_at = sent_at;
+            }
+            rsvp::Happening::Decision { action, by, summary } => {
+                item.what = HappeningApi::Decision;
+                item.action = Some(action);
+                item.by = by.map(|(_, name)| name);
+                item.changes = Some(summary);
+            }
+        }
+        item
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct RsvpHistory {
+    pub rsvp: Rsvp,
+    /// Oldest first.
+    pub history: Vec<HistoryItem>,
+}
+
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Rsvps")]
 impl RsvpsApi {
+    /// An RSVP and its history
+    ///
+    /// When it was made, every email it was owed (each marks a change of state) and how its
+    /// delivery went, and the organizers' decisions about it, by whom.
+    #[oai(path = "/rsvps/:id/history", method = "get", operation_id = "rsvp_history")]
+    async fn rsvp_history(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<RsvpHistory>> {
+        let (r, entries) = rsvp::history(self.state.db.reader(), &auth.0, RsvpId(id.0)).await?;
+        Ok(Json(RsvpHistory {
+            rsvp: r.into(),
+            history: entries.into_iter().map(HistoryItem::from).collect(),
+        }))
+    }
+
     /// List an event's RSVPs
     ///
     /// In order of arrival (the waitlist's order among the waitlisted).
