@@ -202,3 +202,55 @@ async fn an_attendee_rsvps_confirms_and_sees_the_ticket_in_a_real_browser() {
     let seen = browser.text_with("有効なチケット").await;
     assert!(seen.contains("山田") && !seen.contains("花子"), "{seen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invited_person_finds_the_form_filled_in_and_answers_its_questions_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        eprintln!("skipped: chromium-driver is not installed");
+        return;
+    };
+    let app = spawn_app(Engine::Sqlite).await;
+    let questions = json!([
+        {"id": "diet", "kind": "single_choice", "required": true, "label": {"ja": "食事の制限"},
+         "choices": [{"id": "none", "label": {"ja": "なし"}}, {"id": "halal", "label": {"ja": "ハラール"}}]},
+        {"id": "topics", "kind": "multiple_choice", "label": {"ja": "興味のある話題"},
+         "choices": [{"id": "ai", "label": {"ja": "生成AI"}}, {"id": "career", "label": {"ja": "キャリア"}}]},
+        {"id": "party", "kind": "yes_no", "label": {"ja": "懇親会に参加しますか"}}
+    ]);
+    let event = app
+        .published_event(
+            json!({"title": "ホームカミングデー", "confirmation_required": false, "questions": questions}),
+        )
+        .await;
+    let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+    let list = app
+        .upload_as(
+            &app.token,
+            &format!("/api/v1/events/{id}/invitations"),
+            "text/csv",
+            "氏名,メールアドレス\n山田 花子,hanako@example.jp\n".as_bytes().to_vec(),
+        )
+        .await
+        .expect(201);
+    app.post(&format!("/api/v1/invitation-lists/{}/send", list["id"].as_str().unwrap()), json!({}))
+        .await
+        .expect(200);
+    let invitation = app.mail.message("hanako@example.jp", "ご招待", 1).await;
+
+    browser.go(&invitation.link(&app.address, &format!("/e/{slug}?invite="))).await;
+    browser.text_with("食事の制限").await;
+    let source = browser.source().await;
+    assert!(source.contains("value=\"山田 花子\""), "the name is filled in");
+    browser.click("input[name='answers.diet'][value='halal']").await;
+    browser.click("input[name='answers.topics'][value='ai']").await;
+    browser.click("input[name='answers.topics'][value='career']").await;
+    browser.click("input[name='answers.party'][value='yes']").await;
+    browser.click("form[action$='/rsvp'] button[type=submit]").await;
+    // The answer page names the address (the form's values are not page text); its language
+    // is whatever headless Chromium asks for.
+    browser.text_with("hanako@example.jp").await;
+
+    let rsvps = app.get(&format!("/api/v1/events/{id}/rsvps")).await.expect(200);
+    assert_eq!(rsvps[0]["email"], "hanako@example.jp");
+    assert_eq!(rsvps[0]["answers"], json!({"diet": "halal", "topics": ["ai", "career"], "party": true}));
+}
