@@ -124,14 +124,22 @@ e2e! {
         assert!(saved.text.contains("回答を保存しました"), "{}", saved.text);
         let list = app.get(&format!("/api/v1/events/{id}/rsvps?answer=diet:vegetarian")).await.expect(200);
         assert_eq!(list[0]["answers"]["party"], true);
+        let partial = app.get(&format!("/api/v1/events/{id}/rsvps?answer=diet:veg")).await.expect(200);
+        assert!(partial.as_array().unwrap().is_empty(), "a choice matches exactly");
+        // An answer as long as the form allows (2,000 characters of Japanese) is saved whole.
+        let long = "あ".repeat(2000);
+        let saved = app.press(&manage, "answers", &[("answers.diet", "none"), (note_field.as_str(), &long)]).await;
+        assert!(saved.text.contains("回答を保存しました"), "{}", saved.status);
+        let list = app.get(&format!("/api/v1/events/{id}/rsvps?answer=diet:none")).await.expect(200);
+        assert_eq!(list[0]["answers"][&note].as_str().map(|a| a.chars().count()), Some(2000));
         assert!(list[0]["answers"].get("topics").is_none(), "unticked is unanswered");
 
         // After the deadline the answers are shown, not editable.
         app.advance(Duration::days(3) + Duration::minutes(1)).await;
         let closed = app.page(&manage).await;
         assert!(own.text.contains("name=\"answers.diet\""), "the form was there before");
-        assert!(closed.text.contains("ベジタリアン") && !closed.text.contains("name=\"answers.diet\""), "read only");
-        app.press(&manage, "answers", &[("answers.diet", "none")]).await.expect_status(409, "closed");
+        assert!(closed.text.contains("<dd>なし</dd>") && !closed.text.contains("name=\"answers.diet\""), "read only");
+        app.press(&manage, "answers", &[("answers.diet", "halal")]).await.expect_status(409, "closed");
 
         // Organizers' bad questions are named field by field.
         let bad = app

@@ -102,6 +102,9 @@ e2e! {
         let published: Vec<String> =
             after["drawn"].as_array().unwrap().iter().map(|d| d["rsvp_id"].as_str().unwrap().to_owned()).collect();
         assert_eq!(published, order, "the published draw is the drawn order");
+        for d in after["drawn"].as_array().unwrap() {
+            assert_eq!(d["won"], won.contains(&d["rsvp_id"].as_str().unwrap().to_owned()), "{d}");
+        }
 
         // Everyone hears: winners get a ticket, the others their place on the waitlist.
         let winner = confirmed.as_array().unwrap()[0]["email"].as_str().unwrap().to_owned();
@@ -223,6 +226,9 @@ e2e! {
         assert_eq!(rejected["status"], "rejected");
         app.post(&format!("/api/v1/rsvps/{taro}/reject"), json!({})).await.expect(200);
         app.post(&format!("/api/v1/rsvps/{taro}/approve"), json!({})).await.expect_problem(409, "not_pending");
+        let again = app.rsvp(slug, "佐藤 太郎", "taro@example.jp", 0).await;
+        assert_eq!(again.status, 409, "a declined request does not reopen by asking again");
+        assert!(again.text.contains("見送"), "{}", again.text);
         let declined = app.mail.message("taro@example.jp", "参加申請について", 1).await;
         assert!(declined.text.contains(note), "the organizers' note is in the email: {}", declined.text);
         let taro_page = app.page(&declined.link(&app.address, "/e/")).await;

@@ -9,6 +9,7 @@ pub mod event_organizer;
 pub mod event_slot;
 pub mod invitation;
 pub mod invitation_list;
+pub mod lottery_draw;
 pub mod membership;
 pub mod network;
 pub mod outbox;

@@ -38,8 +38,6 @@ pub struct Model {
     pub confirmed_at: Option<DateTimeUtc>,
     /// The reminder went out, or was not needed (confirmed within the reminder window).
     pub reminded_at: Option<DateTimeUtc>,
-    /// The entry's place in the lottery draw, counting from 1.
-    pub lottery_rank: Option<i32>,
     /// Answers to the event's questions, by question id.
     #[sea_orm(column_type = "Json", nullable)]
     pub answers: Option<Answers>,

@@ -15,6 +15,8 @@ use crate::{
 
 /// More rows than any alumni network has members.
 pub const ROWS_MAX: usize = 20_000;
+/// Lines reported one by one; past this, one line says how many more could not be read.
+pub const PROBLEMS_MAX: usize = 1_000;
 
 /// One person to invite.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,6 +167,14 @@ pub fn parse(bytes: &[u8], slots: &[event_slot::Model]) -> Result<Parsed, Error>
             }
             _ => parsed.problems.push(Problem { line, message: problems.join("; ") }),
         }
+    }
+    if parsed.problems.len() > PROBLEMS_MAX {
+        let more = parsed.problems.len() - PROBLEMS_MAX;
+        let line = parsed.problems[PROBLEMS_MAX].line;
+        parsed.problems.truncate(PROBLEMS_MAX);
+        parsed
+            .problems
+            .push(Problem { line, message: format!("and {more} more lines that could not be read") });
     }
     Ok(parsed)
 }

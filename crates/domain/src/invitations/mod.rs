@@ -311,8 +311,14 @@ pub async fn send(
         .map_err(|e| ValidationErrors::single("message", e.code, e.message))?
         .flatten();
     let txn = db.begin().await?;
-    let (list, details) = managed_list(&txn, actor, id).await?;
+    let (_, details) = managed_list(&txn, actor, id).await?;
     let e = crate::event::lock(&txn, details.event.id).await?;
+    // Read again under the lock: a second send at the same moment waits here, then finds the
+    // list sent and changes nothing.
+    let list = invitation_list::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound(Resource::InvitationList))?;
     if list.sent_at.is_none() {
         match e.status {
             EventStatus::Cancelled => return Err(Conflict::EventCancelled.into()),

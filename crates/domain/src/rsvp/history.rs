@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     access::Actor,
-    entity::{audit_entry, outbox, person, rsvp},
+    entity::{audit_entry, lottery_draw, outbox, person, rsvp},
     error::{Error, Resource, Result},
     ids::{PersonId, RsvpId},
     outbox::{MessageKind, MessageStatus},
@@ -47,7 +47,11 @@ pub async fn history(
     crate::event::managed(db, actor, r.event_id).await.map_err(|_| Error::NotFound(Resource::Rsvp))?;
     let mut entries =
         vec![HistoryEntry { at: r.created_at, happening: Happening::Registered, order: Uuid::nil() }];
-    if r.queued_at != r.created_at {
+    // Starting over (after a cancellation or an expiry) moves `queued_at`; so does a lottery
+    // draw that puts an entry on the waitlist, which is no new registration.
+    let drawn =
+        lottery_draw::Entity::find().filter(lottery_draw::Column::RsvpId.eq(id)).one(db).await?.is_some();
+    if r.queued_at != r.created_at && !drawn {
         entries.push(HistoryEntry { at: r.queued_at, happening: Happening::Registered, order: Uuid::nil() });
     }
     let emails = outbox::Entity::find().filter(outbox::Column::RsvpId.eq(id)).all(db).await?;

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use super::{RsvpStatus, seats_of};
 use crate::{
     access::{Actor, Permission},
-    entity::{event, outbox as outbox_row, rsvp},
+    entity::{event, lottery_draw, outbox as outbox_row, rsvp},
     error::{Conflict, Error, Resource, Result},
     event::{EventStatus, RsvpMode},
     ids::{EventId, RsvpId, SlotId},
@@ -67,11 +67,11 @@ pub struct DrawOutcome {
     pub not_selected: usize,
 }
 
-/// Rows per statement when the draw writes its results: few enough that each `CASE` (whose arms
-/// the database tries one by one, per row) stays cheap.
-const CHUNK: usize = 100;
-/// Emails per insert: well inside SQLite's limit on bound values.
-const MESSAGES_PER_INSERT: usize = 500;
+/// Waitlist places per `CASE` update: few enough that each `CASE` (whose arms the database tries
+/// one by one, per row) stays cheap.
+const CASES_PER_UPDATE: usize = 100;
+/// Rows per insert or `IN (...)` update: well inside SQLite's limit on bound values.
+const ROWS_PER_INSERT: usize = 500;
 
 /// Runs every draw that is due by `now`, one event per transaction; safe on several instances
 /// (the event's row lock, and the draw time checked again under it). Returns the draws run.
@@ -92,19 +92,29 @@ pub async fn draw_due(
         .await?;
     let mut drawn = 0;
     for id in due {
-        let txn = db.begin().await?;
-        let e = crate::event::lock(&txn, id).await?;
-        if e.status == EventStatus::Published
-            && e.lottery_drawn_at.is_none()
-            && e.lottery_draw_at.is_some_and(|at| at <= now)
-        {
-            let outcome = draw(&txn, &e, now).await?;
-            tracing::info!(event = %id, entries = outcome.entries, won = outcome.won, "lottery drawn");
-            drawn += 1;
+        // One event's failure (logged) must not hold up the others' draws.
+        match draw_one(db, id, now).await {
+            Ok(Some(outcome)) => {
+                tracing::info!(event = %id, entries = outcome.entries, won = outcome.won, "lottery drawn");
+                drawn += 1;
+            }
+            Ok(None) => {}
+            Err(err) => tracing::error!(event = %id, error = %err, "drawing a lottery"),
         }
-        txn.commit().await?;
     }
     Ok(drawn)
+}
+
+/// Draws one due lottery, unless another instance did it first.
+async fn draw_one(db: &DatabaseConnection, id: EventId, now: DateTime<Utc>) -> Result<Option<DrawOutcome>> {
+    let txn = db.begin().await?;
+    let e = crate::event::lock(&txn, id).await?;
+    let due = e.status == EventStatus::Published
+        && e.lottery_drawn_at.is_none()
+        && e.lottery_draw_at.is_some_and(|at| at <= now);
+    let outcome = if due { Some(draw(&txn, &e, now).await?) } else { None };
+    txn.commit().await?;
+    Ok(outcome)
 }
 
 /// Draws now, at the organizers' request (entries close early). Refused when there is nothing to
@@ -173,48 +183,71 @@ async fn draw(txn: &DatabaseTransaction, e: &event::Model, now: DateTime<Utc>) -
         .await?;
     let drawn = drawn_order(&seed, entries, |(id, _, _)| *id);
     let mut seats = seats_of(txn, e).await?;
-    let (mut won, mut rest) = (Vec::new(), Vec::new());
+    let (mut won, mut rest, mut record) = (Vec::new(), Vec::new(), Vec::with_capacity(drawn.len()));
     for (n, (id, slot, guests)) in drawn.iter().enumerate() {
-        let rank = i32::try_from(n + 1).unwrap_or(i32::MAX);
-        if seats.take(*slot, 1 + guests) { won.push((*id, rank)) } else { rest.push((*id, rank)) }
+        let party = 1 + guests;
+        let wins = seats.take(*slot, party);
+        if wins {
+            won.push(*id)
+        } else {
+            rest.push(*id)
+        }
+        record.push(lottery_draw::ActiveModel {
+            event_id: Set(e.id),
+            rank: Set(i32::try_from(n + 1).unwrap_or(i32::MAX)),
+            rsvp_id: Set(*id),
+            party: Set(party),
+            slot_id: Set(*slot),
+            won: Set(wins),
+        });
     }
-    // The waitlist keeps the drawn order: its places are dated just before the draw, a
-    // microsecond apart, so anyone who RSVPs after the draw queues behind them.
-    let behind = i64::try_from(rest.len()).unwrap_or(i64::MAX);
-    let place = |n: usize| now - Duration::microseconds(behind - i64::try_from(n).unwrap_or(0));
-    let lost_status = if e.waitlist_enabled { RsvpStatus::Waitlisted } else { RsvpStatus::NotSelected };
-
-    for chunk in won.chunks(CHUNK) {
+    // The draw as it happened, for anyone to re-run.
+    for chunk in record.chunks(ROWS_PER_INSERT) {
+        lottery_draw::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+    }
+    for chunk in won.chunks(ROWS_PER_INSERT) {
         rsvp::Entity::update_many()
             .col_expr(rsvp::Column::Status, Expr::value(RsvpStatus::Confirmed))
             .col_expr(rsvp::Column::ConfirmedAt, Expr::value(now))
-            .col_expr(rsvp::Column::LotteryRank, ranks(chunk.iter().copied()))
             .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
-            .filter(rsvp::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
+            .filter(rsvp::Column::Id.is_in(chunk.iter().copied()))
             .exec(txn)
             .await?;
     }
-    for (n, chunk) in rest.chunks(CHUNK).enumerate() {
-        let mut queued = CaseStatement::new();
-        for (i, (id, _)) in chunk.iter().enumerate() {
-            queued = queued.case(rsvp::Column::Id.eq(*id), Expr::value(place(n * CHUNK + i)));
+    if e.waitlist_enabled {
+        // The waitlist keeps the drawn order: its places are dated just before the draw, a
+        // microsecond apart, so anyone who RSVPs after the draw queues behind them.
+        let behind = i64::try_from(rest.len()).unwrap_or(i64::MAX);
+        let place = |n: usize| now - Duration::microseconds(behind - i64::try_from(n).unwrap_or(0));
+        for (n, chunk) in rest.chunks(CASES_PER_UPDATE).enumerate() {
+            let queued = chunk.iter().enumerate().fold(CaseStatement::new(), |case, (i, id)| {
+                case.case(rsvp::Column::Id.eq(*id), Expr::value(place(n * CASES_PER_UPDATE + i)))
+            });
+            rsvp::Entity::update_many()
+                .col_expr(rsvp::Column::Status, Expr::value(RsvpStatus::Waitlisted))
+                .col_expr(rsvp::Column::QueuedAt, queued.into())
+                .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
+                .filter(rsvp::Column::Id.is_in(chunk.iter().copied()))
+                .exec(txn)
+                .await?;
         }
-        let mut update = rsvp::Entity::update_many()
-            .col_expr(rsvp::Column::Status, Expr::value(lost_status))
-            .col_expr(rsvp::Column::LotteryRank, ranks(chunk.iter().copied()))
-            .col_expr(rsvp::Column::UpdatedAt, Expr::value(now));
-        if e.waitlist_enabled {
-            update = update.col_expr(rsvp::Column::QueuedAt, queued.into());
+    } else {
+        for chunk in rest.chunks(ROWS_PER_INSERT) {
+            rsvp::Entity::update_many()
+                .col_expr(rsvp::Column::Status, Expr::value(RsvpStatus::NotSelected))
+                .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
+                .filter(rsvp::Column::Id.is_in(chunk.iter().copied()))
+                .exec(txn)
+                .await?;
         }
-        update.filter(rsvp::Column::Id.is_in(chunk.iter().map(|(id, _)| *id))).exec(txn).await?;
     }
     let messages = won
         .iter()
-        .map(|(id, _)| (MessageKind::LotteryWon, *id))
-        .chain(rest.iter().map(|(id, _)| (MessageKind::LotteryNotWon, *id)))
+        .map(|id| (MessageKind::LotteryWon, *id))
+        .chain(rest.iter().map(|id| (MessageKind::LotteryNotWon, *id)))
         .map(|(kind, id)| outbox::message(kind, e.id, Some(id), None, now))
         .collect::<Vec<_>>();
-    for chunk in messages.chunks(MESSAGES_PER_INSERT) {
+    for chunk in messages.chunks(ROWS_PER_INSERT) {
         outbox_row::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
     }
     event::Entity::update(event::ActiveModel {
@@ -233,13 +266,6 @@ async fn draw(txn: &DatabaseTransaction, e: &event::Model, now: DateTime<Utc>) -
     })
 }
 
-/// `CASE id WHEN ... THEN rank ... END` for one chunk.
-fn ranks(chunk: impl Iterator<Item = (RsvpId, i32)>) -> Expr {
-    chunk
-        .fold(CaseStatement::new(), |case, (id, rank)| case.case(rsvp::Column::Id.eq(id), Expr::value(rank)))
-        .into()
-}
-
 /// The lottery as anyone may see it: the seed's hash before the draw; the seed and every entry's
 /// id and rank after it, to re-run the draw.
 #[derive(Clone, Debug)]
@@ -250,16 +276,8 @@ pub struct LotteryState {
     pub seed: Option<String>,
     /// Entries waiting for the draw (with a confirmed email).
     pub entries: u64,
-    /// After the draw: every entry in drawn order, with whether it won a seat then.
-    pub drawn: Vec<DrawnEntry>,
-}
-
-#[derive(Clone, Debug)]
-pub struct DrawnEntry {
-    pub rsvp_id: RsvpId,
-    pub rank: i32,
-    pub party: i32,
-    pub slot_id: SlotId,
+    /// After the draw: every entry in drawn order, as it was at the draw.
+    pub drawn: Vec<lottery_draw::Model>,
 }
 
 /// The lottery of an event.
@@ -281,23 +299,11 @@ pub async fn state(db: &impl ConnectionTrait, e: &event::Model) -> Result<Lotter
         0
     };
     let drawn = if e.lottery_drawn_at.is_some() {
-        let rows: Vec<(RsvpId, i32, i32, SlotId)> = rsvp::Entity::find()
-            .select_only()
-            .columns([
-                rsvp::Column::Id,
-                rsvp::Column::LotteryRank,
-                rsvp::Column::Guests,
-                rsvp::Column::SlotId,
-            ])
-            .filter(rsvp::Column::EventId.eq(e.id))
-            .filter(rsvp::Column::LotteryRank.is_not_null())
-            .order_by_asc(rsvp::Column::LotteryRank)
-            .into_tuple()
+        lottery_draw::Entity::find()
+            .filter(lottery_draw::Column::EventId.eq(e.id))
+            .order_by_asc(lottery_draw::Column::Rank)
             .all(db)
-            .await?;
-        rows.into_iter()
-            .map(|(rsvp_id, rank, guests, slot_id)| DrawnEntry { rsvp_id, rank, party: 1 + guests, slot_id })
-            .collect()
+            .await?
     } else {
         Vec::new()
     };

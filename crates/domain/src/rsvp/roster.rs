@@ -12,6 +12,7 @@ use crate::{
     event::{self, EventDetails},
     format,
     ids::{EventId, SlotId},
+    questions::Question,
     values::Language,
 };
 
@@ -25,13 +26,15 @@ pub struct RsvpFilter {
     pub offset: u64,
 }
 
-/// Whether an RSVP answered `question` with `wanted` (see `RsvpFilter::answer`).
-fn answered(r: &rsvp::Model, question: &str, wanted: &str) -> bool {
-    let Some(answer) = r.answers.as_ref().and_then(|a| a.0.get(question)) else { return false };
+/// Whether an RSVP answered `question` with `wanted` (see `RsvpFilter::answer`): the very
+/// choice or yes/no, or text containing it.
+fn answered(r: &rsvp::Model, question: &Question, wanted: &str) -> bool {
+    let Some(answer) = r.answers.as_ref().and_then(|a| a.0.get(&question.id)) else { return false };
     match answer {
         serde_json::Value::Bool(yes) => wanted == if *yes { "yes" } else { "no" },
+        serde_json::Value::String(choice) if question.kind.has_choices() => choice == wanted,
         serde_json::Value::String(text) => {
-            text == wanted || text.to_lowercase().contains(&wanted.to_lowercase())
+            !wanted.is_empty() && text.to_lowercase().contains(&wanted.to_lowercase())
         }
         serde_json::Value::Array(chosen) => chosen.iter().any(|c| c == wanted),
         _ => false,
@@ -63,23 +66,20 @@ pub async fn list(
         None => query.limit(filter.limit).offset(filter.offset).all(db).await?,
         // Answers are JSON: filtered here, then paged.
         Some((question, wanted)) => {
-            let known =
-                details.event.questions.as_ref().is_some_and(|q| q.0.iter().any(|q| &q.id == question));
-            if !known {
-                return Err(ValidationErrors::single(
-                    "answer",
-                    "unknown_question",
-                    "is not a question of this event",
-                )
-                .into());
-            }
+            let Some(asked) =
+                details.event.questions.as_ref().and_then(|q| q.0.iter().find(|q| &q.id == question))
+            else {
+                let unknown =
+                    ValidationErrors::single("answer", "unknown_question", "is not a question of this event");
+                return Err(unknown.into());
+            };
             let skip = usize::try_from(filter.offset).unwrap_or(usize::MAX);
             let take = usize::try_from(filter.limit).unwrap_or(usize::MAX);
             query
                 .all(db)
                 .await?
                 .into_iter()
-                .filter(|r| answered(r, question, wanted))
+                .filter(|r| answered(r, asked, wanted))
                 .skip(skip)
                 .take(take)
                 .collect()

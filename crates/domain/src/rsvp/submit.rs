@@ -237,6 +237,11 @@ async fn submit_to_event(
     let (mut inserts, mut messages) = (Vec::new(), Vec::new());
     for (n, form, checked, slot, code) in valid {
         let earlier = known.get(checked.email.as_str()).cloned();
+        // The organizers' "no" stands: asking again does not reopen the request.
+        if earlier.as_ref().is_some_and(|r| r.status == RsvpStatus::Rejected) {
+            answer(n, Err(Conflict::RsvpRejected.into()));
+            continue;
+        }
         if let Some(earlier) = earlier.as_ref().filter(|r| r.status.is_active()) {
             let kind = status_email(earlier.status, earlier.verified);
             messages.push(outbox::message(kind, event.id, Some(earlier.id), None, now));
@@ -287,7 +292,6 @@ async fn submit_to_event(
             offer_expires_at: None,
             confirmed_at: (status == RsvpStatus::Confirmed).then_some(now),
             reminded_at: None,
-            lottery_rank: None,
             answers: Some(checked.answers),
             cancelled_at: None,
             erased_at: None,

@@ -112,9 +112,6 @@ pub struct Rsvp {
     #[oai(skip_serializing_if_is_none)]
     pub cancelled_at: Option<DateTime<Utc>>,
     pub erased: bool,
-    /// The entry's place in the lottery draw (1 is drawn first).
-    #[oai(skip_serializing_if_is_none)]
-    pub lottery_rank: Option<i32>,
     /// Answers to the event's questions by question id: text, a choice id, a list of choice
     /// ids, or true/false for yes/no.
     pub answers: BTreeMap<String, serde_json::Value>,
@@ -139,7 +136,6 @@ impl From<rsvp_entity::Model> for Rsvp {
             offer_expires_at: r.offer_expires_at,
             cancelled_at: r.cancelled_at,
             erased: r.erased_at.is_some(),
-            lottery_rank: r.lottery_rank,
             answers: r.answers.map(|a| a.0).unwrap_or_default(),
         }
     }
@@ -199,9 +195,11 @@ pub struct Lottery {
 pub struct DrawnEntry {
     pub rsvp_id: Uuid,
     pub rank: i32,
-    /// The person and their guests.
+    /// The person and their guests, at the draw.
     pub party: i32,
     pub slot_id: Uuid,
+    /// Got a seat in the draw.
+    pub won: bool,
 }
 
 impl From<lottery::LotteryState> for Lottery {
@@ -220,6 +218,7 @@ impl From<lottery::LotteryState> for Lottery {
                     rank: d.rank,
                     party: d.party,
                     slot_id: d.slot_id.uuid(),
+                    won: d.won,
                 })
                 .collect(),
         }

@@ -25,8 +25,9 @@ use tsudoi_domain::{
 use super::{Page, event_view, texts};
 use crate::{limits::client_ip, state::AppState};
 
-/// Forms are small; anything bigger is not a person typing.
-const FORM_LIMIT: usize = 16 * 1024;
+/// Anything bigger is not a person typing: room for every question answered at full length
+/// (20 long answers of 2,000 characters, 9 bytes each once percent-encoded) and the rest.
+const FORM_LIMIT: usize = 512 * 1024;
 
 /// What the form shows: the values typed, field errors, and a problem with the event itself.
 #[derive(Default)]

@@ -68,6 +68,16 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
             "ただいま抽選中です。まもなく先着順での受付を再開します。",
             "The lottery is being drawn. RSVPs reopen, first come, in a moment.",
         ),
+        (
+            "rsvp_rejected",
+            "このお申し込みは、主催者の判断によりお見送りとなりました。",
+            "The organizers declined this request.",
+        ),
+        (
+            "rsvp_not_selected",
+            "このお申し込みは抽選で選ばれませんでした。",
+            "This entry was not selected in the lottery.",
+        ),
         ("rsvp_submit_lottery", "抽選に申し込む", "Enter the lottery"),
         ("rsvp_submit_approval", "参加を申請する", "Ask to join"),
         ("lottery_title", "抽選制", "Lottery"),
@@ -314,6 +324,11 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
             "unsubscribed_body",
             "{email} 宛の {network} からの招待・お知らせメールを停止しました。",
             "{network} will send no more invitations or announcements to {email}.",
+        ),
+        (
+            "form_too_large",
+            "送信された内容が大きすぎます。内容を短くして、もう一度お試しください。",
+            "What was sent is too large. Please shorten it and try again.",
         ),
         ("done_answers", "回答を保存しました。", "Your answers are saved."),
         ("your_answers", "申し込み時の質問への回答", "Your answers"),
