@@ -532,6 +532,11 @@ impl TestApp {
     }
 }
 
+/// A response read whole, as the helpers above answer.
+pub async fn reply_of(response: reqwest::Response) -> Reply {
+    reply(response).await
+}
+
 async fn reply(response: reqwest::Response) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();

@@ -9,6 +9,7 @@ mod browser;
 mod browser_rsvp;
 mod calendar;
 mod concurrency;
+mod door;
 mod events;
 mod invitations;
 mod operations;

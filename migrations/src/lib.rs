@@ -3,12 +3,15 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod common;
+
 mod m20261124_000001_foundation;
 mod m20261124_000002_rsvps_and_outbox;
 mod m20261124_000003_lottery_and_approval;
 mod m20261124_000004_questions;
 mod m20261124_000005_invitations_and_announcements;
 mod m20261124_000006_audit_subject;
+mod m20261124_000007_door_check_in;
 
 pub struct Migrator;
 
@@ -21,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_questions::Migration),
             Box::new(m20261124_000005_invitations_and_announcements::Migration),
             Box::new(m20261124_000006_audit_subject::Migration),
+            Box::new(m20261124_000007_door_check_in::Migration),
         ]
     }
 }

@@ -5,6 +5,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
 
+use crate::common::cascade;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -67,20 +69,16 @@ impl MigrationTrait for Migration {
                     .col(uuid(LotteryDraws::SlotId))
                     .col(boolean(LotteryDraws::Won))
                     .primary_key(Index::create().col(LotteryDraws::EventId).col(LotteryDraws::Rank))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_lottery_draws_event")
-                            .from(LotteryDraws::Table, LotteryDraws::EventId)
-                            .to(Events::Table, Events::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_lottery_draws_rsvp")
-                            .from(LotteryDraws::Table, LotteryDraws::RsvpId)
-                            .to(Rsvps::Table, Rsvps::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        "fk_lottery_draws_event",
+                        (LotteryDraws::Table, LotteryDraws::EventId),
+                        (Events::Table, Events::Id),
+                    ))
+                    .foreign_key(&mut cascade(
+                        "fk_lottery_draws_rsvp",
+                        (LotteryDraws::Table, LotteryDraws::RsvpId),
+                        (Rsvps::Table, Rsvps::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

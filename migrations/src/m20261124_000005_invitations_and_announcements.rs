@@ -4,6 +4,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::common::cascade;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -74,19 +76,6 @@ enum Unsubscribes {
     CreatedAt,
 }
 
-fn cascade_to_event(
-    name: &str,
-    table: impl IntoIden + 'static,
-    column: impl IntoIden + 'static,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(table, column)
-        .to(Events::Table, Events::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -114,10 +103,10 @@ impl MigrationTrait for Migration {
                     .col(text_null(InvitationLists::Message))
                     .col(timestamp_with_time_zone_null(InvitationLists::SentAt))
                     .col(timestamp_with_time_zone(InvitationLists::CreatedAt))
-                    .foreign_key(&mut cascade_to_event(
+                    .foreign_key(&mut cascade(
                         "fk_invitation_lists_event",
-                        InvitationLists::Table,
-                        InvitationLists::EventId,
+                        (InvitationLists::Table, InvitationLists::EventId),
+                        (Events::Table, Events::Id),
                     ))
                     .to_owned(),
             )
@@ -137,17 +126,15 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Invitations::SlotId))
                     .col(string(Invitations::Mark))
                     .col(timestamp_with_time_zone_null(Invitations::DeclinedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invitations_list")
-                            .from(Invitations::Table, Invitations::ListId)
-                            .to(InvitationLists::Table, InvitationLists::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(&mut cascade_to_event(
+                    .foreign_key(&mut cascade(
+                        "fk_invitations_list",
+                        (Invitations::Table, Invitations::ListId),
+                        (InvitationLists::Table, InvitationLists::Id),
+                    ))
+                    .foreign_key(&mut cascade(
                         "fk_invitations_event",
-                        Invitations::Table,
-                        Invitations::EventId,
+                        (Invitations::Table, Invitations::EventId),
+                        (Events::Table, Events::Id),
                     ))
                     .to_owned(),
             )
@@ -175,10 +162,10 @@ impl MigrationTrait for Migration {
                     .col(text(Announcements::Body))
                     .col(integer(Announcements::Recipients))
                     .col(timestamp_with_time_zone(Announcements::CreatedAt))
-                    .foreign_key(&mut cascade_to_event(
+                    .foreign_key(&mut cascade(
                         "fk_announcements_event",
-                        Announcements::Table,
-                        Announcements::EventId,
+                        (Announcements::Table, Announcements::EventId),
+                        (Events::Table, Events::Id),
                     ))
                     .to_owned(),
             )
@@ -192,13 +179,11 @@ impl MigrationTrait for Migration {
                     .col(string(Unsubscribes::Email))
                     .col(timestamp_with_time_zone(Unsubscribes::CreatedAt))
                     .primary_key(Index::create().col(Unsubscribes::NetworkId).col(Unsubscribes::Email))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_unsubscribes_network")
-                            .from(Unsubscribes::Table, Unsubscribes::NetworkId)
-                            .to(Networks::Table, Networks::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        "fk_unsubscribes_network",
+                        (Unsubscribes::Table, Unsubscribes::NetworkId),
+                        (Networks::Table, Networks::Id),
+                    ))
                     .to_owned(),
             )
             .await

@@ -21,6 +21,8 @@ pub enum Resource {
     InvitationList,
     Invitation,
     Announcement,
+    DoorPass,
+    CheckIn,
 }
 
 impl fmt::Display for Resource {
@@ -38,6 +40,8 @@ impl fmt::Display for Resource {
             Resource::InvitationList => "invitation list",
             Resource::Invitation => "invitation",
             Resource::Announcement => "announcement",
+            Resource::DoorPass => "door pass",
+            Resource::CheckIn => "check-in",
         })
     }
 }

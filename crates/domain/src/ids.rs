@@ -77,4 +77,8 @@ id_type! {
     /// One person on an invitation list; their invitation email has the same id.
     InvitationId;
     AnnouncementId;
+    /// A door pass: staff scan tickets of one event with it.
+    DoorPassId;
+    /// One check-in at the door (of some or all of a party).
+    CheckInId;
 }

@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod capacity;
+pub mod checkin;
 pub mod clock;
 pub mod db;
 pub mod entity;

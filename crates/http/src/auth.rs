@@ -1,8 +1,13 @@
-//! API tokens as a poem-openapi security scheme: `Authorization: Bearer tsudoi_...`.
+//! The API's credentials as poem-openapi security schemes: API tokens
+//! (`Authorization: Bearer tsudoi_...`) and door passes (`X-Door-Pass`).
 
 use poem::Request;
-use poem_openapi::{SecurityScheme, auth::Bearer, error::AuthorizationError};
-use tsudoi_domain::{access::Actor, token};
+use poem_openapi::{
+    SecurityScheme,
+    auth::{ApiKey, Bearer},
+    error::AuthorizationError,
+};
+use tsudoi_domain::{access::Actor, checkin, entity::door_pass, token};
 
 use crate::state::AppState;
 
@@ -20,6 +25,26 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Actor> {
         Ok(None) => Err(AuthorizationError.into()),
         Err(err) => {
             tracing::error!(error = ?err, "authenticating a token");
+            Err(poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR))
+        }
+    }
+}
+
+/// A door pass, for the check-in API: `X-Door-Pass: <the token in the pass's /door/ link>`. It
+/// acts on its own event only, and is refused (401) once revoked.
+#[derive(SecurityScheme)]
+#[oai(ty = "api_key", key_name = "X-Door-Pass", key_in = "header", checker = "door_pass")]
+pub struct DoorPassAuth(pub door_pass::Model);
+
+async fn door_pass(req: &Request, key: ApiKey) -> poem::Result<door_pass::Model> {
+    let state = req.data::<AppState>().ok_or_else(|| {
+        poem::Error::from_string("state missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR)
+    })?;
+    match checkin::authenticate(state.db.reader(), &key.key).await {
+        Ok(pass) => Ok(pass),
+        Err(tsudoi_domain::Error::NotFound(_)) => Err(AuthorizationError.into()),
+        Err(err) => {
+            tracing::error!(error = ?err, "authenticating a door pass");
             Err(poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR))
         }
     }

@@ -3,6 +3,8 @@
 pub mod announcement;
 pub mod api_token;
 pub mod audit_entry;
+pub mod check_in;
+pub mod door_pass;
 pub mod event;
 pub mod event_cohost;
 pub mod event_organizer;

@@ -38,6 +38,8 @@ pub struct Model {
     pub confirmed_at: Option<DateTimeUtc>,
     /// The reminder went out, or was not needed (confirmed within the reminder window).
     pub reminded_at: Option<DateTimeUtc>,
+    /// People of the party through the door (the person and guests; undone check-ins taken off).
+    pub checked_in: i32,
     /// Answers to the event's questions, by question id.
     #[sea_orm(column_type = "Json", nullable)]
     pub answers: Option<Answers>,

@@ -20,6 +20,8 @@ use crate::{
 pub struct RsvpFilter {
     pub status: Option<RsvpStatus>,
     pub slot: Option<SlotId>,
+    /// Some of the party came through the door (or none did).
+    pub checked_in: Option<bool>,
     /// A question's id and an answer: a choice id, `yes` or `no`, or text the answer contains.
     pub answer: Option<(String, String)>,
     pub limit: u64,
@@ -60,6 +62,11 @@ pub async fn list(
     }
     if let Some(slot) = filter.slot {
         query = query.filter(rsvp::Column::SlotId.eq(slot));
+    }
+    match filter.checked_in {
+        Some(true) => query = query.filter(rsvp::Column::CheckedIn.gt(0)),
+        Some(false) => query = query.filter(rsvp::Column::CheckedIn.eq(0)),
+        None => {}
     }
     let query = query.order_by_asc(rsvp::Column::QueuedAt).order_by_asc(rsvp::Column::Id);
     let rows = match &filter.answer {

@@ -292,6 +292,8 @@ async fn submit_to_event(
             offer_expires_at: None,
             confirmed_at: (status == RsvpStatus::Confirmed).then_some(now),
             reminded_at: None,
+            // Whoever came through the door before starting over still did.
+            checked_in: earlier.as_ref().map_or(0, |r| r.checked_in),
             answers: Some(checked.answers),
             cancelled_at: None,
             erased_at: None,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
 
 mod account;
+mod door;
 mod events;
 mod invitations;
 mod outbox;
@@ -32,6 +33,8 @@ pub enum ApiTags {
     Rsvps,
     /// Invitation lists (CSV upload, preview, send, progress) and announcements.
     Invitations,
+    /// Check-in at the door: door passes, scans, undo, counts.
+    Door,
 }
 
 pub type Api = (
@@ -41,6 +44,7 @@ pub type Api = (
     events::EventsApi,
     rsvps::RsvpsApi,
     invitations::InvitationsApi,
+    door::DoorApi,
     outbox::OutboxApi,
     public::PublicApi,
 );
@@ -53,6 +57,7 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
         events::EventsApi { state: state.clone() },
         rsvps::RsvpsApi { state: state.clone() },
         invitations::InvitationsApi { state: state.clone() },
+        door::DoorApi { state: state.clone() },
         outbox::OutboxApi { state: state.clone() },
         public::PublicApi { state },
     );

@@ -100,6 +100,8 @@ pub struct Rsvp {
     pub email_confirmed: bool,
     /// Appears in the event's "who's going" list.
     pub listed: bool,
+    /// People of the party through the door.
+    pub checked_in: i32,
     /// Read out at the door.
     pub door_code: String,
     pub registered_at: DateTime<Utc>,
@@ -129,6 +131,7 @@ impl From<rsvp_entity::Model> for Rsvp {
             guests: r.guests,
             email_confirmed: r.verified,
             listed: r.show_in_list,
+            checked_in: r.checked_in,
             door_code: r.short_code,
             registered_at: r.queued_at,
             confirmed_at: r.confirmed_at,
@@ -324,6 +327,8 @@ impl RsvpsApi {
         id: Path<Uuid>,
         status: Query<Option<RsvpStatusApi>>,
         slot_id: Query<Option<Uuid>>,
+        /// Some of the party came in at the door (`true`), or none did (`false`).
+        checked_in: Query<Option<bool>>,
         /// `{question id}:{answer}`: RSVPs that chose that choice id, answered `yes` or `no`, or
         /// whose text answer contains it.
         #[oai(validator(max_length = 300))]
@@ -334,6 +339,7 @@ impl RsvpsApi {
         let filter = RsvpFilter {
             status: status.0.map(Into::into),
             slot: slot_id.0.map(SlotId),
+            checked_in: checked_in.0,
             answer: match answer.0 {
                 None => None,
                 Some(raw) => match raw.split_once(':') {

@@ -1,0 +1,415 @@
+//! Check-in at the door (DESIGN invariant 3). A scanned code is checked against the pass's event
+//! and the RSVP's state, and lets the party in with one conditional update of the RSVP's count of
+//! people in: two gates scanning the same ticket at once both try it, and exactly one succeeds;
+//! every later scan reports the first check-in (when, at which gate). A party may come in parts
+//! (2 of 3 now, the rest later). A scan carries the scanner's nonce, so a retried request is not
+//! a second scan, and the time it was made, for scans that waited offline. Undoing a check-in
+//! marks it undone and lets the people back out of the count.
+
+mod passes;
+
+pub use passes::{
+    CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, revoke,
+};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::{
+    entity::{check_in, door_pass, event_slot, rsvp},
+    error::{Error, Resource, Result, ValidationErrors},
+    ids::{CheckInId, RsvpId, SlotId},
+    links::{Keyring, LinkKind, TOKEN_LEN},
+    rsvp::RsvpStatus,
+};
+
+/// What the door screen shows for a scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanResult {
+    /// Green: welcome in.
+    Ok,
+    /// Amber: the whole party is already in (see `first`).
+    Already,
+    /// Red: not a ticket (garbage, another site's code, a mistyped code).
+    Unknown,
+    /// Red: a ticket of another event.
+    WrongEvent,
+    /// Red: cancelled, expired, declined or not selected.
+    Cancelled,
+    /// Red: on the waitlist (or still a lottery entry or a request for approval).
+    Waitlisted,
+    /// Red: a seat held or offered but not confirmed.
+    NotConfirmed,
+    /// Red: an older ticket of this RSVP (a new one was issued since).
+    Revoked,
+    /// Red: the pass is not open at this time (too early, or after its hours).
+    DoorClosed,
+}
+
+/// One scan, as a scanner sends it.
+#[derive(Clone, Debug, Default)]
+pub struct Scan {
+    /// What the camera or the handheld scanner read: the ticket URL or the bare code, as typed
+    /// (full-width characters from a Japanese keyboard are fine).
+    pub code: String,
+    /// The scanner's id for this scan; the same nonce again returns the first answer.
+    pub nonce: Option<String>,
+    /// When the scanner saw the code, if it waited offline; now otherwise.
+    pub scanned_at: Option<DateTime<Utc>>,
+    /// How many of the party come in now; all who are not in yet by default.
+    pub people: Option<i32>,
+}
+
+/// The attendee as the door sees them.
+#[derive(Clone, Debug)]
+pub struct AtDoor {
+    pub rsvp_id: RsvpId,
+    pub name: String,
+    pub name_reading: Option<String>,
+    pub short_code: String,
+    /// The person and their guests.
+    pub party: i32,
+    pub checked_in: i32,
+    pub slot: Option<String>,
+}
+
+/// The first check-in of a party that is already in.
+#[derive(Clone, Debug)]
+pub struct FirstCheckIn {
+    pub at: DateTime<Utc>,
+    pub gate: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub result: ScanResult,
+    pub attendee: Option<AtDoor>,
+    /// The check-in this scan made (to undo it).
+    pub check_in: Option<CheckInId>,
+    pub first: Option<FirstCheckIn>,
+}
+
+impl Outcome {
+    fn red(result: ScanResult) -> Self {
+        Outcome { result, attendee: None, check_in: None, first: None }
+    }
+}
+
+const NONCE_MAX: usize = 64;
+/// Longer than any ticket URL a scanner reads.
+const SCANNED_MAX: usize = 500;
+/// More than any party (the event's guest limit is far lower).
+const PARTY_MAX: i32 = 100;
+
+/// The ticket code in what a scanner typed: full-width characters (a phone's Japanese input mode)
+/// made half-width, and a whole ticket URL reduced to its code.
+pub fn code_of(scanned: &str) -> Option<String> {
+    let half: String = scanned
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            other => other,
+        })
+        .collect();
+    let trimmed = half.trim();
+    let code = match trimmed.rfind("/t/") {
+        Some(at) => &trimmed[at + 3..],
+        None => trimmed,
+    };
+    let code = code.split(['?', '#', '/']).next().unwrap_or_default();
+    (code.len() == TOKEN_LEN && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .then(|| code.to_owned())
+}
+
+/// The door's view of an RSVP.
+async fn at_door(db: &impl ConnectionTrait, r: &rsvp::Model) -> Result<AtDoor> {
+    let slots = event_slot::Entity::find().filter(event_slot::Column::EventId.eq(r.event_id)).all(db).await?;
+    // A slot is worth naming only when there is more than one.
+    let slot = match slots.as_slice() {
+        [_, _, ..] => slots.iter().find(|s| s.id == r.slot_id).map(|s| s.name.clone()),
+        _ => None,
+    };
+    Ok(AtDoor {
+        rsvp_id: r.id,
+        name: r.name.clone(),
+        name_reading: r.name_reading.clone(),
+        short_code: r.short_code.clone(),
+        party: r.party(),
+        checked_in: r.checked_in,
+        slot,
+    })
+}
+
+async fn first_check_in(db: &impl ConnectionTrait, rsvp: RsvpId) -> Result<Option<FirstCheckIn>> {
+    Ok(check_in::Entity::find()
+        .filter(check_in::Column::RsvpId.eq(rsvp))
+        .filter(check_in::Column::UndoneAt.is_null())
+        .order_by_asc(check_in::Column::ScannedAt)
+        .order_by_asc(check_in::Column::Id)
+        .one(db)
+        .await?
+        .map(|c| FirstCheckIn { at: c.scanned_at, gate: c.gate }))
+}
+
+/// The answer a scan already got, for a retried request with the same nonce.
+async fn replay(db: &impl ConnectionTrait, pass: &door_pass::Model, nonce: &str) -> Result<Option<Outcome>> {
+    let Some(earlier) = check_in::Entity::find()
+        .filter(check_in::Column::EventId.eq(pass.event_id))
+        .filter(check_in::Column::Nonce.eq(nonce))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(r) = rsvp::Entity::find_by_id(earlier.rsvp_id).one(db).await? else { return Ok(None) };
+    Ok(Some(Outcome {
+        result: ScanResult::Ok,
+        attendee: Some(at_door(db, &r).await?),
+        check_in: Some(earlier.id),
+        first: None,
+    }))
+}
+
+/// Checks in the party behind a scanned code, at `pass` (see `authenticate`).
+pub async fn redeem(
+    db: &DatabaseConnection,
+    keyring: &Keyring,
+    pass: &door_pass::Model,
+    scan: Scan,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let nonce = scan.nonce.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let mut errors = ValidationErrors::new();
+    if nonce.is_some_and(|n| n.len() > NONCE_MAX) {
+        errors.add("nonce", "too_long", format!("at most {NONCE_MAX} characters"));
+    }
+    if scan.code.chars().count() > SCANNED_MAX {
+        errors.add("code", "too_long", format!("at most {SCANNED_MAX} characters"));
+    }
+    match scan.people {
+        Some(n) if n < 1 => errors.add("people", "too_small", "at least 1"),
+        Some(n) if n > PARTY_MAX => errors.add("people", "too_large", format!("at most {PARTY_MAX}")),
+        _ => {}
+    }
+    errors.into_result()?;
+    if let Some(nonce) = nonce
+        && let Some(earlier) = replay(db, pass, nonce).await?
+    {
+        return Ok(earlier);
+    }
+    let scanned_at = scan.scanned_at.unwrap_or(now);
+    if now < pass.valid_from || now > pass.valid_until {
+        return Ok(Outcome::red(ScanResult::DoorClosed));
+    }
+    let Some(opened) = code_of(&scan.code).and_then(|code| keyring.open(LinkKind::Ticket, &code)) else {
+        return Ok(Outcome::red(ScanResult::Unknown));
+    };
+    let Some(r) = rsvp::Entity::find_by_id(RsvpId(opened.id)).one(db).await? else {
+        return Ok(Outcome::red(ScanResult::Unknown));
+    };
+    if r.event_id != pass.event_id {
+        return Ok(Outcome::red(ScanResult::WrongEvent));
+    }
+    let red = match r.status {
+        RsvpStatus::Confirmed if i64::from(r.ticket_version) != i64::from(opened.version) => {
+            Some(ScanResult::Revoked)
+        }
+        RsvpStatus::Confirmed => None,
+        RsvpStatus::Cancelled | RsvpStatus::Expired | RsvpStatus::Rejected | RsvpStatus::NotSelected => {
+            Some(ScanResult::Cancelled)
+        }
+        RsvpStatus::Waitlisted | RsvpStatus::Entered | RsvpStatus::Pending => Some(ScanResult::Waitlisted),
+        RsvpStatus::Holding | RsvpStatus::Offered => Some(ScanResult::NotConfirmed),
+    };
+    if let Some(red) = red {
+        let attendee = Some(at_door(db, &r).await?);
+        return Ok(Outcome { result: red, attendee, check_in: None, first: None });
+    }
+    let remaining = r.party() - r.checked_in;
+    let people = scan.people.map_or(remaining, |n| std::cmp::min(n, remaining));
+    if people <= 0 {
+        return already(db, &r).await;
+    }
+    let txn = db.begin().await?;
+    // The one write that decides: it succeeds only while the party has that many left outside.
+    let admitted = rsvp::Entity::update_many()
+        .col_expr(rsvp::Column::CheckedIn, Expr::col(rsvp::Column::CheckedIn).add(people))
+        .filter(rsvp::Column::Id.eq(r.id))
+        .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
+        .filter(Expr::col(rsvp::Column::CheckedIn).add(people).lte(Expr::col(rsvp::Column::Guests).add(1)))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !admitted {
+        drop(txn);
+        return already(db, &r).await;
+    }
+    let id = CheckInId::new();
+    let inserted = check_in::Entity::insert(check_in::ActiveModel {
+        id: Set(id),
+        event_id: Set(r.event_id),
+        rsvp_id: Set(r.id),
+        pass_id: Set(Some(pass.id)),
+        gate: Set(pass.label.clone()),
+        people: Set(people),
+        nonce: Set(nonce.map(str::to_owned)),
+        scanned_at: Set(scanned_at),
+        recorded_at: Set(now),
+        undone_at: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await;
+    match inserted {
+        Ok(_) => txn.commit().await?,
+        // The same nonce raced in from a retry: the first one stands.
+        Err(err) if is_unique_violation(&err) => {
+            drop(txn);
+            if let Some(earlier) = replay(db, pass, nonce.unwrap_or_default()).await? {
+                return Ok(earlier);
+            }
+            return Err(err.into());
+        }
+        Err(err) => return Err(err.into()),
+    }
+    let r = rsvp::Entity::find_by_id(r.id).one(db).await?.ok_or(Error::NotFound(Resource::Rsvp))?;
+    Ok(Outcome {
+        result: ScanResult::Ok,
+        attendee: Some(at_door(db, &r).await?),
+        check_in: Some(id),
+        first: None,
+    })
+}
+
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+async fn already(db: &impl ConnectionTrait, r: &rsvp::Model) -> Result<Outcome> {
+    let r = rsvp::Entity::find_by_id(r.id).one(db).await?.unwrap_or_else(|| r.clone());
+    Ok(Outcome {
+        result: ScanResult::Already,
+        attendee: Some(at_door(db, &r).await?),
+        check_in: None,
+        first: first_check_in(db, r.id).await?,
+    })
+}
+
+/// Undoes a check-in made at the pass's event: recorded, not deleted, and its people are out of
+/// the count again. Undoing twice is the same as once.
+pub async fn undo(
+    db: &DatabaseConnection,
+    pass: &door_pass::Model,
+    id: CheckInId,
+    now: DateTime<Utc>,
+) -> Result<AtDoor> {
+    let txn = db.begin().await?;
+    let found = check_in::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|c| c.event_id == pass.event_id)
+        .ok_or(Error::NotFound(Resource::CheckIn))?;
+    if found.undone_at.is_none() {
+        let marked = check_in::Entity::update_many()
+            .col_expr(check_in::Column::UndoneAt, Expr::value(now))
+            .filter(check_in::Column::Id.eq(id))
+            .filter(check_in::Column::UndoneAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if marked == 1 {
+            rsvp::Entity::update_many()
+                .col_expr(rsvp::Column::CheckedIn, Expr::col(rsvp::Column::CheckedIn).sub(found.people))
+                .filter(rsvp::Column::Id.eq(found.rsvp_id))
+                .filter(rsvp::Column::CheckedIn.gte(found.people))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    let r =
+        rsvp::Entity::find_by_id(found.rsvp_id).one(&txn).await?.ok_or(Error::NotFound(Resource::Rsvp))?;
+    let door = at_door(&txn, &r).await?;
+    txn.commit().await?;
+    Ok(door)
+}
+
+/// People in and expected, overall, per slot and per gate: what every open scanner shows,
+/// counted from the database so that several instances agree.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DoorStatus {
+    pub checked_in: i64,
+    /// People with a confirmed seat (the person and their guests).
+    pub expected: i64,
+    pub slots: Vec<(SlotId, String, i64, i64)>,
+    pub gates: Vec<(String, i64)>,
+}
+
+pub async fn status(db: &impl ConnectionTrait, pass: &door_pass::Model) -> Result<DoorStatus> {
+    let per_slot: Vec<(SlotId, Option<i64>, Option<i64>)> = rsvp::Entity::find()
+        .select_only()
+        .column(rsvp::Column::SlotId)
+        .column_as(Expr::col(rsvp::Column::CheckedIn).sum(), "checked_in")
+        .column_as(Expr::col(rsvp::Column::Guests).add(1).sum(), "expected")
+        .filter(rsvp::Column::EventId.eq(pass.event_id))
+        .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
+        .group_by(rsvp::Column::SlotId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let slots = event_slot::Entity::find()
+        .filter(event_slot::Column::EventId.eq(pass.event_id))
+        .order_by_asc(event_slot::Column::Position)
+        .all(db)
+        .await?;
+    let gates: Vec<(String, Option<i64>)> = check_in::Entity::find()
+        .select_only()
+        .column(check_in::Column::Gate)
+        .column_as(Expr::col(check_in::Column::People).sum(), "people")
+        .filter(check_in::Column::EventId.eq(pass.event_id))
+        .filter(check_in::Column::UndoneAt.is_null())
+        .group_by(check_in::Column::Gate)
+        .order_by_asc(check_in::Column::Gate)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut status = DoorStatus::default();
+    for s in slots {
+        let (inside, expected) = per_slot
+            .iter()
+            .find(|(id, _, _)| *id == s.id)
+            .map_or((0, 0), |(_, i, e)| (i.unwrap_or(0), e.unwrap_or(0)));
+        status.checked_in += inside;
+        status.expected += expected;
+        status.slots.push((s.id, s.name, inside, expected));
+    }
+    status.gates = gates.into_iter().map(|(gate, n)| (gate, n.unwrap_or(0))).collect();
+    Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_found_in_what_a_scanner_types() {
+        let code = "A".repeat(TOKEN_LEN);
+        assert_eq!(code_of(&code).as_deref(), Some(code.as_str()));
+        assert_eq!(
+            code_of(&format!("  https://tsudoi.example.jp/t/{code}\n")).as_deref(),
+            Some(code.as_str())
+        );
+        assert_eq!(code_of(&format!("https://x.example/t/{code}?utm=1")).as_deref(), Some(code.as_str()));
+        // A phone's Japanese input mode types full-width letters.
+        let wide: String = code.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
+        assert_eq!(code_of(&format!("ｈｔｔｐｓ：／／ｘ．ｊｐ／ｔ／{wide}")).as_deref(), Some(code.as_str()));
+        assert_eq!(code_of("hello"), None);
+        assert_eq!(code_of(&format!("{code}!")), None);
+        assert_eq!(code_of(""), None);
+    }
+}

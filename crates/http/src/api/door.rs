@@ -1,0 +1,322 @@
+//! Check-in at the door: organizers make door passes (`/door/{pass}` links for staff), and
+//! scanners (the door page, or any other app) redeem tickets with a pass in `X-Door-Pass`.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object, OpenApi, param::Path, payload::Json};
+use tsudoi_domain::{
+    checkin::{self, AtDoor, DoorStatus, NewPass, Outcome, Scan, ScanResult},
+    entity::door_pass,
+    ids::{CheckInId, DoorPassId, EventId},
+    qr,
+};
+use uuid::Uuid;
+
+use super::{ApiTags, types::Created};
+use crate::{
+    auth::{DoorPassAuth, TokenAuth},
+    body::JsonBody,
+    problem::ApiResult,
+    state::AppState,
+};
+
+pub struct DoorApi {
+    pub state: AppState,
+}
+
+#[derive(Debug, Object)]
+pub struct DoorPass {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    /// Check-ins made with the pass are recorded at this gate.
+    pub label: String,
+    /// Scanning only: no search and no roster.
+    pub scan_only: bool,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<door_pass::Model> for DoorPass {
+    fn from(p: door_pass::Model) -> Self {
+        DoorPass {
+            id: p.id.uuid(),
+            event_id: p.event_id.uuid(),
+            label: p.label,
+            scan_only: p.scan_only,
+            valid_from: p.valid_from,
+            valid_until: p.valid_until,
+            revoked_at: p.revoked_at,
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// A new pass: its link and token are shown this once.
+#[derive(Debug, Object)]
+pub struct IssuedDoorPass {
+    pub pass: DoorPass,
+    /// For the check-in API's `X-Door-Pass` header.
+    pub token: String,
+    /// The scanner page to hand to staff.
+    pub url: String,
+    /// The same link as a QR code (SVG), to scan onto a phone.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct NewDoorPass {
+    /// "Gate A", "受付1": where check-ins made with the pass are recorded (up to 50 characters).
+    #[oai(validator(max_length = 50))]
+    pub label: String,
+    /// Scanning only (no search or roster), for volunteers. Default false.
+    #[oai(default)]
+    #[serde(default)]
+    pub scan_only: bool,
+    /// Default: 3 hours before the start.
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Default: 3 hours after the end.
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ScanResultApi {
+    /// Green: welcome in.
+    Ok,
+    /// Amber: the whole party is already in (`first` says when and where).
+    Already,
+    /// Red: not a ticket.
+    Unknown,
+    /// Red: a ticket of another event.
+    WrongEvent,
+    /// Red: cancelled, expired, declined or not selected.
+    Cancelled,
+    /// Red: on the waitlist, or a lottery entry or request not decided yet.
+    Waitlisted,
+    /// Red: a seat held or offered, not confirmed.
+    NotConfirmed,
+    /// Red: an older ticket of this RSVP.
+    Revoked,
+    /// Red: the pass is not open now.
+    DoorClosed,
+}
+
+impl From<ScanResult> for ScanResultApi {
+    fn from(r: ScanResult) -> Self {
+        match r {
+            ScanResult::Ok => ScanResultApi::Ok,
+            ScanResult::Already => ScanResultApi::Already,
+            ScanResult::Unknown => ScanResultApi::Unknown,
+            ScanResult::WrongEvent => ScanResultApi::WrongEvent,
+            ScanResult::Cancelled => ScanResultApi::Cancelled,
+            ScanResult::Waitlisted => ScanResultApi::Waitlisted,
+            ScanResult::NotConfirmed => ScanResultApi::NotConfirmed,
+            ScanResult::Revoked => ScanResultApi::Revoked,
+            ScanResult::DoorClosed => ScanResultApi::DoorClosed,
+        }
+    }
+}
+
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct ScanInput {
+    /// What was scanned or typed: the ticket URL or its code (full-width characters are fine).
+    #[oai(validator(max_length = 500))]
+    pub code: String,
+    /// The scanner's id for this scan: sending it again returns the first answer.
+    #[oai(validator(max_length = 64))]
+    pub nonce: Option<String>,
+    /// When the code was scanned, for scans that waited offline; default now.
+    pub scanned_at: Option<DateTime<Utc>>,
+    /// How many of the party come in now; default all who are not in yet.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+    pub people: Option<i32>,
+}
+
+#[derive(Debug, Object)]
+pub struct Attendee {
+    pub rsvp_id: Uuid,
+    pub name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub name_reading: Option<String>,
+    pub door_code: String,
+    /// The person and their guests.
+    pub party: i32,
+    /// How many of them are in.
+    pub checked_in: i32,
+    #[oai(skip_serializing_if_is_none)]
+    pub slot: Option<String>,
+}
+
+impl From<AtDoor> for Attendee {
+    fn from(a: AtDoor) -> Self {
+        Attendee {
+            rsvp_id: a.rsvp_id.uuid(),
+            name: a.name,
+            name_reading: a.name_reading,
+            door_code: a.short_code,
+            party: a.party,
+            checked_in: a.checked_in,
+            slot: a.slot,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct FirstCheckIn {
+    pub at: DateTime<Utc>,
+    pub gate: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ScanAnswer {
+    pub result: ScanResultApi,
+    #[oai(skip_serializing_if_is_none)]
+    pub attendee: Option<Attendee>,
+    /// The check-in this scan made, to undo it.
+    #[oai(skip_serializing_if_is_none)]
+    pub check_in_id: Option<Uuid>,
+    /// For `already`: the party's first check-in.
+    #[oai(skip_serializing_if_is_none)]
+    pub first: Option<FirstCheckIn>,
+}
+
+impl From<Outcome> for ScanAnswer {
+    fn from(o: Outcome) -> Self {
+        ScanAnswer {
+            result: o.result.into(),
+            attendee: o.attendee.map(Attendee::from),
+            check_in_id: o.check_in.map(CheckInId::uuid),
+            first: o.first.map(|f| FirstCheckIn { at: f.at, gate: f.gate }),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct SlotCount {
+    pub slot_id: Uuid,
+    pub name: String,
+    pub checked_in: i64,
+    pub expected: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct GateCount {
+    pub gate: String,
+    pub checked_in: i64,
+}
+
+/// People in and expected (confirmed parties), overall, per slot and per gate.
+#[derive(Debug, Object)]
+pub struct DoorCounts {
+    pub checked_in: i64,
+    pub expected: i64,
+    pub slots: Vec<SlotCount>,
+    pub gates: Vec<GateCount>,
+}
+
+impl From<DoorStatus> for DoorCounts {
+    fn from(s: DoorStatus) -> Self {
+        DoorCounts {
+            checked_in: s.checked_in,
+            expected: s.expected,
+            slots: s
+                .slots
+                .into_iter()
+                .map(|(id, name, checked_in, expected)| SlotCount {
+                    slot_id: id.uuid(),
+                    name,
+                    checked_in,
+                    expected,
+                })
+                .collect(),
+            gates: s.gates.into_iter().map(|(gate, checked_in)| GateCount { gate, checked_in }).collect(),
+        }
+    }
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Door")]
+impl DoorApi {
+    /// Make a door pass
+    ///
+    /// A link for door staff (`/door/{token}`) that checks in the event's attendees within its
+    /// hours, until revoked. The token is shown once.
+    #[oai(path = "/events/:id/door-passes", method = "post", operation_id = "create_door_pass")]
+    async fn create_pass(
+        &self,
+        auth: TokenAuth,
+        id: Path<Uuid>,
+        body: JsonBody<NewDoorPass>,
+    ) -> ApiResult<Created<IssuedDoorPass>> {
+        let state = &self.state;
+        let b = body.0;
+        let new = NewPass {
+            label: b.label,
+            scan_only: b.scan_only,
+            valid_from: b.valid_from,
+            valid_until: b.valid_until,
+        };
+        let issued = checkin::create(state.db.writer(), &auth.0, EventId(id.0), new, state.now()).await?;
+        let url = format!("{}/door/{}", state.base_url, issued.token);
+        let qr_svg = qr::svg(&url).map_err(tsudoi_domain::Error::Unexpected)?;
+        Ok(Created::Created(Json(IssuedDoorPass {
+            pass: issued.pass.into(),
+            token: issued.token,
+            url,
+            qr_svg,
+        })))
+    }
+
+    /// An event's door passes
+    #[oai(path = "/events/:id/door-passes", method = "get", operation_id = "list_door_passes")]
+    async fn list_passes(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Vec<DoorPass>>> {
+        let passes = checkin::list(self.state.db.reader(), &auth.0, EventId(id.0)).await?;
+        Ok(Json(passes.into_iter().map(DoorPass::from).collect()))
+    }
+
+    /// Revoke a door pass
+    ///
+    /// Its link stops working at once. Revoking twice is the same as once.
+    #[oai(path = "/door-passes/:id/revoke", method = "post", operation_id = "revoke_door_pass")]
+    async fn revoke_pass(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<DoorPass>> {
+        let state = &self.state;
+        let pass = checkin::revoke(state.db.writer(), &auth.0, DoorPassId(id.0), state.now()).await?;
+        Ok(Json(pass.into()))
+    }
+
+    /// Scan a ticket
+    ///
+    /// Checks in the party behind a ticket code (or as many of it as `people` says). Two gates
+    /// scanning one ticket at once: exactly one gets `ok`, the other `already`. Every case a
+    /// door meets is a `result`, never an error.
+    #[oai(path = "/door/scans", method = "post", operation_id = "scan_ticket")]
+    async fn scan(&self, pass: DoorPassAuth, body: JsonBody<ScanInput>) -> ApiResult<Json<ScanAnswer>> {
+        let state = &self.state;
+        let b = body.0;
+        let scan = Scan { code: b.code, nonce: b.nonce, scanned_at: b.scanned_at, people: b.people };
+        let outcome =
+            checkin::redeem(state.db.writer(), &state.links.keyring, &pass.0, scan, state.now()).await?;
+        Ok(Json(outcome.into()))
+    }
+
+    /// Undo a check-in
+    ///
+    /// Recorded, not deleted: its people count as outside again. Undoing twice is the same as
+    /// once.
+    #[oai(path = "/door/check-ins/:id/undo", method = "post", operation_id = "undo_check_in")]
+    async fn undo(&self, pass: DoorPassAuth, id: Path<Uuid>) -> ApiResult<Json<Attendee>> {
+        let state = &self.state;
+        let attendee = checkin::undo(state.db.writer(), &pass.0, CheckInId(id.0), state.now()).await?;
+        Ok(Json(attendee.into()))
+    }
+
+    /// Counts at the door
+    ///
+    /// People in and expected, per slot and per gate, from the database (so every instance
+    /// agrees).
+    #[oai(path = "/door/status", method = "get", operation_id = "door_status")]
+    async fn status(&self, pass: DoorPassAuth) -> ApiResult<Json<DoorCounts>> {
+        Ok(Json(checkin::status(self.state.db.reader(), &pass.0).await?.into()))
+    }
+}

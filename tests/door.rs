@@ -1,0 +1,166 @@
+//! Check-in at the door through the API (DESIGN invariant 3): door passes, every scan result a
+//! door meets, parties in parts, the nonce, undo, counts, and two gates scanning one ticket at
+//! the same moment, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use tsudoi_domain::{
+    entity::rsvp,
+    links::{Keyring, Links},
+    settings::SecretKey,
+};
+
+use crate::{e2e, helpers::TestApp};
+
+/// The ticket URL of the RSVP made with `email`, as its QR code says.
+async fn ticket_of(app: &TestApp, email: &str) -> String {
+    let secret = SecretKey::parse(app.config.secret_key.as_ref().unwrap().expose()).unwrap();
+    let links = Links::new(Keyring::new(&secret, &[]), &app.address);
+    let r = rsvp::Entity::find()
+        .filter(rsvp::Column::Email.eq(email))
+        .one(app.db.reader())
+        .await
+        .unwrap()
+        .unwrap();
+    links.ticket_url(&r)
+}
+
+async fn scan(app: &TestApp, pass: &str, body: Value) -> crate::helpers::Reply {
+    let request = app.client.post(app.url("/api/v1/door/scans")).header("x-door-pass", pass).json(&body);
+    crate::helpers::reply_of(request.send().await.unwrap()).await
+}
+
+async fn door_get(app: &TestApp, pass: &str, path: &str) -> crate::helpers::Reply {
+    let request = app.client.get(app.url(path)).header("x-door-pass", pass);
+    crate::helpers::reply_of(request.send().await.unwrap()).await
+}
+
+e2e! {
+    async fn door_staff_check_in_tickets_and_see_every_case(app: TestApp) {
+        let event = app
+            .published_event(json!({"seats": 4, "max_guests": 2, "confirmation_required": false}))
+            .await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.rsvp(slug, "山田 花子", "hanako@example.jp", 2).await.expect_status(200, "Hanako and two guests");
+        app.rsvp(slug, "佐藤 太郎", "taro@example.jp", 0).await.expect_status(200, "Taro");
+        app.rsvp(slug, "鈴木 次郎", "jiro@example.jp", 0).await.expect_status(200, "Jiro waits");
+        app.published_event(json!({"slug": "other", "confirmation_required": false})).await;
+        app.rsvp("other", "他 一郎", "ichiro@example.jp", 0).await.expect_status(200, "another event");
+
+        // Only the event's organizers make passes.
+        let door = app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let stranger = app.other_network("osaka").await;
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        for token in [&door, &stranger] {
+            app.post_as(token, &passes, json!({"label": "Gate A"})).await.expect_problem(404, "not_found");
+        }
+        let now = app.clock_now().to_rfc3339();
+        let gate_a = app.post(&passes, json!({"label": "Gate A", "valid_from": now})).await.expect(201);
+        let gate_b = app.post(&passes, json!({"label": "Gate B", "valid_from": now})).await.expect(201);
+        let later = app.post(&passes, json!({"label": "明日"})).await.expect(201);
+        assert!(gate_a["url"].as_str().unwrap().starts_with(&format!("{}/door/", app.address)));
+        assert!(gate_a["qr_svg"].as_str().unwrap().contains("<svg"));
+        let (a, b) = (gate_a["token"].as_str().unwrap(), gate_b["token"].as_str().unwrap());
+        let listed = app.get(&passes).await.expect(200);
+        assert_eq!(listed.as_array().unwrap().len(), 3);
+        assert!(listed.to_string().find(a).is_none(), "tokens are shown once, never listed");
+
+        // A party in two parts, then amber with the first check-in.
+        let hanako = ticket_of(&app, "hanako@example.jp").await;
+        let first = scan(&app, a, json!({"code": hanako, "people": 2})).await.expect(200);
+        assert_eq!((first["result"].as_str(), first["attendee"]["checked_in"].as_i64()), (Some("ok"), Some(2)));
+        assert_eq!(first["attendee"]["party"], 3);
+        let rest = scan(&app, b, json!({"code": hanako})).await.expect(200);
+        assert_eq!((rest["result"].as_str(), rest["attendee"]["checked_in"].as_i64()), (Some("ok"), Some(3)));
+        let again = scan(&app, b, json!({"code": hanako})).await.expect(200);
+        assert_eq!(again["result"], "already");
+        assert_eq!(again["first"]["gate"], "Gate A", "the first check-in is reported");
+
+        // A handheld scanner on a phone in Japanese input mode types full-width characters.
+        let taro = ticket_of(&app, "taro@example.jp").await;
+        let wide: String =
+            taro.chars().map(|c| if c.is_ascii_graphic() { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c }).collect();
+        let typed = scan(&app, a, json!({"code": wide, "nonce": "scan-1"})).await.expect(200);
+        assert_eq!(typed["result"], "ok");
+        let retried = scan(&app, a, json!({"code": wide, "nonce": "scan-1"})).await.expect(200);
+        assert_eq!(retried["result"], "ok", "a retried request answers as the first");
+        assert_eq!(retried["check_in_id"], typed["check_in_id"]);
+        assert_eq!(retried["attendee"]["checked_in"], 1, "and lets nobody in twice");
+
+        // Every red case, never an error.
+        let jiro = ticket_of(&app, "jiro@example.jp").await;
+        let ichiro = ticket_of(&app, "ichiro@example.jp").await;
+        for (code, expected) in [
+            ("hello".to_owned(), "unknown"),
+            (format!("https://evil.example/t/{}", "A".repeat(50)), "unknown"),
+            (taro.replace("/t/", "/t/x"), "unknown"),
+            (jiro.clone(), "waitlisted"),
+            (ichiro, "wrong_event"),
+        ] {
+            let answer = scan(&app, a, json!({"code": code})).await.expect(200);
+            assert_eq!(answer["result"], expected, "{code}");
+        }
+        let jiro_id = app.get(&format!("/api/v1/events/{id}/rsvps?status=waitlisted")).await.expect(200)[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.post(&format!("/api/v1/rsvps/{jiro_id}/cancel"), json!({})).await.expect(200);
+        assert_eq!(scan(&app, a, json!({"code": jiro})).await.expect(200)["result"], "cancelled");
+        assert_eq!(scan(&app, later["token"].as_str().unwrap(), json!({"code": taro})).await.expect(200)["result"], "door_closed");
+        scan(&app, a, json!({"code": taro, "people": 0})).await.expect_problem(422, "validation_failed");
+
+        // Counts, then undo (recorded, and the count goes down once however often it is pressed).
+        let counts = door_get(&app, a, "/api/v1/door/status").await.expect(200);
+        assert_eq!((counts["checked_in"].as_i64(), counts["expected"].as_i64()), (Some(4), Some(4)));
+        let gates: Vec<(String, i64)> = counts["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| (g["gate"].as_str().unwrap().to_owned(), g["checked_in"].as_i64().unwrap()))
+            .collect();
+        assert_eq!(gates, vec![("Gate A".to_owned(), 3), ("Gate B".to_owned(), 1)]);
+        let undo = format!("/api/v1/door/check-ins/{}/undo", first["check_in_id"].as_str().unwrap());
+        for _ in 0..2 {
+            let request = app.client.post(app.url(&undo)).header("x-door-pass", a);
+            let undone = crate::helpers::reply_of(request.send().await.unwrap()).await.expect(200);
+            assert_eq!(undone["checked_in"], 1, "two of Hanako's party are out again");
+        }
+        let request = app.client.post(app.url(&undo)).header("x-door-pass", later["token"].as_str().unwrap());
+        crate::helpers::reply_of(request.send().await.unwrap()).await.expect(200);
+        let checked_in = app.get(&format!("/api/v1/events/{id}/rsvps?checked_in=true")).await.expect(200);
+        assert_eq!(checked_in.as_array().unwrap().len(), 2, "the list filters by check-in");
+
+        // A revoked pass, and no pass at all, are refused.
+        let gate_b_id = gate_b["pass"]["id"].as_str().unwrap();
+        app.post_as(&door, &format!("/api/v1/door-passes/{gate_b_id}/revoke"), json!({})).await.expect_problem(404, "not_found");
+        app.post(&format!("/api/v1/door-passes/{gate_b_id}/revoke"), json!({})).await.expect(200);
+        scan(&app, b, json!({"code": taro})).await.expect_problem(401, "unauthorized");
+        scan(&app, "not-a-pass", json!({"code": taro})).await.expect_problem(401, "unauthorized");
+        let bare = app.client.post(app.url("/api/v1/door/scans")).json(&json!({"code": taro})).send().await.unwrap();
+        assert_eq!(bare.status(), 401);
+    }
+
+    async fn two_gates_scanning_one_ticket_at_once_let_it_in_once(app: TestApp) {
+        let event = app.published_event(json!({"seats": 10, "confirmation_required": false})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+        let now = app.clock_now().to_rfc3339();
+        let mut passes = Vec::new();
+        for gate in ["Gate A", "Gate B"] {
+            let pass = app.post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": gate, "valid_from": now})).await;
+            passes.push(pass.expect(201)["token"].as_str().unwrap().to_owned());
+        }
+        let ticket = ticket_of(&app, "hanako@example.jp").await;
+        let scans = (0..20).map(|n| {
+            let (app, pass, ticket) = (&app, passes[n % 2].clone(), ticket.clone());
+            async move { scan(app, &pass, json!({"code": ticket})).await.expect(200)["result"].as_str().unwrap().to_owned() }
+        });
+        let results = futures::future::join_all(scans).await;
+        assert_eq!(results.iter().filter(|r| *r == "ok").count(), 1, "{results:?}");
+        assert_eq!(results.iter().filter(|r| *r == "already").count(), 19, "{results:?}");
+        let counts = door_get(&app, &passes[0], "/api/v1/door/status").await.expect(200);
+        assert_eq!(counts["checked_in"], 1);
+    }
+}
