@@ -254,3 +254,34 @@ async fn an_invited_person_finds_the_form_filled_in_and_answers_its_questions_in
     assert_eq!(rsvps[0]["email"], "hanako@example.jp");
     assert_eq!(rsvps[0]["answers"], json!({"diet": "halal", "topics": ["ai", "career"], "party": true}));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        eprintln!("skipped: chromium-driver is not installed");
+        return;
+    };
+    let app = spawn_app(Engine::Sqlite).await;
+    let event = app.published_event(json!({"confirmation_required": false})).await;
+    let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+    app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+    let ticket = app.mail.message("hanako@example.jp", "参加確定", 1).await.qr_text();
+    let now = app.clock_now().to_rfc3339();
+    let pass = app
+        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付A", "valid_from": now}))
+        .await
+        .expect(201);
+
+    browser.go(&format!("{}?lang=ja", pass["url"].as_str().unwrap())).await;
+    browser.text_with("読み取り待ち").await;
+    // A handheld scanner types the code and Enter into the focused field.
+    browser.type_into("#code", &format!("{ticket}\u{E007}")).await;
+    let green = browser.text_with("ようこそ").await;
+    assert!(green.contains("山田 花子"), "{green}");
+    browser.text_with("入場 1 / 1").await;
+    browser.type_into("#code", &format!("{ticket}\u{E007}")).await;
+    let amber = browser.text_with("受付済み").await;
+    assert!(amber.contains("受付A"), "the first check-in's gate: {amber}");
+    browser.type_into("#code", "what is this\u{E007}").await;
+    browser.text_with("チケットではありません").await;
+}

@@ -142,6 +142,24 @@ e2e! {
         assert_eq!(bare.status(), 401);
     }
 
+    async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {
+        let event = app.published_event(json!({"title": "Crossing #8"})).await;
+        let id = event["id"].as_str().unwrap();
+        let pass = app.post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "Gate A"})).await.expect(201);
+        let page = app.page(pass["url"].as_str().unwrap()).await;
+        assert_eq!(page.status, 200);
+        assert!(page.text.contains("Crossing #8") && page.text.contains("Gate A"));
+        assert_eq!(page.headers["cache-control"], "no-store");
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"), "{csp}");
+        let script = app.client.get(app.url("/static/door.js")).send().await.unwrap();
+        assert!(script.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+        assert!(script.text().await.unwrap().contains("/api/v1/door/scans"));
+        assert_eq!(app.page("/door/not-a-pass").await.status, 404);
+        app.post(&format!("/api/v1/door-passes/{}/revoke", pass["pass"]["id"].as_str().unwrap()), json!({})).await.expect(200);
+        assert_eq!(app.page(pass["url"].as_str().unwrap()).await.status, 404, "a revoked pass opens nothing");
+    }
+
     async fn two_gates_scanning_one_ticket_at_once_let_it_in_once(app: TestApp) {
         let event = app.published_event(json!({"seats": 10, "confirmation_required": false})).await;
         let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());

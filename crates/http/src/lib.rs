@@ -46,6 +46,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/i/:token", get(pages::invitation_page).post(pages::decline))
         .at("/u/:token", get(pages::unsubscribe_page).post(pages::unsubscribe))
         .at("/t/:code", get(pages::ticket_page))
+        .at("/door/:pass", get(pages::door_page))
+        .at("/static/door.js", get(pages::door_script))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))

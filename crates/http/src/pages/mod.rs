@@ -3,11 +3,13 @@
 //! or English, working without JavaScript.
 
 mod attendee;
+mod door;
 mod i18n;
 mod invitation;
 mod rsvp;
 
 pub use attendee::{rsvp_act, rsvp_page, rsvp_step, ticket_page};
+pub use door::{door_page, door_script};
 pub use invitation::{decline, invitation_page, unsubscribe, unsubscribe_page};
 pub use rsvp::submit as rsvp_submit;
 
@@ -47,6 +49,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("message.html", include_str!("../../templates/message.html")),
         ("attendee.html", include_str!("../../templates/attendee.html")),
         ("questions.html", include_str!("../../templates/questions.html")),
+        ("door.html", include_str!("../../templates/door.html")),
         ("confirm_action.html", include_str!("../../templates/confirm_action.html")),
         ("ticket.html", include_str!("../../templates/ticket.html")),
     ] {
@@ -60,6 +63,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
 
 /// Only our own styles; no scripts at all.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The door page runs our own script (and only it), which talks to our API.
+const CSP_SCRIPTED: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 struct Page {
     language: Language,
@@ -83,7 +88,7 @@ impl Page {
             }
         }
         // An invitation's "going" link fills the form with the person's name and address.
-        let private = ["/r/", "/t/", "/i/", "/u/"].iter().any(|p| path.starts_with(p))
+        let private = ["/r/", "/t/", "/i/", "/u/", "/door/"].iter().any(|p| path.starts_with(p))
             || req.uri().query().is_some_and(|q| q.contains("invite="));
         Page { language, remember, path, private, chosen }
     }
@@ -139,7 +144,8 @@ impl Page {
             }
         };
         let headers = resp.headers_mut();
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        let csp = if template == "door.html" { CSP_SCRIPTED } else { CSP };
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
         // Attendee pages carry their secret in the address: never pass it on to another site.
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

@@ -1,0 +1,163 @@
+// The door-staff scanner page (/door/{pass}): a handheld scanner (which types the code and
+// Enter), the keyboard, or the camera where the browser reads QR codes itself. Each scan goes to
+// the check-in API with the pass from the address; the answer fills the screen: green, amber or
+// red. Tsudoi's own code, no libraries.
+'use strict';
+
+(() => {
+  const root = document.getElementById('door');
+  if (!root) return;
+  const t = root.dataset;
+  const pass = decodeURIComponent(location.pathname.split('/')[2] || '');
+  const form = document.getElementById('scan-form');
+  const input = document.getElementById('code');
+  const result = document.getElementById('result');
+  const title = document.getElementById('result-title');
+  const detail = document.getElementById('result-detail');
+  const undo = document.getElementById('undo');
+  const counts = document.getElementById('counts');
+  const cameraButton = document.getElementById('camera');
+  const cameraNote = document.getElementById('camera-note');
+  const video = document.getElementById('video');
+  const headers = { 'content-type': 'application/json', 'x-door-pass': pass };
+  let lastCheckIn = null;
+  let busy = false;
+
+  const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  const nonce = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
+  const clock = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' });
+
+  function show(tone, heading, lines) {
+    result.className = `result ${tone}`;
+    title.textContent = heading;
+    detail.textContent = '';
+    for (const line of lines.filter(Boolean)) {
+      const p = document.createElement('p');
+      p.textContent = line;
+      detail.appendChild(p);
+    }
+    feedback(tone);
+  }
+
+  // A short beep and a buzz, where the browser allows them.
+  let audio = null;
+  function feedback(tone) {
+    if (navigator.vibrate) navigator.vibrate(tone === 'ok' ? 80 : [120, 80, 120]);
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const osc = audio.createOscillator();
+      osc.frequency.value = tone === 'ok' ? 880 : tone === 'amber' ? 520 : 220;
+      osc.connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.12);
+    } catch (_) { /* no sound here: the screen says it all */ }
+  }
+
+  function render(answer) {
+    const who = answer.attendee;
+    const lines = [];
+    if (who) {
+      lines.push(who.party > 1 ? `${who.name} (${who.checked_in}/${who.party})` : who.name);
+      if (who.slot) lines.push(who.slot);
+    }
+    if (answer.result === 'ok') {
+      show('ok', t.ok, lines);
+    } else if (answer.result === 'already') {
+      if (answer.first) lines.push(`${t.since} ${clock(answer.first.at)} · ${answer.first.gate}`);
+      show('amber', t.already, lines);
+    } else {
+      show('red', t[camel(answer.result)] || t.unknown, lines);
+    }
+    lastCheckIn = answer.check_in_id || null;
+    undo.hidden = !lastCheckIn;
+  }
+
+  async function scan(raw) {
+    const code = raw.trim();
+    if (!code || busy) return;
+    busy = true;
+    try {
+      const resp = await fetch('/api/v1/door/scans', { method: 'POST', headers, body: JSON.stringify({ code, nonce: nonce() }) });
+      if (resp.status === 401) {
+        show('red', t.passInvalid, []);
+      } else if (resp.ok) {
+        render(await resp.json());
+      } else {
+        show('red', t.unknown, []);
+      }
+    } catch (_) {
+      show('red', t.offline, []);
+    } finally {
+      busy = false;
+      input.value = '';
+      input.focus();
+      refreshCounts();
+    }
+  }
+
+  async function refreshCounts() {
+    try {
+      const resp = await fetch('/api/v1/door/status', { headers });
+      if (!resp.ok) return;
+      const c = await resp.json();
+      const gates = c.gates.map((g) => `${g.gate} ${g.checked_in}`).join(' · ');
+      counts.textContent = `${t.inside} ${c.checked_in} / ${c.expected}${gates ? ` (${gates})` : ''}`;
+    } catch (_) { /* the next refresh will try again */ }
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    scan(input.value);
+  });
+
+  undo.addEventListener('click', async () => {
+    if (!lastCheckIn) return;
+    const resp = await fetch(`/api/v1/door/check-ins/${lastCheckIn}/undo`, { method: 'POST', headers });
+    if (resp.ok) {
+      const who = await resp.json();
+      show('amber', t.undone, [who.name]);
+      lastCheckIn = null;
+      undo.hidden = true;
+    }
+    input.focus();
+    refreshCounts();
+  });
+
+  // The camera: where the browser reads QR codes itself. The same code held in front of it is
+  // not sent twice.
+  cameraButton.addEventListener('click', async () => {
+    if (!window.isSecureContext) {
+      cameraNote.textContent = t.cameraNeedsHttps;
+      cameraNote.hidden = false;
+      return;
+    }
+    if (!('BarcodeDetector' in window) || !navigator.mediaDevices) {
+      cameraNote.textContent = t.cameraUnsupported;
+      cameraNote.hidden = false;
+      return;
+    }
+    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    video.hidden = false;
+    await video.play();
+    let seen = '';
+    let seenAt = 0;
+    const look = async () => {
+      try {
+        const codes = await detector.detect(video);
+        const value = codes.length ? codes[0].rawValue : '';
+        if (value && (value !== seen || Date.now() - seenAt > 3000)) {
+          seen = value;
+          seenAt = Date.now();
+          await scan(value);
+        }
+      } catch (_) { /* a frame that could not be read */ }
+      setTimeout(look, 200);
+    };
+    look();
+  });
+
+  refreshCounts();
+  setInterval(refreshCounts, 5000);
+  input.focus();
+})();
