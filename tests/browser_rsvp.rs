@@ -284,4 +284,18 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
     assert!(amber.contains("受付A"), "the first check-in's gate: {amber}");
     browser.type_into("#code", "what is this\u{E007}").await;
     browser.text_with("チケットではありません").await;
+
+    // No ticket at hand: staff find the person by the reading, in katakana, and check them in.
+    app.submit_form(
+        &format!("/e/{slug}/rsvp"),
+        &[("name", "佐藤 太郎"), ("name_reading", "さとう たろう"), ("email", "taro@example.jp")],
+    )
+    .await
+    .expect_status(200, "Taro");
+    browser.type_into("#search", "サトウ").await;
+    browser.text_with("佐藤 太郎 (さとう たろう)").await;
+    browser.click("#found button").await;
+    let welcome = browser.text_with("ようこそ").await;
+    assert!(welcome.contains("佐藤 太郎"), "{welcome}");
+    browser.text_with("入場 2 / 2").await;
 }

@@ -142,6 +142,63 @@ e2e! {
         assert_eq!(bare.status(), 401);
     }
 
+    async fn door_staff_find_people_as_they_type_and_check_them_in(app: TestApp) {
+        let event = app.published_event(json!({"confirmation_required": false, "max_guests": 1, "name_reading": "required"})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.submit_form(
+            &format!("/e/{slug}/rsvp"),
+            &[("name", "山田 花子"), ("name_reading", "やまだ はなこ"), ("email", "Hanako@example.jp"), ("guests", "1")],
+        )
+        .await
+        .expect_status(200, "Hanako");
+        app.submit_form(
+            &format!("/e/{slug}/rsvp"),
+            &[("name", "山本 太郎"), ("name_reading", "やまもと たろう"), ("email", "taro@example.jp")],
+        )
+        .await
+        .expect_status(200, "Taro");
+        let now = app.clock_now().to_rfc3339();
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        let pass = app.post(&passes, json!({"label": "受付", "valid_from": now})).await.expect(201);
+        let token = pass["token"].as_str().unwrap();
+        let app = &app;
+        let find = |q: &str| {
+            let path = format!("/api/v1/door/search?q={}", url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
+            async move { door_get(app, token, &path).await }
+        };
+
+        for query in ["ヤマダ", "ﾔﾏﾀﾞ ﾊﾅｺ", "やまだはなこ", "山田　花子", "HANAKO@EXAMPLE", "hanako"] {
+            let found = find(query).await.expect(200);
+            let names: Vec<&str> = found.as_array().unwrap().iter().map(|f| f["attendee"]["name"].as_str().unwrap()).collect();
+            assert_eq!(names, vec!["山田 花子"], "{query}");
+        }
+        assert_eq!(find("やま").await.expect(200).as_array().unwrap().len(), 2);
+        assert!(find("  ").await.expect(200).as_array().unwrap().is_empty());
+        let hanako = find("やまだ").await.expect(200)[0].clone();
+        assert_eq!(hanako["status"], "confirmed");
+        let code = hanako["attendee"]["door_code"].as_str().unwrap().to_lowercase();
+        assert_eq!(find(&code).await.expect(200)[0]["attendee"]["name"], "山田 花子", "door codes in any case");
+
+        let rsvp = hanako["attendee"]["rsvp_id"].as_str().unwrap();
+        let check_in = |who: &str, body: Value| {
+            let request = app.client.post(app.url(&format!("/api/v1/door/rsvps/{who}/check-in"))).header("x-door-pass", token).json(&body);
+            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+        };
+        let one = check_in(rsvp, json!({"people": 1})).await.expect(200);
+        assert_eq!((one["result"].as_str(), one["attendee"]["checked_in"].as_i64()), (Some("ok"), Some(1)));
+        assert_eq!(check_in(rsvp, json!({})).await.expect(200)["attendee"]["checked_in"], 2);
+        assert_eq!(check_in(rsvp, json!({})).await.expect(200)["result"], "already");
+        check_in("0193a1b2-0000-7000-8000-000000000000", json!({})).await.expect_problem(404, "not_found");
+
+        // A scan-only pass (for volunteers) neither searches nor checks in from search.
+        let volunteer = app.post(&passes, json!({"label": "ボランティア", "valid_from": now, "scan_only": true})).await.expect(201);
+        let volunteer = volunteer["token"].as_str().unwrap();
+        door_get(app, volunteer, "/api/v1/door/search?q=yamada").await.expect_problem(403, "forbidden");
+        let request = app.client.post(app.url(&format!("/api/v1/door/rsvps/{rsvp}/check-in"))).header("x-door-pass", volunteer).json(&json!({}));
+        crate::helpers::reply_of(request.send().await.unwrap()).await.expect_problem(403, "forbidden");
+        assert!(!app.page(&format!("/door/{volunteer}")).await.text.contains("id=\"search\""), "no search box");
+    }
+
     async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {
         let event = app.published_event(json!({"title": "Crossing #8"})).await;
         let id = event["id"].as_str().unwrap();

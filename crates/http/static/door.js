@@ -157,6 +157,65 @@
     look();
   });
 
+  // Search by name, reading, email or door code; check in from the result.
+  const search = document.getElementById('search');
+  const found = document.getElementById('found');
+  const reasons = {
+    waitlisted: 'waitlisted', entered: 'waitlisted', pending: 'waitlisted',
+    cancelled: 'cancelled', expired: 'cancelled', rejected: 'cancelled', not_selected: 'cancelled',
+    holding: 'notConfirmed', offered: 'notConfirmed',
+  };
+
+  async function lookUp() {
+    const q = search.value.trim();
+    if (!q) {
+      found.textContent = '';
+      return;
+    }
+    try {
+      const resp = await fetch(`/api/v1/door/search?q=${encodeURIComponent(q)}`, { headers });
+      if (!resp.ok) return;
+      const results = await resp.json();
+      found.textContent = '';
+      for (const f of results) {
+        const who = f.attendee;
+        const li = document.createElement('li');
+        const reading = who.name_reading ? ` (${who.name_reading})` : '';
+        li.textContent = `${who.name}${reading} · ${who.door_code} · ${who.checked_in}/${who.party}`;
+        if (f.status === 'confirmed' && who.checked_in < who.party) {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.className = 'secondary';
+          button.textContent = t.checkIn;
+          button.addEventListener('click', () => admit(who.rsvp_id));
+          li.appendChild(button);
+        } else if (f.status !== 'confirmed') {
+          li.append(` · ${t[reasons[f.status]] || f.status}`);
+        }
+        found.appendChild(li);
+      }
+    } catch (_) { /* offline: the next keystroke tries again */ }
+  }
+
+  async function admit(id) {
+    try {
+      const resp = await fetch(`/api/v1/door/rsvps/${id}/check-in`, { method: 'POST', headers, body: JSON.stringify({ nonce: nonce() }) });
+      if (resp.ok) render(await resp.json());
+    } catch (_) {
+      show('red', t.offline, []);
+    }
+    lookUp();
+    refreshCounts();
+  }
+
+  if (search) {
+    let timer = null;
+    search.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(lookUp, 250);
+    });
+  }
+
   refreshCounts();
   setInterval(refreshCounts, 5000);
   input.focus();

@@ -7,10 +7,12 @@
 //! marks it undone and lets the people back out of the count.
 
 mod passes;
+mod search;
 
 pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, revoke,
 };
+pub use search::{Found, RESULTS_MAX, fold, search};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -130,12 +132,17 @@ pub fn code_of(scanned: &str) -> Option<String> {
 /// The door's view of an RSVP.
 async fn at_door(db: &impl ConnectionTrait, r: &rsvp::Model) -> Result<AtDoor> {
     let slots = event_slot::Entity::find().filter(event_slot::Column::EventId.eq(r.event_id)).all(db).await?;
+    Ok(at_door_with(&slots, r))
+}
+
+/// The door's view of an RSVP, with its event's slots at hand.
+fn at_door_with(slots: &[event_slot::Model], r: &rsvp::Model) -> AtDoor {
     // A slot is worth naming only when there is more than one.
-    let slot = match slots.as_slice() {
+    let slot = match slots {
         [_, _, ..] => slots.iter().find(|s| s.id == r.slot_id).map(|s| s.name.clone()),
         _ => None,
     };
-    Ok(AtDoor {
+    AtDoor {
         rsvp_id: r.id,
         name: r.name.clone(),
         name_reading: r.name_reading.clone(),
@@ -143,7 +150,7 @@ async fn at_door(db: &impl ConnectionTrait, r: &rsvp::Model) -> Result<AtDoor> {
         party: r.party(),
         checked_in: r.checked_in,
         slot,
-    })
+    }
 }
 
 async fn first_check_in(db: &impl ConnectionTrait, rsvp: RsvpId) -> Result<Option<FirstCheckIn>> {
@@ -176,6 +183,44 @@ async fn replay(db: &impl ConnectionTrait, pass: &door_pass::Model, nonce: &str)
     }))
 }
 
+/// What every scan checks first: its fields, whether it retries an earlier scan (whose answer
+/// it gets again), and the door's hours. `Some` is the answer already.
+async fn before_scan(
+    db: &impl ConnectionTrait,
+    pass: &door_pass::Model,
+    nonce: Option<&str>,
+    code: &str,
+    people: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<Option<Outcome>> {
+    check_scan(nonce, code, people)?;
+    if let Some(nonce) = nonce
+        && let Some(earlier) = replay(db, pass, nonce).await?
+    {
+        return Ok(Some(earlier));
+    }
+    if now < pass.valid_from || now > pass.valid_until {
+        return Ok(Some(Outcome::red(ScanResult::DoorClosed)));
+    }
+    Ok(None)
+}
+
+fn check_scan(nonce: Option<&str>, code: &str, people: Option<i32>) -> Result<()> {
+    let mut errors = ValidationErrors::new();
+    if nonce.is_some_and(|n| n.len() > NONCE_MAX) {
+        errors.add("nonce", "too_long", format!("at most {NONCE_MAX} characters"));
+    }
+    if code.chars().count() > SCANNED_MAX {
+        errors.add("code", "too_long", format!("at most {SCANNED_MAX} characters"));
+    }
+    match people {
+        Some(n) if n < 1 => errors.add("people", "too_small", "at least 1"),
+        Some(n) if n > PARTY_MAX => errors.add("people", "too_large", format!("at most {PARTY_MAX}")),
+        _ => {}
+    }
+    errors.into_result()
+}
+
 /// Checks in the party behind a scanned code, at `pass` (see `authenticate`).
 pub async fn redeem(
     db: &DatabaseConnection,
@@ -185,28 +230,10 @@ pub async fn redeem(
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
     let nonce = scan.nonce.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let mut errors = ValidationErrors::new();
-    if nonce.is_some_and(|n| n.len() > NONCE_MAX) {
-        errors.add("nonce", "too_long", format!("at most {NONCE_MAX} characters"));
-    }
-    if scan.code.chars().count() > SCANNED_MAX {
-        errors.add("code", "too_long", format!("at most {SCANNED_MAX} characters"));
-    }
-    match scan.people {
-        Some(n) if n < 1 => errors.add("people", "too_small", "at least 1"),
-        Some(n) if n > PARTY_MAX => errors.add("people", "too_large", format!("at most {PARTY_MAX}")),
-        _ => {}
-    }
-    errors.into_result()?;
-    if let Some(nonce) = nonce
-        && let Some(earlier) = replay(db, pass, nonce).await?
-    {
-        return Ok(earlier);
+    if let Some(answer) = before_scan(db, pass, nonce, &scan.code, scan.people, now).await? {
+        return Ok(answer);
     }
     let scanned_at = scan.scanned_at.unwrap_or(now);
-    if now < pass.valid_from || now > pass.valid_until {
-        return Ok(Outcome::red(ScanResult::DoorClosed));
-    }
     let Some(opened) = code_of(&scan.code).and_then(|code| keyring.open(LinkKind::Ticket, &code)) else {
         return Ok(Outcome::red(ScanResult::Unknown));
     };
@@ -216,8 +243,49 @@ pub async fn redeem(
     if r.event_id != pass.event_id {
         return Ok(Outcome::red(ScanResult::WrongEvent));
     }
-    let red = match r.status {
-        RsvpStatus::Confirmed if i64::from(r.ticket_version) != i64::from(opened.version) => {
+    if let Some(red) = red_for(&r, Some(opened.version)) {
+        let attendee = Some(at_door(db, &r).await?);
+        return Ok(Outcome { result: red, attendee, check_in: None, first: None });
+    }
+    admit(db, pass, r, scan.people, nonce, scanned_at, now).await
+}
+
+/// Checks in an RSVP found by search (no code scanned), as `redeem` would.
+pub async fn admit_by_id(
+    db: &DatabaseConnection,
+    pass: &door_pass::Model,
+    id: RsvpId,
+    people: Option<i32>,
+    nonce: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    if pass.scan_only {
+        return Err(Error::Forbidden("a scan-only pass cannot check in from search"));
+    }
+    let nonce = nonce.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(answer) = before_scan(db, pass, nonce, "", people, now).await? {
+        return Ok(answer);
+    }
+    let r = rsvp::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|r| r.event_id == pass.event_id)
+        .ok_or(Error::NotFound(Resource::Rsvp))?;
+    if let Some(red) = red_for(&r, None) {
+        return Ok(Outcome {
+            result: red,
+            attendee: Some(at_door(db, &r).await?),
+            check_in: None,
+            first: None,
+        });
+    }
+    admit(db, pass, r, people, nonce, now, now).await
+}
+
+/// Why an RSVP may not come in, if it may not (`version`: the scanned ticket's).
+fn red_for(r: &rsvp::Model, version: Option<u32>) -> Option<ScanResult> {
+    match r.status {
+        RsvpStatus::Confirmed if version.is_some_and(|v| i64::from(r.ticket_version) != i64::from(v)) => {
             Some(ScanResult::Revoked)
         }
         RsvpStatus::Confirmed => None,
@@ -226,13 +294,21 @@ pub async fn redeem(
         }
         RsvpStatus::Waitlisted | RsvpStatus::Entered | RsvpStatus::Pending => Some(ScanResult::Waitlisted),
         RsvpStatus::Holding | RsvpStatus::Offered => Some(ScanResult::NotConfirmed),
-    };
-    if let Some(red) = red {
-        let attendee = Some(at_door(db, &r).await?);
-        return Ok(Outcome { result: red, attendee, check_in: None, first: None });
     }
+}
+
+/// Lets `people` of a confirmed party in (all who are outside by default).
+async fn admit(
+    db: &DatabaseConnection,
+    pass: &door_pass::Model,
+    r: rsvp::Model,
+    people: Option<i32>,
+    nonce: Option<&str>,
+    scanned_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
     let remaining = r.party() - r.checked_in;
-    let people = scan.people.map_or(remaining, |n| std::cmp::min(n, remaining));
+    let people = people.map_or(remaining, |n| std::cmp::min(n, remaining));
     if people <= 0 {
         return already(db, &r).await;
     }

@@ -2,16 +2,20 @@
 //! scanners (the door page, or any other app) redeem tickets with a pass in `X-Door-Pass`.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::{Enum, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    Enum, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
 use tsudoi_domain::{
     checkin::{self, AtDoor, DoorStatus, NewPass, Outcome, Scan, ScanResult},
     entity::door_pass,
-    ids::{CheckInId, DoorPassId, EventId},
+    ids::{CheckInId, DoorPassId, EventId, RsvpId},
     qr,
 };
 use uuid::Uuid;
 
-use super::{ApiTags, types::Created};
+use super::{ApiTags, rsvps::RsvpStatusApi, types::Created};
 use crate::{
     auth::{DoorPassAuth, TokenAuth},
     body::JsonBody,
@@ -236,6 +240,23 @@ impl From<DoorStatus> for DoorCounts {
     }
 }
 
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct CheckInInput {
+    /// The scanner's id for this check-in: sending it again returns the first answer.
+    #[oai(validator(max_length = 64))]
+    pub nonce: Option<String>,
+    /// How many of the party come in now; default all who are not in yet.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+    pub people: Option<i32>,
+}
+
+/// An attendee found by search, and where their RSVP stands.
+#[derive(Debug, Object)]
+pub struct FoundAttendee {
+    pub attendee: Attendee,
+    pub status: RsvpStatusApi,
+}
+
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Door")]
 impl DoorApi {
     /// Make a door pass
@@ -297,6 +318,50 @@ impl DoorApi {
         let scan = Scan { code: b.code, nonce: b.nonce, scanned_at: b.scanned_at, people: b.people };
         let outcome =
             checkin::redeem(state.db.writer(), &state.links.keyring, &pass.0, scan, state.now()).await?;
+        Ok(Json(outcome.into()))
+    }
+
+    /// Search attendees
+    ///
+    /// By name, name reading (furigana), email or door code, as people type them: full-width
+    /// and half-width alike, hiragana and katakana alike, spaces ignored. Those with a seat come
+    /// first; at most 20. Not for scan-only passes (403).
+    #[oai(path = "/door/search", method = "get", operation_id = "door_search")]
+    async fn search(
+        &self,
+        pass: DoorPassAuth,
+        #[oai(validator(max_length = 100))] q: Query<String>,
+    ) -> ApiResult<Json<Vec<FoundAttendee>>> {
+        let found = checkin::search(self.state.db.reader(), &pass.0, &q.0).await?;
+        Ok(Json(
+            found
+                .into_iter()
+                .map(|f| FoundAttendee { attendee: f.attendee.into(), status: f.status.into() })
+                .collect(),
+        ))
+    }
+
+    /// Check in an attendee found by search
+    ///
+    /// As a scan of their ticket would; not for scan-only passes (403).
+    #[oai(path = "/door/rsvps/:id/check-in", method = "post", operation_id = "door_check_in")]
+    async fn check_in(
+        &self,
+        pass: DoorPassAuth,
+        id: Path<Uuid>,
+        body: JsonBody<CheckInInput>,
+    ) -> ApiResult<Json<ScanAnswer>> {
+        let state = &self.state;
+        let b = body.0;
+        let outcome = checkin::admit_by_id(
+            state.db.writer(),
+            &pass.0,
+            RsvpId(id.0),
+            b.people,
+            b.nonce.as_deref(),
+            state.now(),
+        )
+        .await?;
         Ok(Json(outcome.into()))
     }
 

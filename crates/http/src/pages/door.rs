@@ -36,6 +36,7 @@ pub async fn door_page(req: &Request, Path(token): Path<String>, state: Data<&Ap
         context! {
             event_title => e.title.clone(),
             gate => pass.label,
+            scan_only => pass.scan_only,
             open => pass.valid_from <= now && now <= pass.valid_until,
             hours => hours,
         },

@@ -335,6 +335,12 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
         ("door_check", "受付する", "Check in"),
         ("door_undo", "取り消す", "Undo"),
         ("door_camera", "カメラで読み取る", "Scan with the camera"),
+        (
+            "door_search",
+            "名前・ふりがな・メール・受付コードで探す",
+            "Find by name, reading, email or door code",
+        ),
+        ("door_search_hint", "やまだ", "yamada"),
         ("door_ok", "ようこそ", "Welcome"),
         ("door_already", "受付済み", "Already checked in"),
         ("door_since", "受付", "In since"),
