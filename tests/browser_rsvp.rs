@@ -298,4 +298,12 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
     let welcome = browser.text_with("ようこそ").await;
     assert!(welcome.contains("佐藤 太郎"), "{welcome}");
     browser.text_with("入場 2 / 2").await;
+
+    // Someone without an RSVP, while seats are free.
+    browser.click("details.walk-in summary").await;
+    browser.type_into("#walk-name", "飛び入り 一郎").await;
+    browser.click("#walk-in button[type=submit]").await;
+    let walked_in = browser.text_with("飛び入り 一郎").await;
+    assert!(walked_in.contains("ようこそ"), "{walked_in}");
+    browser.text_with("入場 3 / 3").await;
 }

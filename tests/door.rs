@@ -199,6 +199,38 @@ e2e! {
         assert!(!app.page(&format!("/door/{volunteer}")).await.text.contains("id=\"search\""), "no search box");
     }
 
+    async fn walk_ins_take_a_free_seat_and_are_in_at_once(app: TestApp) {
+        let event = app.published_event(json!({"seats": 3, "max_guests": 1, "confirmation_required": false})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+        let now = app.clock_now().to_rfc3339();
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        let pass = app.post(&passes, json!({"label": "受付", "valid_from": now})).await.expect(201);
+        let volunteer = app.post(&passes, json!({"label": "係", "valid_from": now, "scan_only": true})).await.expect(201);
+        let walk_in = |pass: &Value, body: Value| {
+            let token = pass["token"].as_str().unwrap().to_owned();
+            let request = app.client.post(app.url("/api/v1/door/walk-ins")).header("x-door-pass", token).json(&body);
+            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+        };
+
+        walk_in(&volunteer, json!({"name": "飛び入り 一郎"})).await.expect_problem(403, "forbidden");
+        let empty = walk_in(&pass, json!({"name": " "})).await;
+        empty.expect_problem(422, "validation_failed");
+        assert_eq!(empty.fields(), vec!["name"]);
+        let known = walk_in(&pass, json!({"name": "山田 花子", "email": "HANAKO@example.jp"})).await;
+        known.expect_problem(422, "validation_failed");
+        assert_eq!(known.fields(), vec!["email"], "someone registered is found by search instead");
+
+        let ichiro = walk_in(&pass, json!({"name": "飛び入り 一郎", "email": "ichiro@example.jp", "guests": 1})).await.expect(201);
+        assert_eq!((ichiro["party"].as_i64(), ichiro["checked_in"].as_i64()), (Some(2), Some(2)));
+        app.mail.message("ichiro@example.jp", "参加確定", 1).await;
+        walk_in(&pass, json!({"name": "もう一人"})).await.expect_problem(409, "not_enough_seats");
+        let counts = door_get(&app, pass["token"].as_str().unwrap(), "/api/v1/door/status").await.expect(200);
+        assert_eq!((counts["checked_in"].as_i64(), counts["expected"].as_i64()), (Some(2), Some(3)));
+        let confirmed = app.get(&format!("/api/v1/events/{id}/rsvps?status=confirmed")).await.expect(200);
+        assert_eq!(confirmed.as_array().unwrap().len(), 2, "the walk-in is an RSVP like the others");
+    }
+
     async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {
         let event = app.published_event(json!({"title": "Crossing #8"})).await;
         let id = event["id"].as_str().unwrap();

@@ -180,6 +180,8 @@ pub enum Conflict {
     RsvpRejected,
     #[error("this entry was not selected in the lottery")]
     RsvpNotSelected,
+    #[error("the door pass is not open at this time")]
+    DoorClosed,
     #[error("the event is full and has no waitlist")]
     EventFull,
     #[error("this RSVP is cancelled")]
@@ -223,6 +225,7 @@ impl Conflict {
             Conflict::NotWaitlisted => "not_waitlisted",
             Conflict::RsvpRejected => "rsvp_rejected",
             Conflict::RsvpNotSelected => "rsvp_not_selected",
+            Conflict::DoorClosed => "door_closed",
             Conflict::EventFull => "event_full",
             Conflict::RsvpCancelled => "rsvp_cancelled",
             Conflict::RsvpExpired => "rsvp_expired",

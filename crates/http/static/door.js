@@ -208,6 +208,36 @@
     refreshCounts();
   }
 
+  // A walk-in: registered (if a seat is free) and in at once.
+  const walkIn = document.getElementById('walk-in');
+  if (walkIn) {
+    walkIn.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const value = (id) => { const el = document.getElementById(id); return el ? el.value : ''; };
+      const body = { name: value('walk-name'), email: value('walk-email') || null };
+      if (value('walk-guests')) body.guests = Number(value('walk-guests'));
+      if (value('walk-slot')) body.slot_id = value('walk-slot');
+      body.language = document.documentElement.lang === 'en' ? 'en' : 'ja';
+      try {
+        const resp = await fetch('/api/v1/door/walk-ins', { method: 'POST', headers, body: JSON.stringify(body) });
+        if (resp.status === 201) {
+          render({ result: 'ok', attendee: await resp.json() });
+          walkIn.reset();
+        } else if (resp.status === 409) {
+          const problem = await resp.json().catch(() => ({}));
+          show('red', problem.code === 'door_closed' ? t.doorClosed : t.full, []);
+        } else {
+          const problem = await resp.json().catch(() => ({}));
+          const errors = (problem.errors || []).map((e) => `${e.field}: ${e.message}`);
+          show('red', t.checkFields, errors);
+        }
+      } catch (_) {
+        show('red', t.offline, []);
+      }
+      refreshCounts();
+    });
+  }
+
   if (search) {
     let timer = null;
     search.addEventListener('input', () => {

@@ -8,11 +8,13 @@
 
 mod passes;
 mod search;
+mod walk_in;
 
 pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, revoke,
 };
 pub use search::{Found, RESULTS_MAX, fold, search};
+pub use walk_in::{WalkIn, walk_in};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{

@@ -128,7 +128,7 @@ impl Default for Policy {
 }
 
 /// The event's seats and those taken, read inside the caller's transaction.
-async fn seats_of(txn: &impl ConnectionTrait, event: &event::Model) -> Result<Seats> {
+pub(crate) async fn seats_of(txn: &impl ConnectionTrait, event: &event::Model) -> Result<Seats> {
     let slots = event_slot::Entity::find().filter(event_slot::Column::EventId.eq(event.id)).all(txn).await?;
     seats_with(txn, event, &slots).await
 }
@@ -253,7 +253,7 @@ const SHORT_CODE_ALPHABET: &[u8] = b"ACDEFGHJKMNPQRTUVWXY34679";
 pub const SHORT_CODE_LEN: usize = 7;
 
 /// A door code, unique within its event (checked by the caller's query and the unique index).
-fn short_code() -> String {
+pub(crate) fn short_code() -> String {
     let mut rng = rand::rng();
     (0..SHORT_CODE_LEN)
         .map(|_| char::from(SHORT_CODE_ALPHABET[rng.random_range(0..SHORT_CODE_ALPHABET.len())]))

@@ -8,14 +8,19 @@ use poem_openapi::{
     payload::Json,
 };
 use tsudoi_domain::{
-    checkin::{self, AtDoor, DoorStatus, NewPass, Outcome, Scan, ScanResult},
+    checkin::{self, AtDoor, DoorStatus, NewPass, Outcome, Scan, ScanResult, WalkIn},
     entity::door_pass,
-    ids::{CheckInId, DoorPassId, EventId, RsvpId},
+    ids::{CheckInId, DoorPassId, EventId, RsvpId, SlotId},
     qr,
+    values::Language,
 };
 use uuid::Uuid;
 
-use super::{ApiTags, rsvps::RsvpStatusApi, types::Created};
+use super::{
+    ApiTags,
+    rsvps::RsvpStatusApi,
+    types::{Created, LanguageApi},
+};
 use crate::{
     auth::{DoorPassAuth, TokenAuth},
     body::JsonBody,
@@ -250,6 +255,23 @@ pub struct CheckInInput {
     pub people: Option<i32>,
 }
 
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct WalkInInput {
+    #[oai(validator(max_length = 100))]
+    pub name: String,
+    #[oai(validator(max_length = 100))]
+    pub name_reading: Option<String>,
+    /// For the ticket by email (and later the survey); optional.
+    #[oai(validator(max_length = 254))]
+    pub email: Option<String>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
+    pub guests: Option<i64>,
+    /// Needed when the event has more than one slot.
+    pub slot_id: Option<Uuid>,
+    /// For emails; default Japanese.
+    pub language: Option<LanguageApi>,
+}
+
 /// An attendee found by search, and where their RSVP stands.
 #[derive(Debug, Object)]
 pub struct FoundAttendee {
@@ -363,6 +385,28 @@ impl DoorApi {
         )
         .await?;
         Ok(Json(outcome.into()))
+    }
+
+    /// Register a walk-in
+    ///
+    /// Someone without an RSVP, if a seat is free (409 `not_enough_seats` otherwise): they are
+    /// registered as confirmed and checked in at once; with an email address, their ticket is
+    /// emailed too. Not for scan-only passes (403).
+    #[oai(path = "/door/walk-ins", method = "post", operation_id = "door_walk_in")]
+    async fn walk_in(&self, pass: DoorPassAuth, body: JsonBody<WalkInInput>) -> ApiResult<Created<Attendee>> {
+        let state = &self.state;
+        let b = body.0;
+        let form = WalkIn {
+            name: b.name,
+            name_reading: b.name_reading.unwrap_or_default(),
+            email: b.email.unwrap_or_default(),
+            guests: b.guests.unwrap_or(0),
+            slot: b.slot_id.map(SlotId),
+            language: b.language.map_or(Language::Ja, Into::into),
+        };
+        let attendee = checkin::walk_in(state.db.writer(), &pass.0, form, state.now()).await?;
+        state.mail_wake.notify_one();
+        Ok(Created::Created(Json(attendee.into())))
     }
 
     /// Undo a check-in

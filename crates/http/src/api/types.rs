@@ -70,6 +70,15 @@ pub enum LanguageApi {
     En,
 }
 
+impl From<LanguageApi> for Language {
+    fn from(language: LanguageApi) -> Self {
+        match language {
+            LanguageApi::Ja => Language::Ja,
+            LanguageApi::En => Language::En,
+        }
+    }
+}
+
 impl From<Language> for LanguageApi {
     fn from(language: Language) -> Self {
         match language {

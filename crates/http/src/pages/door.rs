@@ -37,6 +37,8 @@ pub async fn door_page(req: &Request, Path(token): Path<String>, state: Data<&Ap
             event_title => e.title.clone(),
             gate => pass.label,
             scan_only => pass.scan_only,
+            max_guests => e.max_guests,
+            slots => event.slots.iter().map(|s| context! { id => s.id.to_string(), name => s.name.clone() }).collect::<Vec<_>>(),
             open => pass.valid_from <= now && now <= pass.valid_until,
             hours => hours,
         },
