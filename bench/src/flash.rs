@@ -176,7 +176,7 @@ pub async fn run(
     Ok(Flash { engine, confirmation, rsvp, confirm, all_mail_sent, seats_taken, waitlisted })
 }
 
-async fn operator_env(
+pub async fn operator_env(
     binary: &Path,
     dir: &Path,
     args: &[&str],

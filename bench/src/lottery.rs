@@ -16,10 +16,10 @@ use serde_json::json;
 use tsudoi_domain::{
     db::{Db, PoolSizes},
     entity::{outbox, rsvp},
-    rsvp::{Form, RsvpStatus, lottery, submit_many},
+    rsvp::{RsvpStatus, lottery},
 };
 
-use crate::{Server, bench_network, client::Connection, free_port};
+use crate::{Server, bench_network, client::Connection, free_port, register};
 
 pub struct Draw {
     pub entries: usize,
@@ -60,24 +60,8 @@ pub async fn run(binary: &Path, dir: &Path, entries: usize, seats: i64) -> anyho
 
     let db = Db::connect(&url, &PoolSizes::default()).await?;
     let entered_at = draw_at - chrono::Duration::days(1);
-    for batch in (0..entries).collect::<Vec<_>>().chunks(1000) {
-        let forms = batch
-            .iter()
-            .map(|n| {
-                let form = Form {
-                    name: format!("参加者 {n}"),
-                    email: format!("p{n}@example.jp"),
-                    // One party in five brings a guest.
-                    guests: i64::from(n % 5 == 0),
-                    ..Form::default()
-                };
-                ("lottery".to_owned(), form)
-            })
-            .collect();
-        for result in submit_many(db.writer(), forms, entered_at).await {
-            result?;
-        }
-    }
+    // One party in five brings a guest.
+    register(&db, "lottery", entries, |n| i64::from(n % 5 == 0), entered_at).await?;
 
     let started = Instant::now();
     let drawn = lottery::draw_due(db.writer(), db.reader(), draw_at + chrono::Duration::seconds(1)).await?;

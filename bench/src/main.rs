@@ -6,6 +6,7 @@
 //! cores with the server, so it must spend as little CPU per request as it can.
 
 mod client;
+mod door;
 mod email;
 mod flash;
 mod invitations;
@@ -48,7 +49,13 @@ struct Args {
     /// Run only the lottery draw and the invitation list.
     #[arg(long)]
     organizer_only: bool,
+    /// Run only the door storm.
+    #[arg(long)]
+    door_only: bool,
 }
+
+/// The servers' key, so that the benchmark can make ticket codes they accept.
+const SECRET_KEY: &str = "benchmark-secret-key-0123456789abcdef";
 
 struct Server {
     child: Child,
@@ -72,7 +79,7 @@ impl Server {
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .current_dir(dir)
             .env("TSUDOI_LOG", "warn")
-            .env("TSUDOI_SECRET_KEY", "benchmark-secret-key-0123456789abcdef")
+            .env("TSUDOI_SECRET_KEY", SECRET_KEY)
             .env("TSUDOI_BASE_URL", format!("http://127.0.0.1:{port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -118,6 +125,49 @@ impl Server {
         tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await??;
         Ok(())
     }
+}
+
+/// Registers `count` people ("参加者 n", pn@example.jp, with `guests(n)` guests) for the event
+/// `slug` through the domain's group commit, the RSVP form's path without HTTP, at `at`.
+async fn register(
+    db: &tsudoi_domain::db::Db,
+    slug: &str,
+    count: usize,
+    guests: impl Fn(usize) -> i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use tsudoi_domain::rsvp::{Form, submit_many};
+    for batch in (0..count).collect::<Vec<_>>().chunks(1000) {
+        let forms = batch
+            .iter()
+            .map(|&n| {
+                let form = Form {
+                    name: format!("参加者 {n}"),
+                    email: format!("p{n}@example.jp"),
+                    guests: guests(n),
+                    ..Form::default()
+                };
+                (slug.to_owned(), form)
+            })
+            .collect();
+        for result in submit_many(db.writer(), forms, at).await {
+            result?;
+        }
+    }
+    Ok(())
+}
+
+/// The door storm on SQLite, and on PostgreSQL when given one.
+async fn door_storms(binary: &Path, dir: &Path, postgres: Option<&str>) -> anyhow::Result<()> {
+    let run_dir = dir.join("door-sqlite");
+    let url = format!("sqlite://{}/tsudoi.db?mode=rwc", run_dir.display());
+    let mut storms = vec![door::run(binary, &run_dir, "SQLite", &url, 10_000, 8).await?];
+    if let Some(admin) = postgres {
+        let url = flash::fresh_postgres(admin).await?;
+        storms.push(door::run(binary, &dir.join("door-postgres"), "PostgreSQL", &url, 10_000, 8).await?);
+    }
+    door::report(&storms);
+    Ok(())
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -256,6 +306,11 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("tsudoi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
 
+    if args.door_only {
+        door_storms(&binary, &dir, args.postgres.as_deref()).await?;
+        std::fs::remove_dir_all(&dir).ok();
+        return Ok(());
+    }
     if args.organizer_only {
         organizer_scenarios(&binary, &dir).await?;
         std::fs::remove_dir_all(&dir).ok();
@@ -280,6 +335,8 @@ async fn main() -> anyhow::Result<()> {
     }
 
     organizer_scenarios(&binary, &dir).await?;
+    door_storms(&binary, &dir, args.postgres.as_deref()).await?;
+    println!();
 
     let token = bench_network(&binary, &dir).await?;
 

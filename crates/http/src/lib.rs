@@ -6,12 +6,12 @@ pub mod auth;
 pub mod body;
 pub mod cache;
 pub mod calendar;
+pub mod group_commit;
 pub mod limits;
 pub mod metrics;
 pub mod ops;
 pub mod pages;
 pub mod problem;
-pub mod rsvp_queue;
 pub mod state;
 
 use std::sync::Arc;

@@ -5,7 +5,12 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tsudoi_domain::{clock::SharedClock, db::Db, links::Links, rsvp::Policy};
 
-use crate::{cache::PublicCache, limits::RsvpLimits, metrics::Metrics, rsvp_queue::RsvpQueue};
+use crate::{
+    cache::PublicCache,
+    group_commit::{DoorQueue, RsvpQueue},
+    limits::RsvpLimits,
+    metrics::Metrics,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -27,6 +32,8 @@ pub struct AppState {
     pub rsvp_limits: Arc<RsvpLimits>,
     /// RSVP forms are written in batches by one task.
     pub rsvp_queue: RsvpQueue,
+    /// Check-ins are written in batches by one task.
+    pub door_queue: DoorQueue,
 }
 
 impl AppState {

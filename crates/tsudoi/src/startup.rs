@@ -18,9 +18,9 @@ use tsudoi_domain::{
 use tsudoi_http::{
     AppState,
     cache::PublicCache,
+    group_commit,
     limits::{RsvpLimits, RsvpQuota},
     metrics::Metrics,
-    rsvp_queue::RsvpQueue,
 };
 use tsudoi_mailer::{Transport, Worker, WorkerSettings};
 
@@ -133,7 +133,8 @@ impl Application {
             mail_wake: mail_wake.clone(),
         };
         let state = AppState {
-            rsvp_queue: RsvpQueue::start(db.clone(), clock.clone()),
+            rsvp_queue: group_commit::rsvp_queue(db.clone(), clock.clone()),
+            door_queue: group_commit::door_queue(db.clone(), clock.clone()),
             db,
             clock,
             metrics: Arc::new(Metrics::default()),

@@ -6,10 +6,12 @@
 //! a second scan, and the time it was made, for scans that waited offline. Undoing a check-in
 //! marks it undone and lets the people back out of the count.
 
+mod admit;
 mod passes;
 mod search;
 mod walk_in;
 
+pub use admit::{Request, admit_by_id, redeem, redeem_many, scan_request, search_request};
 pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, revoke,
 };
@@ -18,16 +20,16 @@ pub use walk_in::{WalkIn, walk_in};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
     entity::{check_in, door_pass, event_slot, rsvp},
-    error::{Error, Resource, Result, ValidationErrors},
+    error::{Error, Resource, Result},
     ids::{CheckInId, RsvpId, SlotId},
-    links::{Keyring, LinkKind, TOKEN_LEN},
+    links::TOKEN_LEN,
     rsvp::RsvpStatus,
 };
 
@@ -99,16 +101,10 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn red(result: ScanResult) -> Self {
+    pub(crate) fn red(result: ScanResult) -> Self {
         Outcome { result, attendee: None, check_in: None, first: None }
     }
 }
-
-const NONCE_MAX: usize = 64;
-/// Longer than any ticket URL a scanner reads.
-const SCANNED_MAX: usize = 500;
-/// More than any party (the event's guest limit is far lower).
-const PARTY_MAX: i32 = 100;
 
 /// The ticket code in what a scanner typed: full-width characters (a phone's Japanese input mode)
 /// made half-width, and a whole ticket URL reduced to its code.
@@ -153,230 +149,6 @@ fn at_door_with(slots: &[event_slot::Model], r: &rsvp::Model) -> AtDoor {
         checked_in: r.checked_in,
         slot,
     }
-}
-
-async fn first_check_in(db: &impl ConnectionTrait, rsvp: RsvpId) -> Result<Option<FirstCheckIn>> {
-    Ok(check_in::Entity::find()
-        .filter(check_in::Column::RsvpId.eq(rsvp))
-        .filter(check_in::Column::UndoneAt.is_null())
-        .order_by_asc(check_in::Column::ScannedAt)
-        .order_by_asc(check_in::Column::Id)
-        .one(db)
-        .await?
-        .map(|c| FirstCheckIn { at: c.scanned_at, gate: c.gate }))
-}
-
-/// The answer a scan already got, for a retried request with the same nonce.
-async fn replay(db: &impl ConnectionTrait, pass: &door_pass::Model, nonce: &str) -> Result<Option<Outcome>> {
-    let Some(earlier) = check_in::Entity::find()
-        .filter(check_in::Column::EventId.eq(pass.event_id))
-        .filter(check_in::Column::Nonce.eq(nonce))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(r) = rsvp::Entity::find_by_id(earlier.rsvp_id).one(db).await? else { return Ok(None) };
-    Ok(Some(Outcome {
-        result: ScanResult::Ok,
-        attendee: Some(at_door(db, &r).await?),
-        check_in: Some(earlier.id),
-        first: None,
-    }))
-}
-
-/// What every scan checks first: its fields, whether it retries an earlier scan (whose answer
-/// it gets again), and the door's hours. `Some` is the answer already.
-async fn before_scan(
-    db: &impl ConnectionTrait,
-    pass: &door_pass::Model,
-    nonce: Option<&str>,
-    code: &str,
-    people: Option<i32>,
-    now: DateTime<Utc>,
-) -> Result<Option<Outcome>> {
-    check_scan(nonce, code, people)?;
-    if let Some(nonce) = nonce
-        && let Some(earlier) = replay(db, pass, nonce).await?
-    {
-        return Ok(Some(earlier));
-    }
-    if now < pass.valid_from || now > pass.valid_until {
-        return Ok(Some(Outcome::red(ScanResult::DoorClosed)));
-    }
-    Ok(None)
-}
-
-fn check_scan(nonce: Option<&str>, code: &str, people: Option<i32>) -> Result<()> {
-    let mut errors = ValidationErrors::new();
-    if nonce.is_some_and(|n| n.len() > NONCE_MAX) {
-        errors.add("nonce", "too_long", format!("at most {NONCE_MAX} characters"));
-    }
-    if code.chars().count() > SCANNED_MAX {
-        errors.add("code", "too_long", format!("at most {SCANNED_MAX} characters"));
-    }
-    match people {
-        Some(n) if n < 1 => errors.add("people", "too_small", "at least 1"),
-        Some(n) if n > PARTY_MAX => errors.add("people", "too_large", format!("at most {PARTY_MAX}")),
-        _ => {}
-    }
-    errors.into_result()
-}
-
-/// Checks in the party behind a scanned code, at `pass` (see `authenticate`).
-pub async fn redeem(
-    db: &DatabaseConnection,
-    keyring: &Keyring,
-    pass: &door_pass::Model,
-    scan: Scan,
-    now: DateTime<Utc>,
-) -> Result<Outcome> {
-    let nonce = scan.nonce.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    if let Some(answer) = before_scan(db, pass, nonce, &scan.code, scan.people, now).await? {
-        return Ok(answer);
-    }
-    let scanned_at = scan.scanned_at.unwrap_or(now);
-    let Some(opened) = code_of(&scan.code).and_then(|code| keyring.open(LinkKind::Ticket, &code)) else {
-        return Ok(Outcome::red(ScanResult::Unknown));
-    };
-    let Some(r) = rsvp::Entity::find_by_id(RsvpId(opened.id)).one(db).await? else {
-        return Ok(Outcome::red(ScanResult::Unknown));
-    };
-    if r.event_id != pass.event_id {
-        return Ok(Outcome::red(ScanResult::WrongEvent));
-    }
-    if let Some(red) = red_for(&r, Some(opened.version)) {
-        let attendee = Some(at_door(db, &r).await?);
-        return Ok(Outcome { result: red, attendee, check_in: None, first: None });
-    }
-    admit(db, pass, r, scan.people, nonce, scanned_at, now).await
-}
-
-/// Checks in an RSVP found by search (no code scanned), as `redeem` would.
-pub async fn admit_by_id(
-    db: &DatabaseConnection,
-    pass: &door_pass::Model,
-    id: RsvpId,
-    people: Option<i32>,
-    nonce: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Outcome> {
-    if pass.scan_only {
-        return Err(Error::Forbidden("a scan-only pass cannot check in from search"));
-    }
-    let nonce = nonce.map(str::trim).filter(|n| !n.is_empty());
-    if let Some(answer) = before_scan(db, pass, nonce, "", people, now).await? {
-        return Ok(answer);
-    }
-    let r = rsvp::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|r| r.event_id == pass.event_id)
-        .ok_or(Error::NotFound(Resource::Rsvp))?;
-    if let Some(red) = red_for(&r, None) {
-        return Ok(Outcome {
-            result: red,
-            attendee: Some(at_door(db, &r).await?),
-            check_in: None,
-            first: None,
-        });
-    }
-    admit(db, pass, r, people, nonce, now, now).await
-}
-
-/// Why an RSVP may not come in, if it may not (`version`: the scanned ticket's).
-fn red_for(r: &rsvp::Model, version: Option<u32>) -> Option<ScanResult> {
-    match r.status {
-        RsvpStatus::Confirmed if version.is_some_and(|v| i64::from(r.ticket_version) != i64::from(v)) => {
-            Some(ScanResult::Revoked)
-        }
-        RsvpStatus::Confirmed => None,
-        RsvpStatus::Cancelled | RsvpStatus::Expired | RsvpStatus::Rejected | RsvpStatus::NotSelected => {
-            Some(ScanResult::Cancelled)
-        }
-        RsvpStatus::Waitlisted | RsvpStatus::Entered | RsvpStatus::Pending => Some(ScanResult::Waitlisted),
-        RsvpStatus::Holding | RsvpStatus::Offered => Some(ScanResult::NotConfirmed),
-    }
-}
-
-/// Lets `people` of a confirmed party in (all who are outside by default).
-async fn admit(
-    db: &DatabaseConnection,
-    pass: &door_pass::Model,
-    r: rsvp::Model,
-    people: Option<i32>,
-    nonce: Option<&str>,
-    scanned_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Outcome> {
-    let remaining = r.party() - r.checked_in;
-    let people = people.map_or(remaining, |n| std::cmp::min(n, remaining));
-    if people <= 0 {
-        return already(db, &r).await;
-    }
-    let txn = db.begin().await?;
-    // The one write that decides: it succeeds only while the party has that many left outside.
-    let admitted = rsvp::Entity::update_many()
-        .col_expr(rsvp::Column::CheckedIn, Expr::col(rsvp::Column::CheckedIn).add(people))
-        .filter(rsvp::Column::Id.eq(r.id))
-        .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
-        .filter(Expr::col(rsvp::Column::CheckedIn).add(people).lte(Expr::col(rsvp::Column::Guests).add(1)))
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !admitted {
-        drop(txn);
-        return already(db, &r).await;
-    }
-    let id = CheckInId::new();
-    let inserted = check_in::Entity::insert(check_in::ActiveModel {
-        id: Set(id),
-        event_id: Set(r.event_id),
-        rsvp_id: Set(r.id),
-        pass_id: Set(Some(pass.id)),
-        gate: Set(pass.label.clone()),
-        people: Set(people),
-        nonce: Set(nonce.map(str::to_owned)),
-        scanned_at: Set(scanned_at),
-        recorded_at: Set(now),
-        undone_at: Set(None),
-    })
-    .exec_without_returning(&txn)
-    .await;
-    match inserted {
-        Ok(_) => txn.commit().await?,
-        // The same nonce raced in from a retry: the first one stands.
-        Err(err) if is_unique_violation(&err) => {
-            drop(txn);
-            if let Some(earlier) = replay(db, pass, nonce.unwrap_or_default()).await? {
-                return Ok(earlier);
-            }
-            return Err(err.into());
-        }
-        Err(err) => return Err(err.into()),
-    }
-    let r = rsvp::Entity::find_by_id(r.id).one(db).await?.ok_or(Error::NotFound(Resource::Rsvp))?;
-    Ok(Outcome {
-        result: ScanResult::Ok,
-        attendee: Some(at_door(db, &r).await?),
-        check_in: Some(id),
-        first: None,
-    })
-}
-
-fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-}
-
-async fn already(db: &impl ConnectionTrait, r: &rsvp::Model) -> Result<Outcome> {
-    let r = rsvp::Entity::find_by_id(r.id).one(db).await?.unwrap_or_else(|| r.clone());
-    Ok(Outcome {
-        result: ScanResult::Already,
-        attendee: Some(at_door(db, &r).await?),
-        check_in: None,
-        first: first_check_in(db, r.id).await?,
-    })
 }
 
 /// Undoes a check-in made at the pass's event: recorded, not deleted, and its people are out of

@@ -338,8 +338,10 @@ impl DoorApi {
         let state = &self.state;
         let b = body.0;
         let scan = Scan { code: b.code, nonce: b.nonce, scanned_at: b.scanned_at, people: b.people };
-        let outcome =
-            checkin::redeem(state.db.writer(), &state.links.keyring, &pass.0, scan, state.now()).await?;
+        let outcome = match checkin::scan_request(&state.links.keyring, &pass.0, scan, state.now())? {
+            Ok(request) => state.door_queue.write(request).await?,
+            Err(answer) => answer,
+        };
         Ok(Json(outcome.into()))
     }
 
@@ -375,16 +377,9 @@ impl DoorApi {
     ) -> ApiResult<Json<ScanAnswer>> {
         let state = &self.state;
         let b = body.0;
-        let outcome = checkin::admit_by_id(
-            state.db.writer(),
-            &pass.0,
-            RsvpId(id.0),
-            b.people,
-            b.nonce.as_deref(),
-            state.now(),
-        )
-        .await?;
-        Ok(Json(outcome.into()))
+        let request =
+            checkin::search_request(&pass.0, RsvpId(id.0), b.people, b.nonce.as_deref(), state.now())?;
+        Ok(Json(state.door_queue.write(request).await?.into()))
     }
 
     /// Register a walk-in

@@ -346,7 +346,7 @@ pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: 
     }
     // The event is read inside the RSVP's transaction; the page is loaded again only to show
     // the form with what went wrong.
-    match state.rsvp_queue.submit(slug.clone(), form).await {
+    match state.rsvp_queue.write((slug.clone(), form)).await {
         Ok(done) => {
             state.mail_wake.notify_one();
             let position = match done.rsvp.status {

@@ -1,0 +1,429 @@
+//! Letting people in. A door storm's scans are answered in batches (see the HTTP layer's group
+//! commit): `redeem_many` reads what all of a batch's scans need with one query per table, lets
+//! in the parties that may come in with one conditional update for all of them, records their
+//! check-ins with one insert, and commits once. Each scan still gets its own answer, exactly as
+//! if it had been alone; `redeem` and `admit_by_id` are batches of one.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+    sea_query::{CaseStatement, Expr, ExprTrait},
+};
+
+use super::{FirstCheckIn, Outcome, Scan, ScanResult, at_door_with, code_of};
+use crate::{
+    entity::{check_in, door_pass, event_slot, rsvp},
+    error::{Conflict, Error, Resource, Result, ValidationErrors},
+    ids::{CheckInId, EventId, RsvpId},
+    links::{Keyring, LinkKind},
+    rsvp::RsvpStatus,
+};
+
+const NONCE_MAX: usize = 64;
+/// Longer than any ticket URL a scanner reads.
+const SCANNED_MAX: usize = 500;
+/// More than any party (the event's guest limit is far lower).
+const PARTY_MAX: i32 = 100;
+
+/// A check-in asked for at a pass: a scanned ticket, or an RSVP found by search.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pass: door_pass::Model,
+    target: Target,
+    people: Option<i32>,
+    nonce: Option<String>,
+    scanned_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    Ticket { id: RsvpId, version: u32 },
+    Found(RsvpId),
+}
+
+impl Target {
+    fn id(self) -> RsvpId {
+        match self {
+            Target::Ticket { id, .. } | Target::Found(id) => id,
+        }
+    }
+}
+
+/// A scan as a request, or its answer when it is no ticket at all (no database needed).
+pub fn scan_request(
+    keyring: &Keyring,
+    pass: &door_pass::Model,
+    scan: Scan,
+    now: DateTime<Utc>,
+) -> Result<Result<Request, Outcome>> {
+    let nonce = checked(scan.nonce.as_deref(), &scan.code, scan.people)?;
+    let Some(opened) = code_of(&scan.code).and_then(|code| keyring.open(LinkKind::Ticket, &code)) else {
+        return Ok(Err(Outcome::red(ScanResult::Unknown)));
+    };
+    Ok(Ok(Request {
+        pass: pass.clone(),
+        target: Target::Ticket { id: RsvpId(opened.id), version: opened.version },
+        people: scan.people,
+        nonce,
+        // A scan that waited offline counts when it was made (never later than now).
+        scanned_at: scan.scanned_at.map_or(now, |at| std::cmp::min(at, now)),
+    }))
+}
+
+/// A check-in of an RSVP found by search, as a request.
+pub fn search_request(
+    pass: &door_pass::Model,
+    id: RsvpId,
+    people: Option<i32>,
+    nonce: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Request> {
+    if pass.scan_only {
+        return Err(Error::Forbidden("a scan-only pass cannot check in from search"));
+    }
+    let nonce = checked(nonce, "", people)?;
+    Ok(Request { pass: pass.clone(), target: Target::Found(id), people, nonce, scanned_at: now })
+}
+
+/// The trimmed nonce, once the fields are within bounds.
+fn checked(nonce: Option<&str>, code: &str, people: Option<i32>) -> Result<Option<String>> {
+    let nonce = nonce.map(str::trim).filter(|n| !n.is_empty());
+    let mut errors = ValidationErrors::new();
+    if nonce.is_some_and(|n| n.len() > NONCE_MAX) {
+        errors.add("nonce", "too_long", format!("at most {NONCE_MAX} characters"));
+    }
+    if code.chars().count() > SCANNED_MAX {
+        errors.add("code", "too_long", format!("at most {SCANNED_MAX} characters"));
+    }
+    match people {
+        Some(n) if n < 1 => errors.add("people", "too_small", "at least 1"),
+        Some(n) if n > PARTY_MAX => errors.add("people", "too_large", format!("at most {PARTY_MAX}")),
+        _ => {}
+    }
+    errors.into_result()?;
+    Ok(nonce.map(str::to_owned))
+}
+
+/// Checks in the party behind a scanned code, at `pass` (see `authenticate`).
+pub async fn redeem(
+    db: &DatabaseConnection,
+    keyring: &Keyring,
+    pass: &door_pass::Model,
+    scan: Scan,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    match scan_request(keyring, pass, scan, now)? {
+        Ok(request) => redeem_one(db, request, now).await,
+        Err(answer) => Ok(answer),
+    }
+}
+
+/// Checks in an RSVP found by search (no code scanned), as `redeem` would.
+pub async fn admit_by_id(
+    db: &DatabaseConnection,
+    pass: &door_pass::Model,
+    id: RsvpId,
+    people: Option<i32>,
+    nonce: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    redeem_one(db, search_request(pass, id, people, nonce, now)?, now).await
+}
+
+async fn redeem_one(db: &DatabaseConnection, request: Request, now: DateTime<Utc>) -> Result<Outcome> {
+    redeem_many(db, vec![request], now)
+        .await
+        .pop()
+        .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("a check-in went unanswered")))?
+}
+
+/// Answers many requests in one transaction, in their order.
+pub async fn redeem_many(
+    db: &DatabaseConnection,
+    requests: Vec<Request>,
+    now: DateTime<Utc>,
+) -> Vec<Result<Outcome>> {
+    match try_redeem_many(db, &requests, now).await {
+        Ok(answers) => answers,
+        // A nonce recorded meanwhile through another server (PostgreSQL): one at a time, so that
+        // only the retried scan is answered from its first one.
+        Err(Error::Conflict(Conflict::Concurrent)) if requests.len() > 1 => {
+            let mut answers = Vec::with_capacity(requests.len());
+            for request in requests {
+                let answer = match try_redeem_many(db, std::slice::from_ref(&request), now).await {
+                    Ok(mut one) => one.pop().unwrap_or(Err(Error::Conflict(Conflict::Concurrent))),
+                    Err(err) => Err(err),
+                };
+                answers.push(answer);
+            }
+            answers
+        }
+        Err(err) => {
+            let message = err.to_string();
+            std::iter::once(Err(err))
+                .chain((1..requests.len()).map(|_| Err(Error::Unexpected(anyhow::anyhow!("{message}")))))
+                .collect()
+        }
+    }
+}
+
+/// What a request comes to before anything is written.
+enum Plan {
+    Answer(Result<Outcome>),
+    /// The same nonce as an earlier request of the batch: its answer again.
+    SameAs(usize),
+    /// The party is all in already.
+    AllIn(RsvpId),
+    Admit {
+        id: RsvpId,
+        people: i32,
+    },
+}
+
+async fn try_redeem_many(
+    db: &DatabaseConnection,
+    requests: &[Request],
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<Outcome>>> {
+    let txn = db.begin().await?;
+    // Scans retried after their first answer was written (the event first, for the index).
+    let events: HashSet<EventId> = requests.iter().map(|r| r.pass.event_id).collect();
+    let nonces: Vec<&str> = requests.iter().filter_map(|r| r.nonce.as_deref()).collect();
+    let earlier: HashMap<(EventId, String), check_in::Model> = if nonces.is_empty() {
+        HashMap::new()
+    } else {
+        check_in::Entity::find()
+            .filter(check_in::Column::EventId.is_in(events.iter().copied()))
+            .filter(check_in::Column::Nonce.is_in(nonces))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .filter_map(|c| Some(((c.event_id, c.nonce.clone()?), c)))
+            .collect()
+    };
+    let ids: HashSet<RsvpId> =
+        requests.iter().map(|r| r.target.id()).chain(earlier.values().map(|c| c.rsvp_id)).collect();
+    let mut rsvps: HashMap<RsvpId, rsvp::Model> = rsvp::Entity::find()
+        .filter(rsvp::Column::Id.is_in(ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let slots =
+        event_slot::Entity::find().filter(event_slot::Column::EventId.is_in(events)).all(&txn).await?;
+    let door = |r: &rsvp::Model| {
+        let own: Vec<event_slot::Model> =
+            slots.iter().filter(|s| s.event_id == r.event_id).cloned().collect();
+        at_door_with(&own, r)
+    };
+
+    let mut seen: HashMap<(EventId, &str), usize> = HashMap::new();
+    let mut plans: Vec<Plan> = Vec::with_capacity(requests.len());
+    for (i, request) in requests.iter().enumerate() {
+        let event_id = request.pass.event_id;
+        let plan = if let Some(first) = request.nonce.as_deref().and_then(|n| seen.get(&(event_id, n))) {
+            Plan::SameAs(*first)
+        } else if let Some(c) = request.nonce.as_ref().and_then(|n| earlier.get(&(event_id, n.clone()))) {
+            Plan::Answer(Ok(Outcome {
+                result: ScanResult::Ok,
+                attendee: rsvps.get(&c.rsvp_id).map(door),
+                check_in: Some(c.id),
+                first: None,
+            }))
+        } else {
+            plan(request, rsvps.get(&request.target.id()), &door)
+        };
+        if let Some(nonce) = request.nonce.as_deref() {
+            seen.entry((event_id, nonce)).or_insert(i);
+        }
+        plans.push(plan);
+    }
+
+    // Rounds, so that a party scanned twice in one batch is counted in two updates.
+    let mut admitted: HashMap<usize, CheckInId> = HashMap::new();
+    let mut decided: HashSet<usize> = HashSet::new();
+    let mut check_ins = Vec::new();
+    loop {
+        let mut parties = HashSet::new();
+        let round: Vec<(usize, RsvpId, i32)> = plans
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Plan::Admit { id, people } if !decided.contains(&i) && parties.insert(*id) => {
+                    Some((i, *id, *people))
+                }
+                _ => None,
+            })
+            .collect();
+        if round.is_empty() {
+            break;
+        }
+        decided.extend(round.iter().map(|(i, _, _)| *i));
+        let updated = admit(&txn, &round).await?;
+        for (i, id, people) in round {
+            let Some(r) = updated.iter().find(|r| r.id == id) else { continue };
+            let request = &requests[i];
+            let check_in = CheckInId::new();
+            check_ins.push(check_in::ActiveModel::from(check_in::Model {
+                id: check_in,
+                event_id: r.event_id,
+                rsvp_id: id,
+                pass_id: Some(request.pass.id),
+                gate: request.pass.label.clone(),
+                people,
+                nonce: request.nonce.clone(),
+                scanned_at: request.scanned_at,
+                recorded_at: now,
+                undone_at: None,
+            }));
+            admitted.insert(i, check_in);
+            rsvps.insert(id, r.clone());
+        }
+    }
+    if !check_ins.is_empty() {
+        check_in::Entity::insert_many(check_ins).exec_without_returning(&txn).await?;
+    }
+
+    // Parties found all in, or let in first by another scan: when and where they came in.
+    let all_in: HashSet<RsvpId> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p {
+            Plan::AllIn(id) => Some(*id),
+            Plan::Admit { id, .. } if !admitted.contains_key(&i) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let firsts = if all_in.is_empty() { HashMap::new() } else { first_check_ins(&txn, &all_in).await? };
+    // Parties let in through another server meanwhile (PostgreSQL) are counted as they are now.
+    let lost: HashSet<RsvpId> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p {
+            Plan::Admit { id, .. } if !admitted.contains_key(&i) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    if !lost.is_empty() {
+        for r in rsvp::Entity::find().filter(rsvp::Column::Id.is_in(lost)).all(&txn).await? {
+            rsvps.insert(r.id, r);
+        }
+    }
+    txn.commit().await?;
+
+    let mut answers: Vec<Result<Outcome>> = Vec::with_capacity(requests.len());
+    for (i, p) in plans.into_iter().enumerate() {
+        let answer = match p {
+            Plan::Answer(answer) => answer,
+            Plan::SameAs(first) => match &answers[first] {
+                Ok(outcome) => Ok(outcome.clone()),
+                Err(_) => Err(Error::Conflict(Conflict::Concurrent)),
+            },
+            Plan::Admit { id, .. } if admitted.contains_key(&i) => Ok(Outcome {
+                result: ScanResult::Ok,
+                attendee: rsvps.get(&id).map(door),
+                check_in: admitted.get(&i).copied(),
+                first: None,
+            }),
+            Plan::AllIn(id) | Plan::Admit { id, .. } => Ok(Outcome {
+                result: ScanResult::Already,
+                attendee: rsvps.get(&id).map(door),
+                check_in: None,
+                first: firsts.get(&id).cloned(),
+            }),
+        };
+        answers.push(answer);
+    }
+    Ok(answers)
+}
+
+/// What a request that is no retry comes to, given its RSVP as it is now.
+fn plan(
+    request: &Request,
+    found: Option<&rsvp::Model>,
+    door: &impl Fn(&rsvp::Model) -> super::AtDoor,
+) -> Plan {
+    let pass = &request.pass;
+    if request.scanned_at < pass.valid_from || request.scanned_at > pass.valid_until {
+        return Plan::Answer(Ok(Outcome::red(ScanResult::DoorClosed)));
+    }
+    let (r, version) = match (request.target, found) {
+        (Target::Ticket { .. }, None) => return Plan::Answer(Ok(Outcome::red(ScanResult::Unknown))),
+        (Target::Ticket { .. }, Some(r)) if r.event_id != pass.event_id => {
+            return Plan::Answer(Ok(Outcome::red(ScanResult::WrongEvent)));
+        }
+        (Target::Ticket { version, .. }, Some(r)) => (r, Some(version)),
+        (Target::Found(_), Some(r)) if r.event_id == pass.event_id => (r, None),
+        (Target::Found(_), _) => return Plan::Answer(Err(Error::NotFound(Resource::Rsvp))),
+    };
+    if let Some(red) = red_for(r, version) {
+        return Plan::Answer(Ok(Outcome {
+            result: red,
+            attendee: Some(door(r)),
+            check_in: None,
+            first: None,
+        }));
+    }
+    let remaining = r.party() - r.checked_in;
+    match request.people.map_or(remaining, |n| std::cmp::min(n, remaining)) {
+        people if people > 0 => Plan::Admit { id: r.id, people },
+        _ => Plan::AllIn(r.id),
+    }
+}
+
+/// Why an RSVP may not come in, if it may not (`version`: the scanned ticket's).
+fn red_for(r: &rsvp::Model, version: Option<u32>) -> Option<ScanResult> {
+    match r.status {
+        RsvpStatus::Confirmed if version.is_some_and(|v| i64::from(r.ticket_version) != i64::from(v)) => {
+            Some(ScanResult::Revoked)
+        }
+        RsvpStatus::Confirmed => None,
+        RsvpStatus::Cancelled | RsvpStatus::Expired | RsvpStatus::Rejected | RsvpStatus::NotSelected => {
+            Some(ScanResult::Cancelled)
+        }
+        RsvpStatus::Waitlisted | RsvpStatus::Entered | RsvpStatus::Pending => Some(ScanResult::Waitlisted),
+        RsvpStatus::Holding | RsvpStatus::Offered => Some(ScanResult::NotConfirmed),
+    }
+}
+
+/// The one write that decides: each party's count of people in rises only while that many are
+/// still outside. Returns the parties let in, as they are now.
+async fn admit(txn: &DatabaseTransaction, round: &[(usize, RsvpId, i32)]) -> Result<Vec<rsvp::Model>> {
+    let people: Expr = round
+        .iter()
+        .fold(CaseStatement::new(), |case, (_, id, people)| {
+            case.case(rsvp::Column::Id.eq(*id), Expr::value(*people))
+        })
+        .into();
+    Ok(rsvp::Entity::update_many()
+        .col_expr(rsvp::Column::CheckedIn, Expr::col(rsvp::Column::CheckedIn).add(people.clone()))
+        .filter(rsvp::Column::Id.is_in(round.iter().map(|(_, id, _)| *id)))
+        .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
+        .filter(Expr::col(rsvp::Column::CheckedIn).add(people).lte(Expr::col(rsvp::Column::Guests).add(1)))
+        .exec_with_returning(txn)
+        .await?)
+}
+
+/// Each party's first check-in that stands.
+async fn first_check_ins(
+    txn: &DatabaseTransaction,
+    ids: &HashSet<RsvpId>,
+) -> Result<HashMap<RsvpId, FirstCheckIn>> {
+    let mut firsts = HashMap::new();
+    for c in check_in::Entity::find()
+        .filter(check_in::Column::RsvpId.is_in(ids.iter().copied()))
+        .filter(check_in::Column::UndoneAt.is_null())
+        .order_by_desc(check_in::Column::ScannedAt)
+        .order_by_desc(check_in::Column::Id)
+        .all(txn)
+        .await?
+    {
+        // Latest first, so the earliest is written last.
+        firsts.insert(c.rsvp_id, FirstCheckIn { at: c.scanned_at, gate: c.gate });
+    }
+    Ok(firsts)
+}
