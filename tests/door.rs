@@ -271,3 +271,35 @@ e2e! {
         assert_eq!(counts["checked_in"], 1);
     }
 }
+
+/// A flood of requests from one pass meets its budget (far above a door's pace): a 429 problem
+/// with `Retry-After`, while another pass of the same event goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_pass_is_rate_limited() {
+    let app =
+        crate::helpers::try_spawn_app_with(crate::helpers::Engine::Sqlite, |c| c.door_limit_per_minute = 30)
+            .await
+            .unwrap();
+    let event = app.published_event(json!({"seats": 10, "confirmation_required": false})).await;
+    let id = event["id"].as_str().unwrap();
+    let now = app.clock_now().to_rfc3339();
+    let mut passes = Vec::new();
+    for gate in ["Gate A", "Gate B"] {
+        let pass = app
+            .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": gate, "valid_from": now}))
+            .await;
+        passes.push(pass.expect(201)["token"].as_str().unwrap().to_owned());
+    }
+    // A burst of a third of the minute's 30.
+    for n in 0..10 {
+        scan(&app, &passes[0], json!({"code": format!("garbage-{n}")}))
+            .await
+            .expect_status(200, &format!("scan {n}"));
+    }
+    let flood = scan(&app, &passes[0], json!({"code": "garbage-10"})).await;
+    flood.expect_problem(429, "too_many_requests");
+    assert_eq!(flood.headers["retry-after"], "1");
+    door_get(&app, &passes[0], "/api/v1/door/status").await.expect_problem(429, "too_many_requests");
+    let other = scan(&app, &passes[1], json!({"code": "garbage"})).await.expect(200);
+    assert_eq!(other["result"], "unknown", "another pass has its own budget");
+}

@@ -9,7 +9,10 @@ use poem_openapi::{
 };
 use tsudoi_domain::{access::Actor, checkin, entity::door_pass, token};
 
-use crate::state::AppState;
+use crate::{
+    problem::{Problem, response_of},
+    state::AppState,
+};
 
 /// An API token made with `tsudoi token create` or `POST /api/v1/tokens`.
 #[derive(SecurityScheme)]
@@ -41,11 +44,25 @@ async fn door_pass(req: &Request, key: ApiKey) -> poem::Result<door_pass::Model>
         poem::Error::from_string("state missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR)
     })?;
     match checkin::authenticate(state.db.reader(), &key.key).await {
-        Ok(pass) => Ok(pass),
+        Ok(pass) if state.limits.allow_pass(pass.id) => Ok(pass),
+        Ok(_) => Err(too_many_scans()),
         Err(tsudoi_domain::Error::NotFound(_)) => Err(AuthorizationError.into()),
         Err(err) => {
             tracing::error!(error = ?err, "authenticating a door pass");
             Err(poem::Error::from_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR))
         }
     }
+}
+
+/// 429 for a door pass over its budget: problem details, and when to try again.
+fn too_many_scans() -> poem::Error {
+    let problem = Problem::new(
+        poem::http::StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+        "Too many requests with this door pass",
+        Some("far more than a door's pace: wait a moment, or check the scanner".into()),
+    );
+    let mut resp = response_of(&problem);
+    resp.headers_mut().insert(poem::http::header::RETRY_AFTER, poem::http::HeaderValue::from_static("1"));
+    poem::Error::from_response(resp)
 }

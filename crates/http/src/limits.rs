@@ -1,31 +1,38 @@
-//! Rate limits on the RSVP form, against bots flooding it: per client address and per email
-//! address, each a budget per hour that refills steadily (GCRA, via `governor`). Kept in this
-//! instance's memory: losing them on restart is harmless, and behind a load balancer each
-//! instance limits its share.
+//! Rate limits: on the RSVP form, against bots flooding it, per client address and per email
+//! address, each a budget per hour; on the check-in API, per door pass, a budget per minute far
+//! above any door's pace, against a runaway scanner or a leaked pass. Budgets refill steadily
+//! (GCRA, via `governor`). Kept in this instance's memory: losing them on restart is harmless,
+//! and behind a load balancer each instance limits its share.
 
 use std::{net::IpAddr, num::NonZeroU32};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use poem::Request;
+use tsudoi_domain::ids::DoorPassId;
 
-/// Hourly budgets; 0 turns a limit off.
+/// The budgets; 0 turns a limit off.
 #[derive(Clone, Copy, Debug)]
-pub struct RsvpQuota {
+pub struct Budgets {
     pub per_ip_per_hour: u32,
     pub per_email_per_hour: u32,
+    /// Check-in API requests per door pass and minute.
+    pub per_pass_per_minute: u32,
 }
 
-impl Default for RsvpQuota {
+impl Default for Budgets {
     /// An office or a university behind one address may send many people to one event, so the
     /// address budget is generous; one email address rarely needs more than a few tries.
     fn default() -> Self {
-        RsvpQuota { per_ip_per_hour: 60, per_email_per_hour: 10 }
+        // A busy gate scans one ticket every two seconds, and staff search as they type; a few
+        // phones may share a pass. Ten requests a second, with bursts of 200, is far above that.
+        Budgets { per_ip_per_hour: 60, per_email_per_hour: 10, per_pass_per_minute: 600 }
     }
 }
 
-pub struct RsvpLimits {
+pub struct Limits {
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_email: Option<DefaultKeyedRateLimiter<String>>,
+    per_pass: Option<DefaultKeyedRateLimiter<DoorPassId>>,
 }
 
 fn limiter<K: std::hash::Hash + Eq + Clone>(per_hour: u32) -> Option<DefaultKeyedRateLimiter<K>> {
@@ -36,9 +43,22 @@ fn limiter<K: std::hash::Hash + Eq + Clone>(per_hour: u32) -> Option<DefaultKeye
     Some(RateLimiter::keyed(Quota::per_hour(per_hour).allow_burst(burst)))
 }
 
-impl RsvpLimits {
-    pub fn new(quota: RsvpQuota) -> Self {
-        RsvpLimits { per_ip: limiter(quota.per_ip_per_hour), per_email: limiter(quota.per_email_per_hour) }
+impl Limits {
+    pub fn new(quota: Budgets) -> Self {
+        let per_pass = NonZeroU32::new(quota.per_pass_per_minute).and_then(|per_minute| {
+            let burst = NonZeroU32::new((per_minute.get() / 3).max(1))?;
+            Some(RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)))
+        });
+        Limits {
+            per_ip: limiter(quota.per_ip_per_hour),
+            per_email: limiter(quota.per_email_per_hour),
+            per_pass,
+        }
+    }
+
+    /// Spends one request from the door pass's budget; false when it is spent.
+    pub fn allow_pass(&self, pass: DoorPassId) -> bool {
+        self.per_pass.as_ref().is_none_or(|l| l.check_key(&pass).is_ok())
     }
 
     /// Spends one RSVP from the address's budget; false when it is spent.
@@ -57,6 +77,9 @@ impl RsvpLimits {
             l.retain_recent();
         }
         if let Some(l) = &self.per_email {
+            l.retain_recent();
+        }
+        if let Some(l) = &self.per_pass {
             l.retain_recent();
         }
     }
@@ -87,7 +110,8 @@ mod tests {
 
     #[test]
     fn a_spent_budget_refuses_until_it_refills() {
-        let limits = RsvpLimits::new(RsvpQuota { per_ip_per_hour: 16, per_email_per_hour: 4 });
+        let limits =
+            Limits::new(Budgets { per_ip_per_hour: 16, per_email_per_hour: 4, per_pass_per_minute: 0 });
         let ip: IpAddr = "192.0.2.7".parse().unwrap();
         assert!((0..4).all(|_| limits.allow_ip(ip)), "a burst of a quarter of the hour");
         assert!(!limits.allow_ip(ip));
@@ -99,7 +123,8 @@ mod tests {
 
     #[test]
     fn zero_turns_a_limit_off() {
-        let limits = RsvpLimits::new(RsvpQuota { per_ip_per_hour: 0, per_email_per_hour: 0 });
+        let limits =
+            Limits::new(Budgets { per_ip_per_hour: 0, per_email_per_hour: 0, per_pass_per_minute: 0 });
         let ip: IpAddr = "192.0.2.7".parse().unwrap();
         assert!((0..1000).all(|_| limits.allow_ip(ip) && limits.allow_email("a@example.jp")));
     }

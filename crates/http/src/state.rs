@@ -8,7 +8,7 @@ use tsudoi_domain::{clock::SharedClock, db::Db, links::Links, rsvp::Policy};
 use crate::{
     cache::PublicCache,
     group_commit::{DoorQueue, RsvpQueue},
-    limits::RsvpLimits,
+    limits::Limits,
     metrics::Metrics,
 };
 
@@ -29,7 +29,7 @@ pub struct AppState {
     pub policy: Policy,
     /// Rouses this instance's outbox worker when a request queued mail.
     pub mail_wake: Arc<Notify>,
-    pub rsvp_limits: Arc<RsvpLimits>,
+    pub limits: Arc<Limits>,
     /// RSVP forms are written in batches by one task.
     pub rsvp_queue: RsvpQueue,
     /// Check-ins are written in batches by one task.

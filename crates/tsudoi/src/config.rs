@@ -101,6 +101,8 @@ pub struct Config {
     pub rsvp_limit_per_ip: u32,
     /// RSVPs for one email address per hour (0: no limit).
     pub rsvp_limit_per_email: u32,
+    /// Check-in API requests per door pass and minute (0: no limit).
+    pub door_limit_per_minute: u32,
 }
 
 impl Default for Config {
@@ -130,8 +132,9 @@ impl Default for Config {
             offer_window_hours: 24,
             offer_hours: 3,
             reminder_hours: 24,
-            rsvp_limit_per_ip: tsudoi_http::limits::RsvpQuota::default().per_ip_per_hour,
-            rsvp_limit_per_email: tsudoi_http::limits::RsvpQuota::default().per_email_per_hour,
+            rsvp_limit_per_ip: tsudoi_http::limits::Budgets::default().per_ip_per_hour,
+            rsvp_limit_per_email: tsudoi_http::limits::Budgets::default().per_email_per_hour,
+            door_limit_per_minute: tsudoi_http::limits::Budgets::default().per_pass_per_minute,
         }
     }
 }

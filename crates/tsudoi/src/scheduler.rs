@@ -7,14 +7,14 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, watch};
 use tsudoi_domain::{clock::SharedClock, db::Db, rsvp};
-use tsudoi_http::limits::RsvpLimits;
+use tsudoi_http::limits::Limits;
 
 pub struct Scheduler {
     pub db: Db,
     pub clock: SharedClock,
     pub policy: rsvp::Policy,
     pub every: Duration,
-    pub limits: Arc<RsvpLimits>,
+    pub limits: Arc<Limits>,
     /// Rouses the outbox worker when a run queued mail.
     pub mail_wake: Arc<Notify>,
 }

@@ -19,7 +19,7 @@ use tsudoi_http::{
     AppState,
     cache::PublicCache,
     group_commit,
-    limits::{RsvpLimits, RsvpQuota},
+    limits::{Budgets, Limits},
     metrics::Metrics,
 };
 use tsudoi_mailer::{Transport, Worker, WorkerSettings};
@@ -100,9 +100,10 @@ impl Application {
         // Checked on every instance, worker or not: a bad setting should stop the start.
         let dkim = config.dkim()?.map(Arc::new);
         let mail_wake = Arc::new(Notify::new());
-        let rsvp_limits = Arc::new(RsvpLimits::new(RsvpQuota {
+        let limits = Arc::new(Limits::new(Budgets {
             per_ip_per_hour: config.rsvp_limit_per_ip,
             per_email_per_hour: config.rsvp_limit_per_email,
+            per_pass_per_minute: config.door_limit_per_minute,
         }));
         let worker = config
             .mail_worker
@@ -129,7 +130,7 @@ impl Application {
             clock: clock.clone(),
             policy: config.policy(),
             every: Duration::from_millis(config.scheduler_ms.max(10)),
-            limits: rsvp_limits.clone(),
+            limits: limits.clone(),
             mail_wake: mail_wake.clone(),
         };
         let state = AppState {
@@ -144,7 +145,7 @@ impl Application {
             links,
             policy: config.policy(),
             mail_wake,
-            rsvp_limits,
+            limits,
         };
         Ok(Application { acceptor, addr, base_url, state, worker, scheduler })
     }

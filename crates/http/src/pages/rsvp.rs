@@ -332,11 +332,11 @@ pub async fn submit(req: &Request, Path(slug): Path<String>, body: Body, state: 
         return form_again(&page, &state, &slug, form, StatusCode::PAYLOAD_TOO_LARGE).await;
     };
     let form = form_of(&values, page.language);
-    let ip_allowed = client_ip(req, state.trust_proxy).is_none_or(|ip| state.rsvp_limits.allow_ip(ip));
+    let ip_allowed = client_ip(req, state.trust_proxy).is_none_or(|ip| state.limits.allow_ip(ip));
     // An address that is not one sends nothing: its form is refused below without spending its
     // budget (nor anyone's).
     let sends_mail = tsudoi_domain::values::Email::parse(&form.email).is_ok();
-    if !ip_allowed || (sends_mail && !state.rsvp_limits.allow_email(&form.email)) {
+    if !ip_allowed || (sends_mail && !state.limits.allow_email(&form.email)) {
         return page.message(
             StatusCode::TOO_MANY_REQUESTS,
             t["too_many_requests_title"],
