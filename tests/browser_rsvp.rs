@@ -262,7 +262,7 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
         return;
     };
     let app = spawn_app(Engine::Sqlite).await;
-    let event = app.published_event(json!({"confirmation_required": false})).await;
+    let event = app.published_event(json!({"confirmation_required": false, "door_fee": 3000})).await;
     let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
     app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
     let ticket = app.mail.message("hanako@example.jp", "参加確定", 1).await.qr_text();
@@ -277,8 +277,12 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
     // A handheld scanner types the code and Enter into the focused field.
     browser.type_into("#code", &format!("{ticket}\u{E007}")).await;
     let green = browser.text_with("ようこそ").await;
-    assert!(green.contains("山田 花子"), "{green}");
-    browser.text_with("入場 1 / 1").await;
+    assert!(green.contains("山田 花子") && green.contains("会費") && green.contains("3,000"), "{green}");
+    // The door fee, in cash: staff mark it received, and the counts add it up.
+    browser.click("#fee-take").await;
+    browser.text_with("会費受領済み").await;
+    let counts = browser.text_with("入場 1 / 1").await;
+    assert!(counts.contains("3,000"), "{counts}");
     browser.type_into("#code", &format!("{ticket}\u{E007}")).await;
     let amber = browser.text_with("受付済み").await;
     assert!(amber.contains("受付A"), "the first check-in's gate: {amber}");

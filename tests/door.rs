@@ -222,13 +222,102 @@ e2e! {
         assert_eq!(known.fields(), vec!["email"], "someone registered is found by search instead");
 
         let ichiro = walk_in(&pass, json!({"name": "飛び入り 一郎", "email": "ichiro@example.jp", "guests": 1})).await.expect(201);
-        assert_eq!((ichiro["party"].as_i64(), ichiro["checked_in"].as_i64()), (Some(2), Some(2)));
+        assert_eq!(ichiro["result"], "ok");
+        assert!(ichiro["check_in_id"].is_string() && ichiro.get("fee").is_none(), "{ichiro}");
+        let who = &ichiro["attendee"];
+        assert_eq!((who["party"].as_i64(), who["checked_in"].as_i64()), (Some(2), Some(2)));
         app.mail.message("ichiro@example.jp", "参加確定", 1).await;
         walk_in(&pass, json!({"name": "もう一人"})).await.expect_problem(409, "not_enough_seats");
         let counts = door_get(&app, pass["token"].as_str().unwrap(), "/api/v1/door/status").await.expect(200);
         assert_eq!((counts["checked_in"].as_i64(), counts["expected"].as_i64()), (Some(2), Some(3)));
         let confirmed = app.get(&format!("/api/v1/events/{id}/rsvps?status=confirmed")).await.expect(200);
         assert_eq!(confirmed.as_array().unwrap().len(), 2, "the walk-in is an RSVP like the others");
+    }
+
+    async fn door_fees_are_shown_marked_paid_and_counted(app: TestApp) {
+        let event = app
+            .published_event(json!({
+                "seats": 10, "max_guests": 2, "confirmation_required": false, "door_fee": 3000,
+                "slots": [{"name": "OB/OG", "seats": 6}, {"name": "学生", "seats": 4, "door_fee": 1000}],
+            }))
+            .await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        assert_eq!((event["door_fee"].as_i64(), event["door_fee_currency"].as_str()), (Some(3000), Some("JPY")));
+        let (alumni, students) = (event["slots"][0]["id"].as_str().unwrap(), event["slots"][1]["id"].as_str().unwrap());
+        assert_eq!(event["slots"][1]["door_fee"], 1000);
+        let public = app.get(&format!("/api/v1/public/events/{slug}")).await.expect(200);
+        assert_eq!(public["door_fee"], 3000, "attendees see the fee before they come");
+        let page = app.page(&format!("/e/{slug}")).await;
+        // minijinja writes `/` as `&#x2f;`.
+        assert!(page.text.replace("&#x2f;", "/").contains("OB/OG 3,000円 / 学生 1,000円"), "{}", page.text);
+        for (name, email, slot, guests) in
+            [("山田 花子", "hanako@example.jp", alumni, "2"), ("佐藤 学", "manabu@example.jp", students, "0")]
+        {
+            let form = [("name", name), ("email", email), ("slot", slot), ("guests", guests)];
+            app.submit_form(&format!("/e/{slug}/rsvp"), &form).await.expect_status(200, name);
+        }
+        let now = app.clock_now().to_rfc3339();
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        let gate = app.post(&passes, json!({"label": "受付", "valid_from": now})).await.expect(201);
+        let gate = gate["token"].as_str().unwrap();
+        let volunteer = app.post(&passes, json!({"label": "係", "valid_from": now, "scan_only": true})).await.expect(201);
+        let fee_paid = |pass: &str, check_in: &str| {
+            let request = app.client.post(app.url(&format!("/api/v1/door/check-ins/{check_in}/fee"))).header("x-door-pass", pass);
+            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+        };
+
+        // Hanako comes with one guest first (two people at ¥3,000), the second guest later.
+        let hanako = ticket_of(&app, "hanako@example.jp").await;
+        let first = scan(&app, gate, json!({"code": hanako, "people": 2, "nonce": "h1"})).await.expect(200);
+        assert_eq!(first["fee"], json!({"amount": 6000, "currency": "JPY", "paid": false}));
+        let first_in = first["check_in_id"].as_str().unwrap();
+        fee_paid(volunteer["token"].as_str().unwrap(), first_in).await.expect_problem(403, "forbidden");
+        let paid = fee_paid(gate, first_in).await.expect(200);
+        assert_eq!(paid, json!({"amount": 6000, "currency": "JPY", "paid": true}));
+        assert_eq!(fee_paid(gate, first_in).await.expect(200), paid, "marking twice is marking once");
+        let retried = scan(&app, gate, json!({"code": hanako, "people": 2, "nonce": "h1"})).await.expect(200);
+        assert_eq!(retried["fee"]["paid"], true, "a retried scan sees the payment");
+        let second = scan(&app, gate, json!({"code": hanako})).await.expect(200);
+        assert_eq!(second["fee"]["amount"], 3000, "the last guest, one person");
+        let again = scan(&app, gate, json!({"code": hanako})).await.expect(200);
+        assert_eq!(again["result"], "already");
+        assert!(again.get("fee").is_none(), "nothing is owed by a party all in");
+
+        // A student pays the slot's fee; an undone check-in takes no money.
+        let manabu = scan(&app, gate, json!({"code": ticket_of(&app, "manabu@example.jp").await})).await.expect(200);
+        assert_eq!(manabu["fee"]["amount"], 1000);
+        let manabu_in = manabu["check_in_id"].as_str().unwrap();
+        let undo = app.client.post(app.url(&format!("/api/v1/door/check-ins/{manabu_in}/undo"))).header("x-door-pass", gate);
+        crate::helpers::reply_of(undo.send().await.unwrap()).await.expect(200);
+        fee_paid(gate, manabu_in).await.expect_problem(409, "check_in_undone");
+        fee_paid(gate, "0193a1b2-0000-7000-8000-000000000000").await.expect_problem(404, "not_found");
+
+        // A walk-in student owes ¥1,000 and pays it.
+        let request = app.client.post(app.url("/api/v1/door/walk-ins")).header("x-door-pass", gate);
+        let walk_in = request.json(&json!({"name": "飛び入り 学", "slot_id": students}));
+        let walk_in = crate::helpers::reply_of(walk_in.send().await.unwrap()).await.expect(201);
+        assert_eq!(walk_in["fee"]["amount"], 1000);
+        fee_paid(gate, walk_in["check_in_id"].as_str().unwrap()).await.expect(200);
+
+        let counts = door_get(&app, gate, "/api/v1/door/status").await.expect(200);
+        assert_eq!((counts["fees_collected"].as_i64(), counts["fee_currency"].as_str()), (Some(7000), Some("JPY")));
+
+        // An event without a fee has nothing to mark; the fee is checked like any field.
+        let free = app.published_event(json!({"slug": "free", "confirmation_required": false})).await;
+        app.rsvp("free", "無料 一郎", "ichiro@example.jp", 0).await.expect_status(200, "Ichiro");
+        let free_id = free["id"].as_str().unwrap();
+        let free_gate = app.post(&format!("/api/v1/events/{free_id}/door-passes"), json!({"label": "A", "valid_from": now})).await.expect(201);
+        let free_gate = free_gate["token"].as_str().unwrap();
+        let ichiro = scan(&app, free_gate, json!({"code": ticket_of(&app, "ichiro@example.jp").await})).await.expect(200);
+        assert!(ichiro.get("fee").is_none());
+        fee_paid(free_gate, ichiro["check_in_id"].as_str().unwrap()).await.expect_problem(409, "no_door_fee");
+        let bad = app.patch(&format!("/api/v1/events/{free_id}"), json!({"door_fee": 500, "door_fee_currency": "XYZ"})).await;
+        bad.expect_problem(422, "validation_failed");
+        assert_eq!(bad.fields(), vec!["door_fee_currency"]);
+        let euros = app.patch(&format!("/api/v1/events/{free_id}"), json!({"door_fee": 1500, "door_fee_currency": "eur"})).await.expect(200);
+        assert_eq!((euros["door_fee"].as_i64(), euros["door_fee_currency"].as_str()), (Some(1500), Some("EUR")));
+        let cleared = app.patch(&format!("/api/v1/events/{free_id}"), json!({"door_fee": null})).await.expect(200);
+        assert!(cleared.get("door_fee").is_none(), "{cleared}");
     }
 
     async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {

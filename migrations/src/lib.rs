@@ -12,6 +12,7 @@ mod m20261124_000004_questions;
 mod m20261124_000005_invitations_and_announcements;
 mod m20261124_000006_audit_subject;
 mod m20261124_000007_door_check_in;
+mod m20261124_000008_door_fee;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_invitations_and_announcements::Migration),
             Box::new(m20261124_000006_audit_subject::Migration),
             Box::new(m20261124_000007_door_check_in::Migration),
+            Box::new(m20261124_000008_door_fee::Migration),
         ]
     }
 }

@@ -182,6 +182,10 @@ pub enum Conflict {
     RsvpNotSelected,
     #[error("the door pass is not open at this time")]
     DoorClosed,
+    #[error("this check-in was undone")]
+    CheckInUndone,
+    #[error("the event has no door fee")]
+    NoDoorFee,
     #[error("the event is full and has no waitlist")]
     EventFull,
     #[error("this RSVP is cancelled")]
@@ -226,6 +230,8 @@ impl Conflict {
             Conflict::RsvpRejected => "rsvp_rejected",
             Conflict::RsvpNotSelected => "rsvp_not_selected",
             Conflict::DoorClosed => "door_closed",
+            Conflict::CheckInUndone => "check_in_undone",
+            Conflict::NoDoorFee => "no_door_fee",
             Conflict::EventFull => "event_full",
             Conflict::RsvpCancelled => "rsvp_cancelled",
             Conflict::RsvpExpired => "rsvp_expired",

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod invitations;
 pub mod letter;
 pub mod links;
+pub mod money;
 pub mod network;
 pub mod outbox;
 pub mod person;

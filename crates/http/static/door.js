@@ -15,6 +15,7 @@
   const title = document.getElementById('result-title');
   const detail = document.getElementById('result-detail');
   const undo = document.getElementById('undo');
+  const feeTake = document.getElementById('fee-take');
   const counts = document.getElementById('counts');
   const cameraButton = document.getElementById('camera');
   const cameraNote = document.getElementById('camera-note');
@@ -26,6 +27,11 @@
   const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
   const nonce = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
   const clock = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' });
+  // An amount in the currency's smallest unit (yen; cents), as people read it.
+  const money = (amount, currency) => {
+    const format = new Intl.NumberFormat(document.documentElement.lang, { style: 'currency', currency });
+    return format.format(amount / 10 ** format.resolvedOptions().maximumFractionDigits);
+  };
 
   function show(tone, heading, lines) {
     result.className = `result ${tone}`;
@@ -60,6 +66,8 @@
       lines.push(who.party > 1 ? `${who.name} (${who.checked_in}/${who.party})` : who.name);
       if (who.slot) lines.push(who.slot);
     }
+    const fee = answer.fee;
+    if (fee) lines.push(`${fee.paid ? t.feePaid : t.fee}: ${money(fee.amount, fee.currency)}`);
     if (answer.result === 'ok') {
       show('ok', t.ok, lines);
     } else if (answer.result === 'already') {
@@ -70,6 +78,7 @@
     }
     lastCheckIn = answer.check_in_id || null;
     undo.hidden = !lastCheckIn;
+    if (feeTake) feeTake.hidden = !(lastCheckIn && fee && !fee.paid);
   }
 
   async function scan(raw) {
@@ -101,7 +110,8 @@
       if (!resp.ok) return;
       const c = await resp.json();
       const gates = c.gates.map((g) => `${g.gate} ${g.checked_in}`).join(' · ');
-      counts.textContent = `${t.inside} ${c.checked_in} / ${c.expected}${gates ? ` (${gates})` : ''}`;
+      const fees = c.fees_collected ? ` · ${t.fees} ${money(c.fees_collected, c.fee_currency)}` : '';
+      counts.textContent = `${t.inside} ${c.checked_in} / ${c.expected}${gates ? ` (${gates})` : ''}${fees}`;
     } catch (_) { /* the next refresh will try again */ }
   }
 
@@ -118,10 +128,32 @@
       show('amber', t.undone, [who.name]);
       lastCheckIn = null;
       undo.hidden = true;
+      if (feeTake) feeTake.hidden = true;
     }
     input.focus();
     refreshCounts();
   });
+
+  // Cash taken at the door for the people just let in.
+  if (feeTake) {
+    feeTake.addEventListener('click', async () => {
+      if (!lastCheckIn) return;
+      try {
+        const resp = await fetch(`/api/v1/door/check-ins/${lastCheckIn}/fee`, { method: 'POST', headers });
+        if (resp.ok) {
+          const fee = await resp.json();
+          const line = document.createElement('p');
+          line.textContent = `${t.feePaid}: ${money(fee.amount, fee.currency)}`;
+          detail.appendChild(line);
+          feeTake.hidden = true;
+        }
+      } catch (_) {
+        show('red', t.offline, []);
+      }
+      input.focus();
+      refreshCounts();
+    });
+  }
 
   // The camera: where the browser reads QR codes itself. The same code held in front of it is
   // not sent twice.
@@ -221,7 +253,7 @@
       try {
         const resp = await fetch('/api/v1/door/walk-ins', { method: 'POST', headers, body: JSON.stringify(body) });
         if (resp.status === 201) {
-          render({ result: 'ok', attendee: await resp.json() });
+          render(await resp.json());
           walkIn.reset();
         } else if (resp.status === 409) {
           const problem = await resp.json().catch(() => ({}));

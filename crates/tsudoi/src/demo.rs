@@ -118,9 +118,11 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Option<String>>
         let starts_at = if edition == 8 { evening(14) } else { evening(-30 * (8 - edition)) };
         let draft = EventDraft {
             slots: vec![
-                SlotDraft { id: None, name: "OB/OG".into(), seats: 40 },
-                SlotDraft { id: None, name: "現役社員".into(), seats: 20 },
+                SlotDraft { id: None, name: "OB/OG".into(), seats: 40, door_fee: None },
+                // Current employees pay less at the door.
+                SlotDraft { id: None, name: "現役社員".into(), seats: 20, door_fee: Some(1000) },
             ],
+            door_fee: Some(3000),
             cohosts: if edition == 8 { vec!["partner".into()] } else { vec![] },
             ..base_draft(
                 &format!("Crossing #{edition}"),
@@ -192,6 +194,8 @@ fn base_draft(
         questions: Vec::new(),
         name_reading: Default::default(),
         max_guests: 0,
+        door_fee: None,
+        door_fee_currency: None,
         rsvp_opens_at: None,
         rsvp_deadline: None,
         series_id,

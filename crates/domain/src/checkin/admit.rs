@@ -13,7 +13,7 @@ use sea_orm::{
     sea_query::{CaseStatement, Expr, ExprTrait},
 };
 
-use super::{FirstCheckIn, Outcome, Scan, ScanResult, at_door_with, code_of};
+use super::{Fees, FirstCheckIn, Outcome, Scan, ScanResult, at_door_with, code_of};
 use crate::{
     entity::{check_in, door_pass, event_slot, rsvp},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
@@ -172,7 +172,7 @@ pub async fn redeem_many(
 
 /// What a request comes to before anything is written.
 enum Plan {
-    Answer(Result<Outcome>),
+    Answer(Box<Result<Outcome>>),
     /// The same nonce as an earlier request of the batch: its answer again.
     SameAs(usize),
     /// The party is all in already.
@@ -181,6 +181,16 @@ enum Plan {
         id: RsvpId,
         people: i32,
     },
+}
+
+impl Plan {
+    fn answer(answer: Result<Outcome>) -> Plan {
+        Plan::Answer(Box::new(answer))
+    }
+
+    fn red(result: ScanResult) -> Plan {
+        Plan::answer(Ok(Outcome::red(result)))
+    }
 }
 
 async fn try_redeem_many(
@@ -215,6 +225,7 @@ async fn try_redeem_many(
         .collect();
     let slots =
         event_slot::Entity::find().filter(event_slot::Column::EventId.is_in(events)).all(&txn).await?;
+    let fees = Fees::of(&txn, &slots).await?;
     let door = |r: &rsvp::Model| {
         let own: Vec<event_slot::Model> =
             slots.iter().filter(|s| s.event_id == r.event_id).cloned().collect();
@@ -228,11 +239,13 @@ async fn try_redeem_many(
         let plan = if let Some(first) = request.nonce.as_deref().and_then(|n| seen.get(&(event_id, n))) {
             Plan::SameAs(*first)
         } else if let Some(c) = request.nonce.as_ref().and_then(|n| earlier.get(&(event_id, n.clone()))) {
-            Plan::Answer(Ok(Outcome {
+            let r = rsvps.get(&c.rsvp_id);
+            Plan::answer(Ok(Outcome {
                 result: ScanResult::Ok,
-                attendee: rsvps.get(&c.rsvp_id).map(door),
+                attendee: r.map(door),
                 check_in: Some(c.id),
                 first: None,
+                fee: r.and_then(|r| fees.due(r.slot_id, c.people, c.fee_paid.is_some())),
             }))
         } else {
             plan(request, rsvps.get(&request.target.id()), &door)
@@ -279,6 +292,8 @@ async fn try_redeem_many(
                 scanned_at: request.scanned_at,
                 recorded_at: now,
                 undone_at: None,
+                fee_paid: None,
+                fee_paid_at: None,
             }));
             admitted.insert(i, check_in);
             rsvps.insert(id, r.clone());
@@ -318,22 +333,24 @@ async fn try_redeem_many(
     let mut answers: Vec<Result<Outcome>> = Vec::with_capacity(requests.len());
     for (i, p) in plans.into_iter().enumerate() {
         let answer = match p {
-            Plan::Answer(answer) => answer,
+            Plan::Answer(answer) => *answer,
             Plan::SameAs(first) => match &answers[first] {
                 Ok(outcome) => Ok(outcome.clone()),
                 Err(_) => Err(Error::Conflict(Conflict::Concurrent)),
             },
-            Plan::Admit { id, .. } if admitted.contains_key(&i) => Ok(Outcome {
+            Plan::Admit { id, people } if admitted.contains_key(&i) => Ok(Outcome {
                 result: ScanResult::Ok,
                 attendee: rsvps.get(&id).map(door),
                 check_in: admitted.get(&i).copied(),
                 first: None,
+                fee: rsvps.get(&id).and_then(|r| fees.due(r.slot_id, people, false)),
             }),
             Plan::AllIn(id) | Plan::Admit { id, .. } => Ok(Outcome {
                 result: ScanResult::Already,
                 attendee: rsvps.get(&id).map(door),
                 check_in: None,
                 first: firsts.get(&id).cloned(),
+                fee: None,
             }),
         };
         answers.push(answer);
@@ -349,23 +366,24 @@ fn plan(
 ) -> Plan {
     let pass = &request.pass;
     if request.scanned_at < pass.valid_from || request.scanned_at > pass.valid_until {
-        return Plan::Answer(Ok(Outcome::red(ScanResult::DoorClosed)));
+        return Plan::red(ScanResult::DoorClosed);
     }
     let (r, version) = match (request.target, found) {
-        (Target::Ticket { .. }, None) => return Plan::Answer(Ok(Outcome::red(ScanResult::Unknown))),
+        (Target::Ticket { .. }, None) => return Plan::red(ScanResult::Unknown),
         (Target::Ticket { .. }, Some(r)) if r.event_id != pass.event_id => {
-            return Plan::Answer(Ok(Outcome::red(ScanResult::WrongEvent)));
+            return Plan::red(ScanResult::WrongEvent);
         }
         (Target::Ticket { version, .. }, Some(r)) => (r, Some(version)),
         (Target::Found(_), Some(r)) if r.event_id == pass.event_id => (r, None),
-        (Target::Found(_), _) => return Plan::Answer(Err(Error::NotFound(Resource::Rsvp))),
+        (Target::Found(_), _) => return Plan::answer(Err(Error::NotFound(Resource::Rsvp))),
     };
     if let Some(red) = red_for(r, version) {
-        return Plan::Answer(Ok(Outcome {
+        return Plan::answer(Ok(Outcome {
             result: red,
             attendee: Some(door(r)),
             check_in: None,
             first: None,
+            fee: None,
         }));
     }
     let remaining = r.party() - r.checked_in;

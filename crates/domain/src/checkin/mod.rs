@@ -16,7 +16,10 @@ pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, revoke,
 };
 pub use search::{Found, RESULTS_MAX, fold, search};
+
 pub use walk_in::{WalkIn, walk_in};
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -26,9 +29,9 @@ use sea_orm::{
 };
 
 use crate::{
-    entity::{check_in, door_pass, event_slot, rsvp},
-    error::{Error, Resource, Result},
-    ids::{CheckInId, RsvpId, SlotId},
+    entity::{check_in, door_pass, event, event_slot, rsvp},
+    error::{Conflict, Error, Resource, Result},
+    ids::{CheckInId, EventId, RsvpId, SlotId},
     links::TOKEN_LEN,
     rsvp::RsvpStatus,
 };
@@ -91,6 +94,15 @@ pub struct FirstCheckIn {
     pub gate: String,
 }
 
+/// The door fee (会費) owed for the people a check-in let in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeeDue {
+    /// In the currency's smallest unit (see `money`).
+    pub amount: i64,
+    pub currency: String,
+    pub paid: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub result: ScanResult,
@@ -98,11 +110,50 @@ pub struct Outcome {
     /// The check-in this scan made (to undo it).
     pub check_in: Option<CheckInId>,
     pub first: Option<FirstCheckIn>,
+    /// What the people let in owe at the door, if the event or their slot has a fee.
+    pub fee: Option<FeeDue>,
 }
 
 impl Outcome {
     pub(crate) fn red(result: ScanResult) -> Self {
-        Outcome { result, attendee: None, check_in: None, first: None }
+        Outcome { result, attendee: None, check_in: None, first: None, fee: None }
+    }
+}
+
+/// An event's door fee per person, for each of its slots.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Fees {
+    per_slot: HashMap<SlotId, (i32, String)>,
+}
+
+impl Fees {
+    /// The fees of the events' slots: the slot's own, else the event's.
+    pub(crate) async fn of(db: &impl ConnectionTrait, slots: &[event_slot::Model]) -> Result<Fees> {
+        let events: Vec<(EventId, Option<i32>, String)> = event::Entity::find()
+            .select_only()
+            .columns([event::Column::Id, event::Column::DoorFee, event::Column::DoorFeeCurrency])
+            .filter(event::Column::Id.is_in(slots.iter().map(|s| s.event_id)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let per_slot = slots
+            .iter()
+            .filter_map(|s| {
+                let (_, fee, currency) = events.iter().find(|(id, _, _)| *id == s.event_id)?;
+                let fee = s.door_fee.or(*fee).filter(|fee| *fee > 0)?;
+                Some((s.id, (fee, currency.clone())))
+            })
+            .collect();
+        Ok(Fees { per_slot })
+    }
+
+    /// What `people` in `slot` owe, if anything.
+    pub(crate) fn due(&self, slot: SlotId, people: i32, paid: bool) -> Option<FeeDue> {
+        self.per_slot.get(&slot).map(|(fee, currency)| FeeDue {
+            amount: i64::from(*fee) * i64::from(people),
+            currency: currency.clone(),
+            paid,
+        })
     }
 }
 
@@ -151,6 +202,19 @@ fn at_door_with(slots: &[event_slot::Model], r: &rsvp::Model) -> AtDoor {
     }
 }
 
+/// A check-in made at the pass's event.
+async fn check_in_at(
+    db: &impl ConnectionTrait,
+    pass: &door_pass::Model,
+    id: CheckInId,
+) -> Result<check_in::Model> {
+    check_in::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.event_id == pass.event_id)
+        .ok_or(Error::NotFound(Resource::CheckIn))
+}
+
 /// Undoes a check-in made at the pass's event: recorded, not deleted, and its people are out of
 /// the count again. Undoing twice is the same as once.
 pub async fn undo(
@@ -160,11 +224,7 @@ pub async fn undo(
     now: DateTime<Utc>,
 ) -> Result<AtDoor> {
     let txn = db.begin().await?;
-    let found = check_in::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .filter(|c| c.event_id == pass.event_id)
-        .ok_or(Error::NotFound(Resource::CheckIn))?;
+    let found = check_in_at(&txn, pass, id).await?;
     if found.undone_at.is_none() {
         let marked = check_in::Entity::update_many()
             .col_expr(check_in::Column::UndoneAt, Expr::value(now))
@@ -189,6 +249,41 @@ pub async fn undo(
     Ok(door)
 }
 
+/// Records that the door fee of a check-in's people was paid (in cash, at the door). Marking it
+/// twice is the same as once; an undone check-in, or one at an event without a fee, cannot be.
+pub async fn mark_paid(
+    db: &DatabaseConnection,
+    pass: &door_pass::Model,
+    id: CheckInId,
+    now: DateTime<Utc>,
+) -> Result<FeeDue> {
+    if pass.scan_only {
+        return Err(Error::Forbidden("a scan-only pass cannot take door fees"));
+    }
+    let txn = db.begin().await?;
+    let found = check_in_at(&txn, pass, id).await?;
+    if found.undone_at.is_some() {
+        return Err(Conflict::CheckInUndone.into());
+    }
+    let r =
+        rsvp::Entity::find_by_id(found.rsvp_id).one(&txn).await?.ok_or(Error::NotFound(Resource::Rsvp))?;
+    let slots =
+        event_slot::Entity::find().filter(event_slot::Column::EventId.eq(r.event_id)).all(&txn).await?;
+    let due = Fees::of(&txn, &slots).await?.due(r.slot_id, found.people, true).ok_or(Conflict::NoDoorFee)?;
+    if found.fee_paid.is_none() {
+        check_in::Entity::update_many()
+            .col_expr(check_in::Column::FeePaid, Expr::value(i32::try_from(due.amount).unwrap_or(i32::MAX)))
+            .col_expr(check_in::Column::FeePaidAt, Expr::value(now))
+            .filter(check_in::Column::Id.eq(id))
+            .filter(check_in::Column::FeePaid.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    // What was recorded first stands (the fee may have changed since).
+    Ok(FeeDue { amount: found.fee_paid.map_or(due.amount, i64::from), ..due })
+}
+
 /// People in and expected, overall, per slot and per gate: what every open scanner shows,
 /// counted from the database so that several instances agree.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -198,6 +293,9 @@ pub struct DoorStatus {
     pub expected: i64,
     pub slots: Vec<(SlotId, String, i64, i64)>,
     pub gates: Vec<(String, i64)>,
+    /// Door fees taken, in the currency's smallest unit.
+    pub fees_collected: i64,
+    pub fee_currency: String,
 }
 
 pub async fn status(db: &impl ConnectionTrait, pass: &door_pass::Model) -> Result<DoorStatus> {
@@ -228,7 +326,26 @@ pub async fn status(db: &impl ConnectionTrait, pass: &door_pass::Model) -> Resul
         .into_tuple()
         .all(db)
         .await?;
-    let mut status = DoorStatus::default();
+    let fees_collected: Option<i64> = check_in::Entity::find()
+        .select_only()
+        .column_as(Expr::col(check_in::Column::FeePaid).sum(), "fees")
+        .filter(check_in::Column::EventId.eq(pass.event_id))
+        .filter(check_in::Column::UndoneAt.is_null())
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten();
+    let fee_currency: Option<String> = event::Entity::find_by_id(pass.event_id)
+        .select_only()
+        .column(event::Column::DoorFeeCurrency)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let mut status = DoorStatus {
+        fees_collected: fees_collected.unwrap_or(0),
+        fee_currency: fee_currency.unwrap_or_default(),
+        ..DoorStatus::default()
+    };
     for s in slots {
         let (inside, expected) = per_slot
             .iter()

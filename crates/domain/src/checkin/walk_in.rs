@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 
-use super::{AtDoor, at_door};
+use super::{Fees, Outcome, ScanResult, at_door_with};
 use crate::{
-    entity::{check_in, door_pass, rsvp},
+    entity::{check_in, door_pass, event_slot, rsvp},
     error::{Conflict, Error, Result, ValidationErrors},
     ids::{CheckInId, RsvpId, SlotId},
     outbox::{self, MessageKind},
@@ -34,7 +34,7 @@ pub async fn walk_in(
     pass: &door_pass::Model,
     form: WalkIn,
     now: DateTime<Utc>,
-) -> Result<AtDoor> {
+) -> Result<Outcome> {
     if pass.scan_only {
         return Err(Error::Forbidden("a scan-only pass cannot register walk-ins"));
     }
@@ -115,8 +115,9 @@ pub async fn walk_in(
     // A door code that collides (or an address already registered) meets the unique indexes:
     // the error says to try again, and nothing is written.
     rsvp::Entity::insert(rsvp::ActiveModel::from(r.clone())).exec_without_returning(&txn).await?;
+    let check_in_id = CheckInId::new();
     check_in::Entity::insert(check_in::ActiveModel {
-        id: Set(CheckInId::new()),
+        id: Set(check_in_id),
         event_id: Set(e.id),
         rsvp_id: Set(r.id),
         pass_id: Set(Some(pass.id)),
@@ -126,13 +127,22 @@ pub async fn walk_in(
         scanned_at: Set(now),
         recorded_at: Set(now),
         undone_at: Set(None),
+        fee_paid: Set(None),
+        fee_paid_at: Set(None),
     })
     .exec_without_returning(&txn)
     .await?;
     if r.email.is_some() {
         outbox::enqueue(&txn, MessageKind::Confirmed, e.id, Some(r.id), None, now).await?;
     }
-    let door = at_door(&txn, &r).await?;
+    let slots = event_slot::Entity::find().filter(event_slot::Column::EventId.eq(e.id)).all(&txn).await?;
+    let fee = Fees::of(&txn, &slots).await?.due(r.slot_id, r.party(), false);
     txn.commit().await?;
-    Ok(door)
+    Ok(Outcome {
+        result: ScanResult::Ok,
+        attendee: Some(at_door_with(&slots, &r)),
+        check_in: Some(check_in_id),
+        first: None,
+        fee,
+    })
 }

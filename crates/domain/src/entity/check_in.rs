@@ -20,6 +20,9 @@ pub struct Model {
     pub scanned_at: DateTimeUtc,
     pub recorded_at: DateTimeUtc,
     pub undone_at: Option<DateTimeUtc>,
+    /// The door fee collected with this check-in (in the event's currency's smallest unit).
+    pub fee_paid: Option<i32>,
+    pub fee_paid_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -40,6 +40,10 @@ pub struct Model {
     pub confirmation_required: bool,
     pub waitlist_enabled: bool,
     pub max_guests: i32,
+    /// The door fee (会費) per person, in the currency's smallest unit; a slot may differ.
+    pub door_fee: Option<i32>,
+    /// ISO 4217.
+    pub door_fee_currency: String,
     pub rsvp_opens_at: Option<DateTimeUtc>,
     pub rsvp_deadline: Option<DateTimeUtc>,
     pub name_reading: NameReading,

@@ -11,6 +11,8 @@ pub struct Model {
     pub position: i32,
     pub name: String,
     pub seats: i32,
+    /// The door fee per person in this slot, when it differs from the event's.
+    pub door_fee: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

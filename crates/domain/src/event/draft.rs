@@ -8,6 +8,7 @@ use super::{NameReading, RsvpMode};
 use crate::{
     error::ValidationErrors,
     ids::{PersonId, SeriesId, SlotId, VenueId},
+    money,
     questions::{self, QuestionDraft, Questions},
     values::{self, Slug, TimeZone},
 };
@@ -31,6 +32,8 @@ pub struct SlotDraft {
     pub id: Option<SlotId>,
     pub name: String,
     pub seats: i64,
+    /// The door fee per person in this slot, when it differs from the event's.
+    pub door_fee: Option<i64>,
 }
 
 /// Everything an organizer sets on an event, before validation.
@@ -58,6 +61,10 @@ pub struct EventDraft {
     /// Asked on the RSVP form.
     pub questions: Vec<QuestionDraft>,
     pub max_guests: i64,
+    /// Collected at the door, per person, in the currency's smallest unit.
+    pub door_fee: Option<i64>,
+    /// ISO 4217; Japanese yen by default.
+    pub door_fee_currency: Option<String>,
     pub name_reading: NameReading,
     pub rsvp_opens_at: Option<DateTime<Utc>>,
     pub rsvp_deadline: Option<DateTime<Utc>>,
@@ -92,6 +99,8 @@ pub struct EventPatch {
     pub questions: Option<Vec<QuestionDraft>>,
     pub name_reading: Option<NameReading>,
     pub max_guests: Option<i64>,
+    pub door_fee: Option<Option<i64>>,
+    pub door_fee_currency: Option<String>,
     pub rsvp_opens_at: Option<Option<DateTime<Utc>>>,
     pub rsvp_deadline: Option<Option<DateTime<Utc>>>,
     pub series_id: Option<Option<SeriesId>>,
@@ -132,6 +141,8 @@ impl EventPatch {
             questions: self.questions.unwrap_or(to.questions),
             name_reading: self.name_reading.unwrap_or(to.name_reading),
             max_guests: self.max_guests.unwrap_or(to.max_guests),
+            door_fee: self.door_fee.unwrap_or(to.door_fee),
+            door_fee_currency: self.door_fee_currency.or(to.door_fee_currency),
             rsvp_opens_at: self.rsvp_opens_at.unwrap_or(to.rsvp_opens_at),
             rsvp_deadline: self.rsvp_deadline.unwrap_or(to.rsvp_deadline),
             series_id: self.series_id.unwrap_or(to.series_id),
@@ -152,6 +163,7 @@ pub struct ValidSlot {
     pub id: Option<SlotId>,
     pub name: String,
     pub seats: i32,
+    pub door_fee: Option<i32>,
 }
 
 /// A draft that passed every check that needs no database.
@@ -176,6 +188,8 @@ pub struct ValidDraft {
     pub auto_promote: bool,
     pub questions: Questions,
     pub max_guests: i32,
+    pub door_fee: Option<i32>,
+    pub door_fee_currency: &'static str,
     pub name_reading: NameReading,
     pub rsvp_opens_at: Option<DateTime<Utc>>,
     pub rsvp_deadline: Option<DateTime<Utc>>,
@@ -251,6 +265,14 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
     let hold_minutes =
         errors.check("hold_minutes", values::count(draft.hold_minutes, HOLD_MINUTES.0, HOLD_MINUTES.1));
     let max_guests = errors.check("max_guests", values::count(draft.max_guests, 0, GUESTS_MAX));
+    let door_fee = match draft.door_fee {
+        None => Some(None),
+        Some(fee) => errors.check("door_fee", values::count(fee, 0, money::FEE_MAX)).map(Some),
+    };
+    let door_fee_currency = errors.check(
+        "door_fee_currency",
+        money::currency(draft.door_fee_currency.as_deref().unwrap_or(money::DEFAULT_CURRENCY)),
+    );
 
     if let (Some(open), Some(deadline)) = (draft.rsvp_opens_at, draft.rsvp_deadline)
         && deadline <= open
@@ -296,6 +318,8 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
         hold_minutes,
         max_guests,
         edition,
+        door_fee,
+        door_fee_currency,
     ) {
         (
             Some(slug),
@@ -309,6 +333,8 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
             Some(hold_minutes),
             Some(max_guests),
             Some(edition),
+            Some(door_fee),
+            Some(door_fee_currency),
         ) if errors.is_empty() => Ok(ValidDraft {
             slug,
             title,
@@ -330,6 +356,8 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
             questions,
             name_reading: draft.name_reading,
             max_guests,
+            door_fee,
+            door_fee_currency,
             rsvp_opens_at: draft.rsvp_opens_at,
             rsvp_deadline: draft.rsvp_deadline,
             series_id: draft.series_id,
@@ -348,7 +376,8 @@ fn validate_slots(
     errors: &mut ValidationErrors,
 ) -> Option<Vec<ValidSlot>> {
     if draft.slots.is_empty() {
-        return seats.map(|seats| vec![ValidSlot { id: None, name: default_name.to_owned(), seats }]);
+        return seats
+            .map(|seats| vec![ValidSlot { id: None, name: default_name.to_owned(), seats, door_fee: None }]);
     }
     if draft.slots.len() > SLOTS_MAX {
         errors.add("slots", "too_many", format!("at most {SLOTS_MAX} slots"));
@@ -370,8 +399,14 @@ fn validate_slots(
         {
             errors.add(format!("slots[{i}].id"), "duplicate", "the same slot is listed twice");
         }
-        if let (Some(name), Some(seats)) = (name, slot_seats) {
-            slots.push(ValidSlot { id: slot.id, name, seats });
+        let door_fee = match slot.door_fee {
+            None => Some(None),
+            Some(fee) => {
+                errors.check(&format!("slots[{i}].door_fee"), values::count(fee, 0, money::FEE_MAX)).map(Some)
+            }
+        };
+        if let (Some(name), Some(seats), Some(door_fee)) = (name, slot_seats, door_fee) {
+            slots.push(ValidSlot { id: slot.id, name, seats, door_fee });
         }
     }
     (errors.fields().len() == before).then_some(slots)
@@ -423,6 +458,8 @@ mod tests {
             questions: Vec::new(),
             name_reading: NameReading::Optional,
             max_guests: 1,
+            door_fee: None,
+            door_fee_currency: None,
             rsvp_opens_at: None,
             rsvp_deadline: None,
             series_id: None,
@@ -439,7 +476,7 @@ mod tests {
     #[test]
     fn a_plain_event_gets_one_slot_with_all_its_seats() {
         let valid = validate(&sample(), "一般").unwrap();
-        assert_eq!(valid.slots, vec![ValidSlot { id: None, name: "一般".into(), seats: 40 }]);
+        assert_eq!(valid.slots, vec![ValidSlot { id: None, name: "一般".into(), seats: 40, door_fee: None }]);
         assert_eq!(valid.time_zone, "Asia/Tokyo");
     }
 
@@ -468,9 +505,9 @@ mod tests {
     fn slots_cannot_hold_more_than_the_event() {
         let mut draft = sample();
         draft.slots = vec![
-            SlotDraft { id: None, name: "OB/OG".into(), seats: 30 },
-            SlotDraft { id: None, name: "現役".into(), seats: 41 },
-            SlotDraft { id: None, name: "OB/OG".into(), seats: 5 },
+            SlotDraft { id: None, name: "OB/OG".into(), seats: 30, door_fee: None },
+            SlotDraft { id: None, name: "現役".into(), seats: 41, door_fee: None },
+            SlotDraft { id: None, name: "OB/OG".into(), seats: 5, door_fee: None },
         ];
         let found = codes(&draft);
         assert!(found.contains(&("slots[1].seats".into(), "too_large")));
@@ -499,12 +536,12 @@ mod tests {
     #[test]
     fn the_single_slot_follows_the_events_seats_but_named_slots_do_not() {
         let mut draft = sample();
-        draft.slots = vec![SlotDraft { id: None, name: "一般".into(), seats: 40 }];
+        draft.slots = vec![SlotDraft { id: None, name: "一般".into(), seats: 40, door_fee: None }];
         let grown = EventPatch { seats: Some(50), ..EventPatch::default() }.apply(draft.clone());
         assert_eq!(grown.slots[0].seats, 50);
         draft.slots = vec![
-            SlotDraft { id: None, name: "OB/OG".into(), seats: 30 },
-            SlotDraft { id: None, name: "現役".into(), seats: 10 },
+            SlotDraft { id: None, name: "OB/OG".into(), seats: 30, door_fee: None },
+            SlotDraft { id: None, name: "現役".into(), seats: 10, door_fee: None },
         ];
         let grown = EventPatch { seats: Some(50), ..EventPatch::default() }.apply(draft);
         assert_eq!((grown.slots[0].seats, grown.slots[1].seats), (30, 10));

@@ -337,6 +337,8 @@ fn active_from(valid: &ValidDraft, slug: Slug, now: DateTime<Utc>) -> event::Act
         questions: Set(Some(valid.questions.clone())),
         name_reading: Set(valid.name_reading),
         max_guests: Set(valid.max_guests),
+        door_fee: Set(valid.door_fee),
+        door_fee_currency: Set(valid.door_fee_currency.to_owned()),
         rsvp_opens_at: Set(valid.rsvp_opens_at),
         rsvp_deadline: Set(valid.rsvp_deadline),
         updated_at: Set(now),
@@ -361,7 +363,12 @@ pub fn draft_of(details: &EventDetails) -> EventDraft {
         slots: details
             .slots
             .iter()
-            .map(|s| SlotDraft { id: Some(s.id), name: s.name.clone(), seats: s.seats.into() })
+            .map(|s| SlotDraft {
+                id: Some(s.id),
+                name: s.name.clone(),
+                seats: s.seats.into(),
+                door_fee: s.door_fee.map(i64::from),
+            })
             .collect(),
         rsvp_mode: e.rsvp_mode,
         lottery_draw_at: e.lottery_draw_at,
@@ -372,6 +379,8 @@ pub fn draft_of(details: &EventDetails) -> EventDraft {
         questions: e.questions.clone().unwrap_or_default().0.into_iter().map(QuestionDraft::from).collect(),
         name_reading: e.name_reading,
         max_guests: e.max_guests.into(),
+        door_fee: e.door_fee.map(i64::from),
+        door_fee_currency: Some(e.door_fee_currency.clone()),
         rsvp_opens_at: e.rsvp_opens_at,
         rsvp_deadline: e.rsvp_deadline,
         series_id: e.series_id,
@@ -406,6 +415,7 @@ async fn sync_children(
             position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
             name: Set(slot.name.clone()),
             seats: Set(slot.seats),
+            door_fee: Set(slot.door_fee),
         };
         if slot.id.is_some() {
             event_slot::Entity::update(row).exec(txn).await?;

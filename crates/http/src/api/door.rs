@@ -8,7 +8,7 @@ use poem_openapi::{
     payload::Json,
 };
 use tsudoi_domain::{
-    checkin::{self, AtDoor, DoorStatus, NewPass, Outcome, Scan, ScanResult, WalkIn},
+    checkin::{self, AtDoor, DoorStatus, FeeDue, NewPass, Outcome, Scan, ScanResult, WalkIn},
     entity::door_pass,
     ids::{CheckInId, DoorPassId, EventId, RsvpId, SlotId},
     qr,
@@ -178,6 +178,23 @@ pub struct FirstCheckIn {
     pub gate: String,
 }
 
+/// The door fee (会費) the people let in owe.
+#[derive(Debug, Object)]
+pub struct DoorFee {
+    /// In the currency's smallest unit (yen; cents for euros).
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// Marked paid at the door (`POST /v1/door/check-ins/{id}/fee`).
+    pub paid: bool,
+}
+
+impl From<FeeDue> for DoorFee {
+    fn from(f: FeeDue) -> Self {
+        DoorFee { amount: f.amount, currency: f.currency, paid: f.paid }
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct ScanAnswer {
     pub result: ScanResultApi,
@@ -189,6 +206,9 @@ pub struct ScanAnswer {
     /// For `already`: the party's first check-in.
     #[oai(skip_serializing_if_is_none)]
     pub first: Option<FirstCheckIn>,
+    /// For `ok`, when the event or the slot has a door fee: what the people let in owe.
+    #[oai(skip_serializing_if_is_none)]
+    pub fee: Option<DoorFee>,
 }
 
 impl From<Outcome> for ScanAnswer {
@@ -198,6 +218,7 @@ impl From<Outcome> for ScanAnswer {
             attendee: o.attendee.map(Attendee::from),
             check_in_id: o.check_in.map(CheckInId::uuid),
             first: o.first.map(|f| FirstCheckIn { at: f.at, gate: f.gate }),
+            fee: o.fee.map(DoorFee::from),
         }
     }
 }
@@ -223,6 +244,10 @@ pub struct DoorCounts {
     pub expected: i64,
     pub slots: Vec<SlotCount>,
     pub gates: Vec<GateCount>,
+    /// Door fees taken, in the currency's smallest unit.
+    pub fees_collected: i64,
+    /// ISO 4217 code of the event's door fee.
+    pub fee_currency: String,
 }
 
 impl From<DoorStatus> for DoorCounts {
@@ -241,6 +266,8 @@ impl From<DoorStatus> for DoorCounts {
                 })
                 .collect(),
             gates: s.gates.into_iter().map(|(gate, checked_in)| GateCount { gate, checked_in }).collect(),
+            fees_collected: s.fees_collected,
+            fee_currency: s.fee_currency,
         }
     }
 }
@@ -385,10 +412,15 @@ impl DoorApi {
     /// Register a walk-in
     ///
     /// Someone without an RSVP, if a seat is free (409 `not_enough_seats` otherwise): they are
-    /// registered as confirmed and checked in at once; with an email address, their ticket is
-    /// emailed too. Not for scan-only passes (403).
+    /// registered as confirmed and checked in at once (the answer is that of a scan, with the
+    /// door fee they owe); with an email address, their ticket is emailed too. Not for
+    /// scan-only passes (403).
     #[oai(path = "/door/walk-ins", method = "post", operation_id = "door_walk_in")]
-    async fn walk_in(&self, pass: DoorPassAuth, body: JsonBody<WalkInInput>) -> ApiResult<Created<Attendee>> {
+    async fn walk_in(
+        &self,
+        pass: DoorPassAuth,
+        body: JsonBody<WalkInInput>,
+    ) -> ApiResult<Created<ScanAnswer>> {
         let state = &self.state;
         let b = body.0;
         let form = WalkIn {
@@ -399,9 +431,21 @@ impl DoorApi {
             slot: b.slot_id.map(SlotId),
             language: b.language.map_or(Language::Ja, Into::into),
         };
-        let attendee = checkin::walk_in(state.db.writer(), &pass.0, form, state.now()).await?;
+        let outcome = checkin::walk_in(state.db.writer(), &pass.0, form, state.now()).await?;
         state.mail_wake.notify_one();
-        Ok(Created::Created(Json(attendee.into())))
+        Ok(Created::Created(Json(outcome.into())))
+    }
+
+    /// Mark a door fee paid
+    ///
+    /// The people of a check-in paid their door fee (cash, at the door). Marking it twice is the
+    /// same as once. 409 `no_door_fee` when the event and slot have none, `check_in_undone` for
+    /// an undone check-in; not for scan-only passes (403).
+    #[oai(path = "/door/check-ins/:id/fee", method = "post", operation_id = "mark_door_fee_paid")]
+    async fn fee_paid(&self, pass: DoorPassAuth, id: Path<Uuid>) -> ApiResult<Json<DoorFee>> {
+        let state = &self.state;
+        let fee = checkin::mark_paid(state.db.writer(), &pass.0, CheckInId(id.0), state.now()).await?;
+        Ok(Json(fee.into()))
     }
 
     /// Undo a check-in

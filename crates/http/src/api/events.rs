@@ -39,6 +39,9 @@ pub struct Slot {
     pub id: Uuid,
     pub name: String,
     pub seats: i32,
+    /// The door fee per person in this slot, when it differs from the event's.
+    #[oai(skip_serializing_if_is_none)]
+    pub door_fee: Option<i32>,
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -53,6 +56,11 @@ pub struct SlotInput {
     /// At most the event's seats.
     #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
     pub seats: i64,
+    /// The door fee per person in this slot, when it differs from the event's (students pay
+    /// less, say); in the event's currency's smallest unit.
+    #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000000")))]
+    pub door_fee: Option<i64>,
 }
 
 #[derive(Debug, Object)]
@@ -90,6 +98,12 @@ pub struct Event {
     pub lottery_drawn_at: Option<DateTime<Utc>>,
     /// Guests (+1) one RSVP may bring.
     pub max_guests: i32,
+    /// The door fee (会費) per person, collected at the door, in the currency's smallest unit
+    /// (yen; cents for euros). A slot may have its own.
+    #[oai(skip_serializing_if_is_none)]
+    pub door_fee: Option<i32>,
+    /// ISO 4217 code of the door fee.
+    pub door_fee_currency: String,
     /// Whether the RSVP form asks for the reading of the name (furigana).
     pub name_reading: NameReadingApi,
     #[oai(skip_serializing_if_is_none)]
@@ -135,7 +149,7 @@ impl From<EventDetails> for Event {
             slots: d
                 .slots
                 .into_iter()
-                .map(|s| Slot { id: s.id.uuid(), name: s.name, seats: s.seats })
+                .map(|s| Slot { id: s.id.uuid(), name: s.name, seats: s.seats, door_fee: s.door_fee })
                 .collect(),
             rsvp_mode: e.rsvp_mode.into(),
             lottery_draw_at: e.lottery_draw_at,
@@ -145,6 +159,8 @@ impl From<EventDetails> for Event {
             auto_promote: e.auto_promote,
             lottery_drawn_at: e.lottery_drawn_at,
             max_guests: e.max_guests,
+            door_fee: e.door_fee,
+            door_fee_currency: e.door_fee_currency,
             name_reading: e.name_reading.into(),
             rsvp_opens_at: e.rsvp_opens_at,
             rsvp_deadline: e.rsvp_deadline,
@@ -224,6 +240,15 @@ pub struct NewEvent {
     #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
+    /// The door fee (会費) per person, in the currency's smallest unit (yen; cents for euros);
+    /// none by default.
+    #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000000")))]
+    pub door_fee: Option<i64>,
+    /// ISO 4217: JPY (default), KRW, TWD, USD, EUR, GBP, CNY, HKD, SGD, AUD, CAD, CHF or THB.
+    #[oai(nullable)]
+    #[oai(validator(min_length = 3, max_length = 3))]
+    pub door_fee_currency: Option<String>,
     /// Whether the RSVP form asks for the name's reading (furigana); default optional.
     #[oai(nullable)]
     pub name_reading: Option<NameReadingApi>,
@@ -319,6 +344,15 @@ pub struct EventChanges {
     #[serde(default)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
+    /// `null` removes the fee.
+    #[oai(nullable)]
+    #[serde(default)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000000")))]
+    pub door_fee: MaybeUndefined<i64>,
+    #[oai(nullable)]
+    #[serde(default)]
+    #[oai(validator(min_length = 3, max_length = 3))]
+    pub door_fee_currency: Option<String>,
     #[oai(nullable)]
     #[serde(default)]
     pub name_reading: Option<NameReadingApi>,
@@ -351,7 +385,10 @@ pub struct EventChanges {
 }
 
 fn slots_of(slots: Vec<SlotInput>) -> Vec<SlotDraft> {
-    slots.into_iter().map(|s| SlotDraft { id: s.id.map(SlotId), name: s.name, seats: s.seats }).collect()
+    slots
+        .into_iter()
+        .map(|s| SlotDraft { id: s.id.map(SlotId), name: s.name, seats: s.seats, door_fee: s.door_fee })
+        .collect()
 }
 
 fn person_ids(ids: Vec<Uuid>) -> Vec<PersonId> {
@@ -379,6 +416,8 @@ impl From<NewEvent> for EventDraft {
             waitlist_enabled: b.waitlist_enabled.unwrap_or(true),
             auto_promote: b.auto_promote.unwrap_or(true),
             max_guests: b.max_guests.unwrap_or(0),
+            door_fee: b.door_fee,
+            door_fee_currency: b.door_fee_currency,
             name_reading: b.name_reading.unwrap_or_default().into(),
             rsvp_opens_at: b.rsvp_opens_at,
             rsvp_deadline: b.rsvp_deadline,
@@ -412,6 +451,8 @@ impl From<EventChanges> for EventPatch {
             waitlist_enabled: b.waitlist_enabled,
             auto_promote: b.auto_promote,
             max_guests: b.max_guests,
+            door_fee: patch_of(b.door_fee),
+            door_fee_currency: b.door_fee_currency,
             name_reading: b.name_reading.map(Into::into),
             rsvp_opens_at: patch_of(b.rsvp_opens_at),
             rsvp_deadline: patch_of(b.rsvp_deadline),

@@ -98,6 +98,11 @@ pub struct PublicEvent {
     #[oai(skip_serializing_if_is_none)]
     pub lottery_draw_at: Option<DateTime<Utc>>,
     pub max_guests: i32,
+    /// The door fee (会費) per person, paid at the door, in the currency's smallest unit; a
+    /// slot may have its own.
+    #[oai(skip_serializing_if_is_none)]
+    pub door_fee: Option<i32>,
+    pub door_fee_currency: String,
     #[oai(skip_serializing_if_is_none)]
     pub rsvp_opens_at: Option<DateTime<Utc>>,
     #[oai(skip_serializing_if_is_none)]
@@ -136,11 +141,13 @@ impl From<DomainPublicEvent> for PublicEvent {
             slots: p
                 .slots
                 .into_iter()
-                .map(|s| Slot { id: s.id.uuid(), name: s.name, seats: s.seats })
+                .map(|s| Slot { id: s.id.uuid(), name: s.name, seats: s.seats, door_fee: s.door_fee })
                 .collect(),
             rsvp_mode: e.rsvp_mode.into(),
             lottery_draw_at: e.lottery_draw_at,
             max_guests: e.max_guests,
+            door_fee: e.door_fee,
+            door_fee_currency: e.door_fee_currency,
             rsvp_opens_at: e.rsvp_opens_at,
             rsvp_deadline: e.rsvp_deadline,
             host: (&p.host).into(),

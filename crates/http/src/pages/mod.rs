@@ -32,7 +32,7 @@ use tsudoi_domain::{
         EventStatus, When,
         public::{self, PublicEvent, PublicEventSummary},
     },
-    format,
+    format, money,
     values::Language,
 };
 
@@ -266,6 +266,27 @@ fn invite_of(req: &Request) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "invite").map(|(_, v)| v.into_owned())
 }
 
+/// The door fee as the event page states it: one amount, or one per slot where they differ
+/// ("OB/OG 3,000円 / 学生 1,000円"); `None` when nobody pays at the door.
+fn door_fee_text(p: &PublicEvent, language: Language) -> Option<String> {
+    let e = &p.event;
+    let fees: Vec<(&str, Option<i32>)> =
+        p.slots.iter().map(|s| (s.name.as_str(), s.door_fee.or(e.door_fee))).collect();
+    let show = |fee: Option<i32>| {
+        fee.filter(|f| *f > 0).map_or_else(
+            || texts::texts(language)["door_fee_free"].to_owned(),
+            |f| money::format(f.into(), &e.door_fee_currency, language),
+        )
+    };
+    match fees.as_slice() {
+        _ if fees.iter().all(|(_, fee)| fee.is_none_or(|f| f <= 0)) => None,
+        [(_, first), ..] if fees.iter().all(|(_, fee)| fee == first) => Some(show(*first)),
+        _ => Some(
+            fees.iter().map(|(name, fee)| format!("{name} {}", show(*fee))).collect::<Vec<_>>().join(" / "),
+        ),
+    }
+}
+
 fn event_view(p: &PublicEvent, base_url: &str, language: Language) -> Value {
     let e = &p.event;
     let page_url = format!("{base_url}/e/{}", e.slug);
@@ -286,6 +307,7 @@ fn event_view(p: &PublicEvent, base_url: &str, language: Language) -> Value {
     .map(String::from)
     .unwrap_or_default();
     context! {
+        door_fee => door_fee_text(p, language),
         title => e.title.clone(),
         theme => e.theme.clone(),
         cancelled => e.status == EventStatus::Cancelled,

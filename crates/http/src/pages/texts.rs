@@ -359,6 +359,12 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
         ("door_undone", "受付を取り消しました", "Check-in undone"),
         ("door_inside", "入場", "In"),
         ("door_hours", "受付時間", "Door hours"),
+        ("door_fee", "会費", "Door fee"),
+        ("door_fee_note", "当日受付でお支払いください", "paid at the door"),
+        ("door_fee_free", "無料", "free"),
+        ("door_fee_take", "会費を受け取った", "Fee received"),
+        ("door_fee_paid", "会費受領済み", "Fee paid"),
+        ("door_fees_collected", "会費", "Fees"),
         (
             "door_camera_https",
             "カメラは HTTPS で開いたページでのみ使えます。ハンディスキャナーか手入力をお使いください。",
