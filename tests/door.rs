@@ -32,6 +32,10 @@ async fn scan(app: &TestApp, pass: &str, body: Value) -> crate::helpers::Reply {
     crate::helpers::reply_of(request.send().await.unwrap()).await
 }
 
+fn urlencoding(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 async fn door_get(app: &TestApp, pass: &str, path: &str) -> crate::helpers::Reply {
     let request = app.client.get(app.url(path)).header("x-door-pass", pass);
     crate::helpers::reply_of(request.send().await.unwrap()).await
@@ -318,6 +322,112 @@ e2e! {
         assert_eq!((euros["door_fee"].as_i64(), euros["door_fee_currency"].as_str()), (Some(1500), Some("EUR")));
         let cleared = app.patch(&format!("/api/v1/events/{free_id}"), json!({"door_fee": null})).await.expect(200);
         assert!(cleared.get("door_fee").is_none(), "{cleared}");
+    }
+
+    async fn scanners_keep_a_roster_and_fetch_only_changes(app: TestApp) {
+        let event = app.published_event(json!({"seats": 10, "confirmation_required": false, "door_fee": 2000})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.submit_form(&format!("/e/{slug}/rsvp"), &[("name", "山田 花子"), ("name_reading", "やまだ はなこ"), ("email", "hanako@example.jp")])
+            .await
+            .expect_status(200, "Hanako");
+        app.rsvp(slug, "佐藤 太郎", "taro@example.jp", 0).await.expect_status(200, "Taro");
+        let now = app.clock_now().to_rfc3339();
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        let gate = app.post(&passes, json!({"label": "受付", "valid_from": now})).await.expect(201);
+        let gate = gate["token"].as_str().unwrap();
+        let volunteer = app.post(&passes, json!({"label": "係", "valid_from": now, "scan_only": true})).await.expect(201);
+        door_get(&app, volunteer["token"].as_str().unwrap(), "/api/v1/door/roster").await.expect_problem(403, "forbidden");
+        app.advance(chrono::Duration::minutes(1)).await;
+
+        let roster = door_get(&app, gate, "/api/v1/door/roster").await.expect(200);
+        assert_eq!(roster["complete"], true);
+        assert_eq!(roster["fee_currency"], "JPY");
+        let entries = roster["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 2);
+        let hanako = entries.iter().find(|e| e["attendee"]["name"] == "山田 花子").unwrap();
+        assert_eq!((hanako["status"].as_str(), hanako["fee"].as_i64()), (Some("confirmed"), Some(2000)));
+        assert_eq!(hanako["attendee"]["name_reading"], "やまだ はなこ");
+        // The roster holds no ticket, only its hash: what a scan reads, hashed, finds it.
+        let ticket = ticket_of(&app, "hanako@example.jp").await;
+        let code = ticket.rsplit('/').next().unwrap();
+        assert_eq!(hanako["ticket_hash"].as_str().unwrap(), tsudoi_domain::checkin::ticket_hash(code));
+        assert!(!roster.to_string().contains(code), "no ticket code in the roster");
+
+        // Later, only what changed since the copy held (and, to be safe, a few seconds before).
+        let version = roster["version"].as_str().unwrap();
+        let since = |version: &str| format!("/api/v1/door/roster?since={}", urlencoding(version));
+        let unchanged = door_get(&app, gate, &since(version)).await.expect(200);
+        assert_eq!((unchanged["complete"].as_bool(), unchanged["entries"].as_array().unwrap().len()), (Some(false), 0));
+        scan(&app, gate, json!({"code": ticket})).await.expect(200);
+        let changed = door_get(&app, gate, &since(version)).await.expect(200);
+        let changed = changed["entries"].as_array().unwrap();
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert_eq!((changed[0]["attendee"]["name"].as_str(), changed[0]["attendee"]["checked_in"].as_i64()), (Some("山田 花子"), Some(1)));
+        door_get(&app, gate, "/api/v1/door/roster?since=yesterday").await.expect_problem(400, "bad_request");
+    }
+
+    async fn offline_scans_sync_and_the_earliest_scan_wins(app: TestApp) {
+        let event = app.published_event(json!({"seats": 10, "confirmation_required": false, "door_fee": 1000})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+        app.rsvp(slug, "佐藤 太郎", "taro@example.jp", 0).await.expect_status(200, "Taro");
+        let start = app.clock_now();
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        let mut gates = Vec::new();
+        for label in ["Gate A", "Gate B"] {
+            let pass = app.post(&passes, json!({"label": label, "valid_from": start.to_rfc3339()})).await.expect(201);
+            gates.push(pass["token"].as_str().unwrap().to_owned());
+        }
+        let upload = |pass: &str, scans: Value| {
+            let request = app.client.post(app.url("/api/v1/door/scans/batch")).header("x-door-pass", pass).json(&json!({"scans": scans}));
+            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+        };
+        let hanako = ticket_of(&app, "hanako@example.jp").await;
+        let taro = ticket_of(&app, "taro@example.jp").await;
+        let at = |minutes: i64| (start + chrono::Duration::minutes(minutes)).to_rfc3339();
+
+        // Both gates were offline; Gate B (which saw Hanako at +2 min) comes back first and took
+        // her fee.
+        app.advance(chrono::Duration::minutes(10)).await;
+        let b = upload(&gates[1], json!([
+            {"code": hanako, "nonce": "b1", "scanned_at": at(2)},
+            {"code": "not a ticket", "nonce": "b2", "scanned_at": at(3)},
+            {"code": "x".repeat(501), "nonce": "b3", "scanned_at": at(4)},
+        ]))
+        .await
+        .expect(200);
+        assert_eq!(b[0]["answer"]["result"], "ok");
+        assert_eq!(b[1]["answer"]["result"], "unknown");
+        assert_eq!(b[2]["problem"]["code"], "validation_failed", "a malformed scan spoils only itself");
+        let b_in = b[0]["answer"]["check_in_id"].as_str().unwrap();
+        let fee = app.client.post(app.url(&format!("/api/v1/door/check-ins/{b_in}/fee"))).header("x-door-pass", &gates[1]);
+        crate::helpers::reply_of(fee.send().await.unwrap()).await.expect(200);
+
+        // Gate A saw her at +1 min: the earlier scan wins, Gate B's is its duplicate.
+        let a = upload(&gates[0], json!([
+            {"code": taro, "nonce": "a2", "scanned_at": at(5)},
+            {"code": hanako, "nonce": "a1", "scanned_at": at(1)},
+        ]))
+        .await
+        .expect(200);
+        assert_eq!(a[0]["answer"]["result"], "ok", "Taro");
+        assert_eq!(a[1]["answer"]["result"], "ok", "{}", a[1]);
+        assert_eq!(a[1]["duplicates"][0]["gate"], "Gate B");
+        assert_eq!(a[1]["answer"]["fee"]["paid"], true, "the fee Gate B took moved with her");
+        let again = upload(&gates[0], json!([{"code": hanako, "nonce": "a1", "scanned_at": at(1)}])).await.expect(200);
+        assert_eq!(again[0]["answer"]["check_in_id"], a[1]["answer"]["check_in_id"], "an upload sent twice counts once");
+
+        let counts = door_get(&app, &gates[0], "/api/v1/door/status").await.expect(200);
+        assert_eq!(counts["checked_in"], 2);
+        assert_eq!(counts["gates"], json!([{"gate": "Gate A", "checked_in": 2}]));
+        assert_eq!(counts["fees_collected"], 1000);
+        let online = scan(&app, &gates[1], json!({"code": hanako})).await.expect(200);
+        assert_eq!((online["result"].as_str(), online["first"]["gate"].as_str()), (Some("already"), Some("Gate A")));
+
+        let flood: Vec<Value> = (0..501).map(|n| json!({"code": format!("c{n}")})).collect();
+        let too_many = upload(&gates[0], Value::from(flood)).await;
+        too_many.expect_problem(422, "validation_failed");
+        assert_eq!(too_many.fields(), vec!["scans"]);
     }
 
     async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {

@@ -1,5 +1,6 @@
 //! The door fee (会費): an amount per person for an event, optionally another for a slot, and
-//! what was collected with each check-in.
+//! what was collected with each check-in. And offline scans: a check-in let in again by an
+//! earlier offline scan at another gate is marked as its duplicate.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -21,6 +22,7 @@ enum CheckIns {
     Table,
     FeePaid,
     FeePaidAt,
+    DuplicateOf,
 }
 
 #[derive(DeriveMigrationName)]
@@ -50,13 +52,16 @@ impl MigrationTrait for Migration {
                 CheckIns::Table.into_table_ref(),
                 &mut timestamp_with_time_zone_null(CheckIns::FeePaidAt),
             ))
+            .await?;
+        manager
+            .alter_table(add(CheckIns::Table.into_table_ref(), &mut uuid_null(CheckIns::DuplicateOf)))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let drop =
             |table: TableRef, column: DynIden| Table::alter().table(table).drop_column(column).to_owned();
-        for column in [CheckIns::FeePaidAt, CheckIns::FeePaid] {
+        for column in [CheckIns::DuplicateOf, CheckIns::FeePaidAt, CheckIns::FeePaid] {
             manager.alter_table(drop(CheckIns::Table.into_table_ref(), column.into_iden())).await?;
         }
         manager

@@ -197,52 +197,52 @@ pub fn problem_of_status(status: StatusCode, detail: Option<String>) -> Problem 
 
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
-        let problem = match err {
-            Error::NotFound(resource) => Problem::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "Not found",
-                Some(format!("no such {resource}, or it is not visible to this token")),
-            ),
-            Error::Forbidden(what) => Problem::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Your role does not allow this",
-                Some(format!("your role in this network does not allow {what}")),
-            ),
-            Error::Invalid(errors) => validation_problem(
-                errors
-                    .fields()
-                    .iter()
-                    .map(|e| FieldProblem {
-                        field: e.field.clone(),
-                        code: e.code.into(),
-                        message: e.message.clone(),
-                    })
-                    .collect(),
-            ),
-            Error::Conflict(conflict) => {
-                let problem = Problem::new(
-                    StatusCode::CONFLICT,
-                    conflict.code(),
-                    "Conflict",
-                    Some(conflict.to_string()),
-                );
-                match conflict.field() {
-                    Some(field) => problem.with_errors(vec![FieldProblem {
-                        field: field.into(),
-                        code: conflict.code().into(),
-                        message: conflict.to_string(),
-                    }]),
-                    None => problem,
-                }
+        ApiError::from_problem(problem_of_error(err))
+    }
+}
+
+/// The problem document of a domain error.
+pub fn problem_of_error(err: Error) -> Problem {
+    match err {
+        Error::NotFound(resource) => Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Not found",
+            Some(format!("no such {resource}, or it is not visible to this token")),
+        ),
+        Error::Forbidden(what) => Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Your role does not allow this",
+            Some(format!("your role in this network does not allow {what}")),
+        ),
+        Error::Invalid(errors) => validation_problem(
+            errors
+                .fields()
+                .iter()
+                .map(|e| FieldProblem {
+                    field: e.field.clone(),
+                    code: e.code.into(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+        ),
+        Error::Conflict(conflict) => {
+            let problem =
+                Problem::new(StatusCode::CONFLICT, conflict.code(), "Conflict", Some(conflict.to_string()));
+            match conflict.field() {
+                Some(field) => problem.with_errors(vec![FieldProblem {
+                    field: field.into(),
+                    code: conflict.code().into(),
+                    message: conflict.to_string(),
+                }]),
+                None => problem,
             }
-            Error::Unexpected(err) => {
-                tracing::error!(error = ?err, "unexpected error");
-                problem_of_status(StatusCode::INTERNAL_SERVER_ERROR, None)
-            }
-        };
-        ApiError::from_problem(problem)
+        }
+        Error::Unexpected(err) => {
+            tracing::error!(error = ?err, "unexpected error");
+            problem_of_status(StatusCode::INTERNAL_SERVER_ERROR, None)
+        }
     }
 }
 

@@ -31,21 +31,21 @@ const PARTY_MAX: i32 = 100;
 /// A check-in asked for at a pass: a scanned ticket, or an RSVP found by search.
 #[derive(Clone, Debug)]
 pub struct Request {
-    pass: door_pass::Model,
-    target: Target,
-    people: Option<i32>,
-    nonce: Option<String>,
-    scanned_at: DateTime<Utc>,
+    pub(super) pass: door_pass::Model,
+    pub(super) target: Target,
+    pub(super) people: Option<i32>,
+    pub(super) nonce: Option<String>,
+    pub(super) scanned_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Target {
+pub(super) enum Target {
     Ticket { id: RsvpId, version: u32 },
     Found(RsvpId),
 }
 
 impl Target {
-    fn id(self) -> RsvpId {
+    pub(super) fn id(self) -> RsvpId {
         match self {
             Target::Ticket { id, .. } | Target::Found(id) => id,
         }
@@ -276,7 +276,7 @@ async fn try_redeem_many(
             break;
         }
         decided.extend(round.iter().map(|(i, _, _)| *i));
-        let updated = admit(&txn, &round).await?;
+        let updated = admit(&txn, &round, now).await?;
         for (i, id, people) in round {
             let Some(r) = updated.iter().find(|r| r.id == id) else { continue };
             let request = &requests[i];
@@ -294,6 +294,7 @@ async fn try_redeem_many(
                 undone_at: None,
                 fee_paid: None,
                 fee_paid_at: None,
+                duplicate_of: None,
             }));
             admitted.insert(i, check_in);
             rsvps.insert(id, r.clone());
@@ -410,7 +411,11 @@ fn red_for(r: &rsvp::Model, version: Option<u32>) -> Option<ScanResult> {
 
 /// The one write that decides: each party's count of people in rises only while that many are
 /// still outside. Returns the parties let in, as they are now.
-async fn admit(txn: &DatabaseTransaction, round: &[(usize, RsvpId, i32)]) -> Result<Vec<rsvp::Model>> {
+async fn admit(
+    txn: &DatabaseTransaction,
+    round: &[(usize, RsvpId, i32)],
+    now: DateTime<Utc>,
+) -> Result<Vec<rsvp::Model>> {
     let people: Expr = round
         .iter()
         .fold(CaseStatement::new(), |case, (_, id, people)| {
@@ -419,6 +424,8 @@ async fn admit(txn: &DatabaseTransaction, round: &[(usize, RsvpId, i32)]) -> Res
         .into();
     Ok(rsvp::Entity::update_many()
         .col_expr(rsvp::Column::CheckedIn, Expr::col(rsvp::Column::CheckedIn).add(people.clone()))
+        // Door rosters fetch what changed since their last copy.
+        .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
         .filter(rsvp::Column::Id.is_in(round.iter().map(|(_, id, _)| *id)))
         .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
         .filter(Expr::col(rsvp::Column::CheckedIn).add(people).lte(Expr::col(rsvp::Column::Guests).add(1)))

@@ -8,14 +8,18 @@
 
 mod admit;
 mod passes;
+mod roster;
 mod search;
+mod sync;
 mod walk_in;
 
 pub use admit::{Request, admit_by_id, redeem, redeem_many, scan_request, search_request};
 pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, revoke,
 };
+pub use roster::{OVERLAP, Roster, RosterEntry, roster, ticket_hash};
 pub use search::{Found, RESULTS_MAX, fold, search};
+pub use sync::{SYNC_MAX, Synced, sync};
 
 pub use walk_in::{WalkIn, walk_in};
 
@@ -236,6 +240,7 @@ pub async fn undo(
         if marked == 1 {
             rsvp::Entity::update_many()
                 .col_expr(rsvp::Column::CheckedIn, Expr::col(rsvp::Column::CheckedIn).sub(found.people))
+                .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
                 .filter(rsvp::Column::Id.eq(found.rsvp_id))
                 .filter(rsvp::Column::CheckedIn.gte(found.people))
                 .exec(&txn)

@@ -129,6 +129,7 @@ pub async fn walk_in(
         undone_at: Set(None),
         fee_paid: Set(None),
         fee_paid_at: Set(None),
+        duplicate_of: Set(None),
     })
     .exec_without_returning(&txn)
     .await?;

@@ -23,6 +23,9 @@ pub struct Model {
     /// The door fee collected with this check-in (in the event's currency's smallest unit).
     pub fee_paid: Option<i32>,
     pub fee_paid_at: Option<DateTimeUtc>,
+    /// Undone because an earlier offline scan at another gate let the same people in: that
+    /// scan's check-in.
+    pub duplicate_of: Option<CheckInId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,7 +24,7 @@ use super::{
 use crate::{
     auth::{DoorPassAuth, TokenAuth},
     body::JsonBody,
-    problem::ApiResult,
+    problem::{ApiResult, Problem, problem_of_error},
     state::AppState,
 };
 
@@ -299,6 +299,52 @@ pub struct WalkInInput {
     pub language: Option<LanguageApi>,
 }
 
+/// Scans made offline, uploaded when the network returns.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct ScanBatch {
+    /// Each with the `scanned_at` it was made at and its own nonce (so that an upload sent
+    /// again is answered, not counted, again).
+    #[oai(validator(max_items = 500))]
+    pub scans: Vec<ScanInput>,
+}
+
+/// The answer to one uploaded scan: `answer`, or `problem` when the scan itself was malformed.
+#[derive(Debug, Object)]
+pub struct BatchAnswer {
+    #[oai(skip_serializing_if_is_none)]
+    pub answer: Option<ScanAnswer>,
+    /// Later check-ins of the same people at other gates, undone because this scan, made
+    /// offline, came first (the earliest scan wins).
+    pub duplicates: Vec<FirstCheckIn>,
+    #[oai(skip_serializing_if_is_none)]
+    pub problem: Option<Problem>,
+}
+
+/// One attendee in the door roster.
+#[derive(Debug, Object)]
+pub struct RosterEntryApi {
+    pub attendee: Attendee,
+    pub status: RsvpStatusApi,
+    /// SHA-256 (lowercase hex) of the current ticket's code, the part of the ticket URL after
+    /// `/t/`: hash what a scan reads to find the attendee without the network.
+    pub ticket_hash: String,
+    /// The door fee per person, when the event or the slot has one.
+    #[oai(skip_serializing_if_is_none)]
+    pub fee: Option<i64>,
+}
+
+/// What a scanner keeps for going on offline.
+#[derive(Debug, Object)]
+pub struct DoorRoster {
+    /// Send it back as `since` to fetch only what changed after it.
+    pub version: DateTime<Utc>,
+    /// The whole roster (no `since`), or only changed entries (which replace earlier copies).
+    pub complete: bool,
+    /// ISO 4217 code of the door fees.
+    pub fee_currency: String,
+    pub entries: Vec<RosterEntryApi>,
+}
+
 /// An attendee found by search, and where their RSVP stands.
 #[derive(Debug, Object)]
 pub struct FoundAttendee {
@@ -370,6 +416,79 @@ impl DoorApi {
             Err(answer) => answer,
         };
         Ok(Json(outcome.into()))
+    }
+
+    /// Upload scans made offline
+    ///
+    /// Each scan is answered as it would have been online, in the order the scans were made
+    /// (`scanned_at`); at most 500 per upload. When two gates let one ticket in while offline,
+    /// the earliest scan wins: the later check-in is undone and listed as its `duplicates`.
+    #[oai(path = "/door/scans/batch", method = "post", operation_id = "upload_offline_scans")]
+    async fn batch(
+        &self,
+        pass: DoorPassAuth,
+        body: JsonBody<ScanBatch>,
+    ) -> ApiResult<Json<Vec<BatchAnswer>>> {
+        let state = &self.state;
+        let scans = body
+            .0
+            .scans
+            .into_iter()
+            .map(|b| Scan { code: b.code, nonce: b.nonce, scanned_at: b.scanned_at, people: b.people })
+            .collect();
+        let synced =
+            checkin::sync(state.db.writer(), &state.links.keyring, &pass.0, scans, state.now()).await?;
+        Ok(Json(
+            synced
+                .into_iter()
+                .map(|s| match s {
+                    Ok(s) => BatchAnswer {
+                        answer: Some(s.outcome.into()),
+                        duplicates: s
+                            .duplicates
+                            .into_iter()
+                            .map(|f| FirstCheckIn { at: f.at, gate: f.gate })
+                            .collect(),
+                        problem: None,
+                    },
+                    Err(err) => BatchAnswer {
+                        answer: None,
+                        duplicates: Vec::new(),
+                        problem: Some(problem_of_error(err)),
+                    },
+                })
+                .collect(),
+        ))
+    }
+
+    /// The door roster
+    ///
+    /// Everyone registered for the event, for a scanner to go on when the network drops: names,
+    /// readings and door codes for search, and each ticket only as a hash. With `since` (the
+    /// `version` of the copy held), only what changed. Not for scan-only passes (403).
+    #[oai(path = "/door/roster", method = "get", operation_id = "door_roster")]
+    async fn roster(
+        &self,
+        pass: DoorPassAuth,
+        since: Query<Option<DateTime<Utc>>>,
+    ) -> ApiResult<Json<DoorRoster>> {
+        let state = &self.state;
+        let roster = checkin::roster(state.db.reader(), &state.links, &pass.0, since.0, state.now()).await?;
+        Ok(Json(DoorRoster {
+            version: roster.version,
+            complete: roster.complete,
+            fee_currency: roster.fee_currency,
+            entries: roster
+                .entries
+                .into_iter()
+                .map(|e| RosterEntryApi {
+                    attendee: e.attendee.into(),
+                    status: e.status.into(),
+                    ticket_hash: e.ticket_hash,
+                    fee: e.fee,
+                })
+                .collect(),
+        }))
     }
 
     /// Search attendees
