@@ -430,6 +430,58 @@ e2e! {
         assert_eq!(too_many.fields(), vec!["scans"]);
     }
 
+    async fn organizers_see_who_came_when_and_who_did_not(app: TestApp) {
+        let event = app
+            .published_event(json!({
+                "seats": 10, "max_guests": 1, "confirmation_required": false, "door_fee": 3000,
+                "slots": [{"name": "OB/OG", "seats": 6}, {"name": "学生", "seats": 4, "door_fee": 1000}],
+            }))
+            .await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        let (alumni, students) = (event["slots"][0]["id"].as_str().unwrap(), event["slots"][1]["id"].as_str().unwrap());
+        for (name, email, slot, guests) in [
+            ("山田 花子", "hanako@example.jp", alumni, "1"),
+            ("佐藤 太郎", "taro@example.jp", alumni, "0"),
+            ("鈴木 学", "manabu@example.jp", students, "0"),
+        ] {
+            let form = [("name", name), ("email", email), ("slot", slot), ("guests", guests)];
+            app.submit_form(&format!("/e/{slug}/rsvp"), &form).await.expect_status(200, name);
+        }
+        let start = app.clock_now();
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        let gate = app.post(&passes, json!({"label": "受付", "valid_from": start.to_rfc3339()})).await.expect(201);
+        let gate = gate["token"].as_str().unwrap();
+        // Hanako and her guest at +5 min (fee taken), Manabu at +20 min (fee not marked).
+        app.advance(chrono::Duration::minutes(5)).await;
+        let hanako = scan(&app, gate, json!({"code": ticket_of(&app, "hanako@example.jp").await})).await.expect(200);
+        let hanako_in = hanako["check_in_id"].as_str().unwrap();
+        let fee = app.client.post(app.url(&format!("/api/v1/door/check-ins/{hanako_in}/fee"))).header("x-door-pass", gate);
+        crate::helpers::reply_of(fee.send().await.unwrap()).await.expect(200);
+        app.advance(chrono::Duration::minutes(15)).await;
+        scan(&app, gate, json!({"code": ticket_of(&app, "manabu@example.jp").await})).await.expect(200);
+
+        let path = format!("/api/v1/events/{id}/attendance");
+        let report = app.get(&path).await.expect(200);
+        assert_eq!((report["expected"].as_i64(), report["checked_in"].as_i64()), (Some(4), Some(3)));
+        assert_eq!(report["attendance_rate"], 0.75);
+        assert_eq!((report["no_show_people"].as_i64(), report["parties"].as_i64(), report["parties_in"].as_i64()), (Some(1), Some(3), Some(2)));
+        assert_eq!(report["no_shows"].as_array().unwrap().len(), 1);
+        assert_eq!(report["no_shows"][0]["name"], "佐藤 太郎");
+        assert_eq!(report["slots"][0]["checked_in"], 2);
+        assert_eq!(report["slots"][1]["checked_in"], 1);
+        assert_eq!(report["gates"], json!([{"gate": "受付", "checked_in": 3}]));
+        let arrivals: Vec<i64> = report["arrivals"].as_array().unwrap().iter().map(|a| a["people"].as_i64().unwrap()).collect();
+        assert_eq!(arrivals, vec![2, 1], "two quarter hours: {}", report["arrivals"]);
+        // Due: two alumni at ¥3,000 and a student at ¥1,000; taken: Hanako's party.
+        assert_eq!((report["fees_due"].as_i64(), report["fees_collected"].as_i64()), (Some(7000), Some(6000)));
+
+        let door = app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let stranger = app.other_network("osaka").await;
+        for token in [&door, &stranger] {
+            app.get_as(token, &path).await.expect_problem(404, "not_found");
+        }
+    }
+
     async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {
         let event = app.published_event(json!({"title": "Crossing #8"})).await;
         let id = event["id"].as_str().unwrap();

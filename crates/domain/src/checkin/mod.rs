@@ -7,6 +7,7 @@
 //! marks it undone and lets the people back out of the count.
 
 mod admit;
+mod attendance;
 mod passes;
 mod roster;
 mod search;
@@ -14,6 +15,7 @@ mod sync;
 mod walk_in;
 
 pub use admit::{Request, admit_by_id, redeem, redeem_many, scan_request, search_request};
+pub use attendance::{ARRIVAL_BUCKET, Attendance, NoShow, SlotAttendance, attendance};
 pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, revoke,
 };

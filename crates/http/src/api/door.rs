@@ -8,7 +8,7 @@ use poem_openapi::{
     payload::Json,
 };
 use tsudoi_domain::{
-    checkin::{self, AtDoor, DoorStatus, FeeDue, NewPass, Outcome, Scan, ScanResult, WalkIn},
+    checkin::{self, AtDoor, Attendance, DoorStatus, FeeDue, NewPass, Outcome, Scan, ScanResult, WalkIn},
     entity::door_pass,
     ids::{CheckInId, DoorPassId, EventId, RsvpId, SlotId},
     qr,
@@ -299,6 +299,90 @@ pub struct WalkInInput {
     pub language: Option<LanguageApi>,
 }
 
+/// People who arrived in one quarter hour.
+#[derive(Debug, Object)]
+pub struct Arrivals {
+    /// The start of the quarter hour (UTC).
+    pub at: DateTime<Utc>,
+    pub people: i64,
+}
+
+/// A confirmed party of whom nobody came.
+#[derive(Debug, Object)]
+pub struct NoShowApi {
+    pub rsvp_id: Uuid,
+    pub name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub email: Option<String>,
+    pub party: i32,
+}
+
+/// Who came, for the organizers.
+#[derive(Debug, Object)]
+pub struct AttendanceReport {
+    /// People with a confirmed seat (each party with its guests).
+    pub expected: i64,
+    pub checked_in: i64,
+    /// Checked in / expected, 0 to 1 (0 when nobody is expected).
+    pub attendance_rate: f64,
+    /// Expected people who did not come.
+    pub no_show_people: i64,
+    /// Confirmed parties, and those of whom at least one came.
+    pub parties: i64,
+    pub parties_in: i64,
+    pub slots: Vec<SlotCount>,
+    pub gates: Vec<GateCount>,
+    /// People in per quarter hour, by when they were scanned.
+    pub arrivals: Vec<Arrivals>,
+    pub no_shows: Vec<NoShowApi>,
+    /// ISO 4217 code of the door fees.
+    pub fee_currency: String,
+    /// The door fees of the people in, in the currency's smallest unit.
+    pub fees_due: i64,
+    /// What door staff marked taken.
+    pub fees_collected: i64,
+}
+
+impl From<Attendance> for AttendanceReport {
+    fn from(a: Attendance) -> Self {
+        #[allow(clippy::cast_precision_loss)] // counts of people, far below 2^52
+        let attendance_rate = if a.expected > 0 { a.checked_in as f64 / a.expected as f64 } else { 0.0 };
+        AttendanceReport {
+            expected: a.expected,
+            checked_in: a.checked_in,
+            attendance_rate,
+            no_show_people: (a.expected - a.checked_in).max(0),
+            parties: a.parties,
+            parties_in: a.parties_in,
+            slots: a
+                .slots
+                .into_iter()
+                .map(|s| SlotCount {
+                    slot_id: s.slot_id.uuid(),
+                    name: s.name,
+                    checked_in: s.checked_in,
+                    expected: s.expected,
+                })
+                .collect(),
+            gates: a.gates.into_iter().map(|(gate, checked_in)| GateCount { gate, checked_in }).collect(),
+            arrivals: a.arrivals.into_iter().map(|(at, people)| Arrivals { at, people }).collect(),
+            no_shows: a
+                .no_shows
+                .into_iter()
+                .map(|n| NoShowApi {
+                    rsvp_id: n.rsvp_id.uuid(),
+                    name: n.name,
+                    email: n.email,
+                    party: n.party,
+                })
+                .collect(),
+            fee_currency: a.fee_currency,
+            fees_due: a.fees_due,
+            fees_collected: a.fees_collected,
+        }
+    }
+}
+
 /// Scans made offline, uploaded when the network returns.
 #[derive(Debug, Object, serde::Deserialize)]
 pub struct ScanBatch {
@@ -389,6 +473,16 @@ impl DoorApi {
     async fn list_passes(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<Vec<DoorPass>>> {
         let passes = checkin::list(self.state.db.reader(), &auth.0, EventId(id.0)).await?;
         Ok(Json(passes.into_iter().map(DoorPass::from).collect()))
+    }
+
+    /// Attendance
+    ///
+    /// Who came of those expected, per slot and gate, arrivals per quarter hour, the confirmed
+    /// parties of whom nobody came, and the door fees due and taken. Live during the event,
+    /// final after it.
+    #[oai(path = "/events/:id/attendance", method = "get", operation_id = "event_attendance")]
+    async fn attendance(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<AttendanceReport>> {
+        Ok(Json(checkin::attendance(self.state.db.reader(), &auth.0, EventId(id.0)).await?.into()))
     }
 
     /// Revoke a door pass
