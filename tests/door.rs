@@ -28,7 +28,12 @@ async fn ticket_of(app: &TestApp, email: &str) -> String {
 }
 
 async fn scan(app: &TestApp, pass: &str, body: Value) -> crate::helpers::Reply {
-    let request = app.client.post(app.url("/api/v1/door/scans")).header("x-door-pass", pass).json(&body);
+    door_post(app, pass, "/api/v1/door/scans", body).await
+}
+
+/// A POST with a door pass, as a scanner sends it.
+async fn door_post(app: &TestApp, pass: &str, path: &str, body: Value) -> crate::helpers::Reply {
+    let request = app.client.post(app.url(path)).header("x-door-pass", pass).json(&body);
     crate::helpers::reply_of(request.send().await.unwrap()).await
 }
 
@@ -127,12 +132,10 @@ e2e! {
         assert_eq!(gates, vec![("Gate A".to_owned(), 3), ("Gate B".to_owned(), 1)]);
         let undo = format!("/api/v1/door/check-ins/{}/undo", first["check_in_id"].as_str().unwrap());
         for _ in 0..2 {
-            let request = app.client.post(app.url(&undo)).header("x-door-pass", a);
-            let undone = crate::helpers::reply_of(request.send().await.unwrap()).await.expect(200);
+            let undone = door_post(&app, a, &undo, json!({})).await.expect(200);
             assert_eq!(undone["checked_in"], 1, "two of Hanako's party are out again");
         }
-        let request = app.client.post(app.url(&undo)).header("x-door-pass", later["token"].as_str().unwrap());
-        crate::helpers::reply_of(request.send().await.unwrap()).await.expect(200);
+        door_post(&app, later["token"].as_str().unwrap(), &undo, json!({})).await.expect(200);
         let checked_in = app.get(&format!("/api/v1/events/{id}/rsvps?checked_in=true")).await.expect(200);
         assert_eq!(checked_in.as_array().unwrap().len(), 2, "the list filters by check-in");
 
@@ -185,8 +188,9 @@ e2e! {
 
         let rsvp = hanako["attendee"]["rsvp_id"].as_str().unwrap();
         let check_in = |who: &str, body: Value| {
-            let request = app.client.post(app.url(&format!("/api/v1/door/rsvps/{who}/check-in"))).header("x-door-pass", token).json(&body);
-            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+            let path = format!("/api/v1/door/rsvps/{who}/check-in");
+            let app = &app;
+            async move { door_post(app, token, &path, body).await }
         };
         let one = check_in(rsvp, json!({"people": 1})).await.expect(200);
         assert_eq!((one["result"].as_str(), one["attendee"]["checked_in"].as_i64()), (Some("ok"), Some(1)));
@@ -198,8 +202,7 @@ e2e! {
         let volunteer = app.post(&passes, json!({"label": "ボランティア", "valid_from": now, "scan_only": true})).await.expect(201);
         let volunteer = volunteer["token"].as_str().unwrap();
         door_get(app, volunteer, "/api/v1/door/search?q=yamada").await.expect_problem(403, "forbidden");
-        let request = app.client.post(app.url(&format!("/api/v1/door/rsvps/{rsvp}/check-in"))).header("x-door-pass", volunteer).json(&json!({}));
-        crate::helpers::reply_of(request.send().await.unwrap()).await.expect_problem(403, "forbidden");
+        door_post(app, volunteer, &format!("/api/v1/door/rsvps/{rsvp}/check-in"), json!({})).await.expect_problem(403, "forbidden");
         assert!(!app.page(&format!("/door/{volunteer}")).await.text.contains("id=\"search\""), "no search box");
     }
 
@@ -213,8 +216,8 @@ e2e! {
         let volunteer = app.post(&passes, json!({"label": "係", "valid_from": now, "scan_only": true})).await.expect(201);
         let walk_in = |pass: &Value, body: Value| {
             let token = pass["token"].as_str().unwrap().to_owned();
-            let request = app.client.post(app.url("/api/v1/door/walk-ins")).header("x-door-pass", token).json(&body);
-            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+            let app = &app;
+            async move { door_post(app, &token, "/api/v1/door/walk-ins", body).await }
         };
 
         walk_in(&volunteer, json!({"name": "飛び入り 一郎"})).await.expect_problem(403, "forbidden");
@@ -266,8 +269,9 @@ e2e! {
         let gate = gate["token"].as_str().unwrap();
         let volunteer = app.post(&passes, json!({"label": "係", "valid_from": now, "scan_only": true})).await.expect(201);
         let fee_paid = |pass: &str, check_in: &str| {
-            let request = app.client.post(app.url(&format!("/api/v1/door/check-ins/{check_in}/fee"))).header("x-door-pass", pass);
-            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+            let (pass, path) = (pass.to_owned(), format!("/api/v1/door/check-ins/{check_in}/fee"));
+            let app = &app;
+            async move { door_post(app, &pass, &path, json!({})).await }
         };
 
         // Hanako comes with one guest first (two people at ¥3,000), the second guest later.
@@ -291,15 +295,12 @@ e2e! {
         let manabu = scan(&app, gate, json!({"code": ticket_of(&app, "manabu@example.jp").await})).await.expect(200);
         assert_eq!(manabu["fee"]["amount"], 1000);
         let manabu_in = manabu["check_in_id"].as_str().unwrap();
-        let undo = app.client.post(app.url(&format!("/api/v1/door/check-ins/{manabu_in}/undo"))).header("x-door-pass", gate);
-        crate::helpers::reply_of(undo.send().await.unwrap()).await.expect(200);
+        door_post(&app, gate, &format!("/api/v1/door/check-ins/{manabu_in}/undo"), json!({})).await.expect(200);
         fee_paid(gate, manabu_in).await.expect_problem(409, "check_in_undone");
         fee_paid(gate, "0193a1b2-0000-7000-8000-000000000000").await.expect_problem(404, "not_found");
 
         // A walk-in student owes ¥1,000 and pays it.
-        let request = app.client.post(app.url("/api/v1/door/walk-ins")).header("x-door-pass", gate);
-        let walk_in = request.json(&json!({"name": "飛び入り 学", "slot_id": students}));
-        let walk_in = crate::helpers::reply_of(walk_in.send().await.unwrap()).await.expect(201);
+        let walk_in = door_post(&app, gate, "/api/v1/door/walk-ins", json!({"name": "飛び入り 学", "slot_id": students})).await.expect(201);
         assert_eq!(walk_in["fee"]["amount"], 1000);
         fee_paid(gate, walk_in["check_in_id"].as_str().unwrap()).await.expect(200);
 
@@ -379,8 +380,9 @@ e2e! {
             gates.push(pass["token"].as_str().unwrap().to_owned());
         }
         let upload = |pass: &str, scans: Value| {
-            let request = app.client.post(app.url("/api/v1/door/scans/batch")).header("x-door-pass", pass).json(&json!({"scans": scans}));
-            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+            let pass = pass.to_owned();
+            let app = &app;
+            async move { door_post(app, &pass, "/api/v1/door/scans/batch", json!({"scans": scans})).await }
         };
         let hanako = ticket_of(&app, "hanako@example.jp").await;
         let taro = ticket_of(&app, "taro@example.jp").await;
@@ -400,8 +402,7 @@ e2e! {
         assert_eq!(b[1]["answer"]["result"], "unknown");
         assert_eq!(b[2]["problem"]["code"], "validation_failed", "a malformed scan spoils only itself");
         let b_in = b[0]["answer"]["check_in_id"].as_str().unwrap();
-        let fee = app.client.post(app.url(&format!("/api/v1/door/check-ins/{b_in}/fee"))).header("x-door-pass", &gates[1]);
-        crate::helpers::reply_of(fee.send().await.unwrap()).await.expect(200);
+        door_post(&app, &gates[1], &format!("/api/v1/door/check-ins/{b_in}/fee"), json!({})).await.expect(200);
 
         // Gate A saw her at +1 min: the earlier scan wins, Gate B's is its duplicate.
         let a = upload(&gates[0], json!([
@@ -455,8 +456,7 @@ e2e! {
         app.advance(chrono::Duration::minutes(5)).await;
         let hanako = scan(&app, gate, json!({"code": ticket_of(&app, "hanako@example.jp").await})).await.expect(200);
         let hanako_in = hanako["check_in_id"].as_str().unwrap();
-        let fee = app.client.post(app.url(&format!("/api/v1/door/check-ins/{hanako_in}/fee"))).header("x-door-pass", gate);
-        crate::helpers::reply_of(fee.send().await.unwrap()).await.expect(200);
+        door_post(&app, gate, &format!("/api/v1/door/check-ins/{hanako_in}/fee"), json!({})).await.expect(200);
         app.advance(chrono::Duration::minutes(15)).await;
         scan(&app, gate, json!({"code": ticket_of(&app, "manabu@example.jp").await})).await.expect(200);
 
