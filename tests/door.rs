@@ -365,6 +365,22 @@ e2e! {
         assert_eq!(changed.len(), 1, "{changed:?}");
         assert_eq!((changed[0]["attendee"]["name"].as_str(), changed[0]["attendee"]["checked_in"].as_i64()), (Some("山田 花子"), Some(1)));
         door_get(&app, gate, "/api/v1/door/roster?since=yesterday").await.expect_problem(400, "bad_request");
+
+        // The paper fallback: by reading (gojūon), those without one after; who is in is ticked.
+        app.submit_form(&format!("/e/{slug}/rsvp"), &[("name", "青木 一郎"), ("name_reading", "アオキ イチロウ"), ("email", "aoki@example.jp")])
+            .await
+            .expect_status(200, "Aoki");
+        let paper = app.page(&format!("/door/{gate}/roster")).await;
+        assert_eq!(paper.status, 200);
+        assert_eq!(paper.headers["cache-control"], "no-store");
+        let (aoki, yamada, sato) = (paper.text.find("青木 一郎"), paper.text.find("山田 花子"), paper.text.find("佐藤 太郎"));
+        assert!(aoki < yamada && yamada < sato && aoki.is_some(), "{}", paper.text);
+        let before_hanako = &paper.text[..yamada.unwrap()];
+        let hanako_row = &before_hanako[before_hanako.rfind("<tr>").unwrap()..];
+        assert!(hanako_row.contains('☑'), "Hanako is in: {hanako_row}");
+        assert!(paper.text.contains("2,000円") && paper.text.contains("合計人数 3"), "{}", paper.text);
+        assert_eq!(app.page(&format!("/door/{}/roster", volunteer["token"].as_str().unwrap())).await.status, 404);
+        assert_eq!(app.page("/door/nonsense/roster").await.status, 404);
     }
 
     async fn offline_scans_sync_and_the_earliest_scan_wins(app: TestApp) {

@@ -47,6 +47,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/u/:token", get(pages::unsubscribe_page).post(pages::unsubscribe))
         .at("/t/:code", get(pages::ticket_page))
         .at("/door/:pass", get(pages::door_page))
+        .at("/door/:pass/roster", get(pages::door_roster))
         .at("/static/door.js", get(pages::door_script))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))

@@ -7,7 +7,7 @@ use poem::{
     http::{StatusCode, header},
     web::{Data, Path},
 };
-use tsudoi_domain::{checkin, event::public, format};
+use tsudoi_domain::{checkin, event::public, format, money, rsvp::RsvpStatus};
 
 use super::Page;
 use crate::state::AppState;
@@ -41,6 +41,64 @@ pub async fn door_page(req: &Request, Path(token): Path<String>, state: Data<&Ap
             slots => event.slots.iter().map(|s| context! { id => s.id.to_string(), name => s.name.clone() }).collect::<Vec<_>>(),
             open => pass.valid_from <= now && now <= pass.valid_until,
             hours => hours,
+            roster_href => format!("/door/{token}/roster"),
+        },
+    )
+}
+
+/// The paper fallback: the confirmed attendees by name reading (gojūon order, for those who
+/// gave one; the others after, by name), with door codes and a box to tick. Not for scan-only
+/// passes.
+#[handler]
+pub async fn door_roster(req: &Request, Path(token): Path<String>, state: Data<&AppState>) -> Response {
+    let page = Page::of(req);
+    let pass = match checkin::authenticate(state.db.reader(), &token).await {
+        Ok(pass) => pass,
+        Err(err) => return page.failed(&err),
+    };
+    let (event, roster) = match tokio::try_join!(
+        public::event_by_id(state.db.reader(), pass.event_id),
+        checkin::roster(state.db.reader(), &state.links, &pass, None, state.now()),
+    ) {
+        Ok(found) => found,
+        Err(err) => return page.failed(&err),
+    };
+    let e = &event.event;
+    let mut entries: Vec<_> =
+        roster.entries.into_iter().filter(|r| r.status == RsvpStatus::Confirmed).collect();
+    entries.sort_by_cached_key(|r| {
+        let reading = r.attendee.name_reading.as_deref().map(checkin::fold);
+        (reading.is_none(), reading.unwrap_or_else(|| checkin::fold(&r.attendee.name)))
+    });
+    let total_people: i32 = entries.iter().map(|r| r.attendee.party).sum();
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|r| {
+            let a = &r.attendee;
+            context! {
+                name => a.name.clone(),
+                reading => a.name_reading.clone(),
+                code => a.short_code.clone(),
+                party => a.party,
+                checked_in => a.checked_in,
+                all_in => a.checked_in >= a.party,
+                slot => a.slot.clone(),
+                fee => r.fee.map(|fee| money::format(fee * i64::from(a.party), &roster.fee_currency, page.language)),
+            }
+        })
+        .collect();
+    page.render(
+        StatusCode::OK,
+        "door_roster.html",
+        context! {
+            event_title => e.title.clone(),
+            when => format::when(e.starts_at, e.ends_at, &e.time_zone, page.language),
+            printed => format::moment(state.now(), &e.time_zone, page.language),
+            back_href => format!("/door/{token}"),
+            has_slots => event.slots.len() > 1,
+            has_fee => entries.iter().any(|r| r.fee.is_some()),
+            total_people => total_people,
+            rows => rows,
         },
     )
 }

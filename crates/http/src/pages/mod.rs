@@ -9,7 +9,7 @@ mod invitation;
 mod rsvp;
 
 pub use attendee::{rsvp_act, rsvp_page, rsvp_step, ticket_page};
-pub use door::{door_page, door_script};
+pub use door::{door_page, door_roster, door_script};
 pub use invitation::{decline, invitation_page, unsubscribe, unsubscribe_page};
 pub use rsvp::submit as rsvp_submit;
 
@@ -50,6 +50,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("attendee.html", include_str!("../../templates/attendee.html")),
         ("questions.html", include_str!("../../templates/questions.html")),
         ("door.html", include_str!("../../templates/door.html")),
+        ("door_roster.html", include_str!("../../templates/door_roster.html")),
         ("confirm_action.html", include_str!("../../templates/confirm_action.html")),
         ("ticket.html", include_str!("../../templates/ticket.html")),
     ] {
@@ -168,7 +169,8 @@ impl Page {
 
     fn failed(&self, err: &Error) -> Response {
         match err {
-            Error::NotFound(_) => self.not_found(),
+            // A page never tells what exists but is not the caller's.
+            Error::NotFound(_) | Error::Forbidden(_) => self.not_found(),
             other => {
                 tracing::error!(error = ?other, "loading a page");
                 let t = texts::texts(self.language);
