@@ -310,4 +310,21 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
     let walked_in = browser.text_with("飛び入り 一郎").await;
     assert!(walked_in.contains("ようこそ"), "{walked_in}");
     browser.text_with("入場 3 / 3").await;
+
+    // Another gate lets someone in: this page's counts follow by themselves (pushed live).
+    app.rsvp(slug, "鈴木 次郎", "jiro@example.jp", 0).await.expect_status(200, "Jiro");
+    let jiro = app.mail.message("jiro@example.jp", "参加確定", 1).await.qr_text();
+    let now = app.clock_now().to_rfc3339();
+    let gate_b = app
+        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付B", "valid_from": now}))
+        .await
+        .expect(201);
+    let request = app
+        .client
+        .post(app.url("/api/v1/door/scans"))
+        .header("x-door-pass", gate_b["token"].as_str().unwrap());
+    let scanned = request.json(&json!({"code": jiro})).send().await.unwrap();
+    assert_eq!(scanned.status(), 200);
+    let counts = browser.text_with("入場 4 / 4").await;
+    assert!(counts.contains("受付B 1"), "{counts}");
 }

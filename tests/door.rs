@@ -498,6 +498,49 @@ e2e! {
         }
     }
 
+    async fn every_open_scanner_sees_the_counts_live(app: TestApp) {
+        let event = app.published_event(json!({"seats": 10, "confirmation_required": false})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+        let now = app.clock_now().to_rfc3339();
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        let a = app.post(&passes, json!({"label": "Gate A", "valid_from": now})).await.expect(201);
+        let b = app.post(&passes, json!({"label": "Gate B", "valid_from": now})).await.expect(201);
+        let mut live = app.client.get(app.url(&format!("/door/{}/live", a["token"].as_str().unwrap()))).send().await.unwrap();
+        assert_eq!(live.headers()["content-type"], "text/event-stream");
+        assert_eq!(live.headers()["cache-control"], "no-store");
+        // The next `counts` event, as the page's EventSource gets it.
+        let mut buffer = String::new();
+        let mut next_counts = async || -> Value {
+            loop {
+                if let Some(end) = buffer.find("\n\n") {
+                    let event: String = buffer.drain(..end + 2).collect();
+                    if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                        assert!(event.contains("event: counts"), "{event}");
+                        return serde_json::from_str(data).unwrap();
+                    }
+                    continue;
+                }
+                let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), live.chunk()).await.unwrap().unwrap().unwrap();
+                buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        };
+        assert_eq!(next_counts().await["checked_in"], 0);
+        // Another gate lets Hanako in; Gate A's page hears of it.
+        scan(&app, b["token"].as_str().unwrap(), json!({"code": ticket_of(&app, "hanako@example.jp").await})).await.expect(200);
+        let counts = next_counts().await;
+        assert_eq!(counts["checked_in"], 1);
+        assert_eq!(counts["gates"], json!([{"gate": "Gate B", "checked_in": 1}]));
+        // A revoked pass's stream ends.
+        app.post(&format!("/api/v1/door-passes/{}/revoke", a["pass"]["id"].as_str().unwrap()), json!({})).await.expect(200);
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while let Some(_chunk) = live.chunk().await.unwrap() {}
+        })
+        .await;
+        assert!(ended.is_ok(), "the stream ends with the pass");
+        assert_eq!(app.page(&format!("/door/{}/live", a["token"].as_str().unwrap())).await.status, 404);
+    }
+
     async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {
         let event = app.published_event(json!({"title": "Crossing #8"})).await;
         let id = event["id"].as_str().unwrap();

@@ -48,6 +48,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/t/:code", get(pages::ticket_page))
         .at("/door/:pass", get(pages::door_page))
         .at("/door/:pass/roster", get(pages::door_roster))
+        .at("/door/:pass/live", get(pages::door_live))
         .at("/static/door.js", get(pages::door_script))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))

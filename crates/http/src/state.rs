@@ -34,6 +34,8 @@ pub struct AppState {
     pub rsvp_queue: RsvpQueue,
     /// Check-ins are written in batches by one task.
     pub door_queue: DoorQueue,
+    /// Turns true when the server begins to stop: long-lived answers (live counts) end then.
+    pub closing: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {

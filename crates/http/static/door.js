@@ -104,14 +104,16 @@
     }
   }
 
+  function showCounts(c) {
+    const gates = c.gates.map((g) => `${g.gate} ${g.checked_in}`).join(' · ');
+    const fees = c.fees_collected ? ` · ${t.fees} ${money(c.fees_collected, c.fee_currency)}` : '';
+    counts.textContent = `${t.inside} ${c.checked_in} / ${c.expected}${gates ? ` (${gates})` : ''}${fees}`;
+  }
+
   async function refreshCounts() {
     try {
       const resp = await fetch('/api/v1/door/status', { headers });
-      if (!resp.ok) return;
-      const c = await resp.json();
-      const gates = c.gates.map((g) => `${g.gate} ${g.checked_in}`).join(' · ');
-      const fees = c.fees_collected ? ` · ${t.fees} ${money(c.fees_collected, c.fee_currency)}` : '';
-      counts.textContent = `${t.inside} ${c.checked_in} / ${c.expected}${gates ? ` (${gates})` : ''}${fees}`;
+      if (resp.ok) showCounts(await resp.json());
     } catch (_) { /* the next refresh will try again */ }
   }
 
@@ -278,7 +280,13 @@
     });
   }
 
+  // Live counts, pushed by the server as other gates let people in; the browser reconnects by
+  // itself after a drop, and a slow poll covers browsers without EventSource.
+  if (window.EventSource) {
+    const live = new EventSource(`/door/${encodeURIComponent(pass)}/live`);
+    live.addEventListener('counts', (event) => showCounts(JSON.parse(event.data)));
+  }
   refreshCounts();
-  setInterval(refreshCounts, 5000);
+  setInterval(refreshCounts, window.EventSource ? 30000 : 5000);
   input.focus();
 })();

@@ -38,6 +38,8 @@ pub struct Application {
     state: AppState,
     worker: Option<Worker>,
     scheduler: Scheduler,
+    /// Tells long-lived answers (the door's live counts) that the server is stopping.
+    closing: watch::Sender<bool>,
 }
 
 /// Opens the database and applies pending migrations.
@@ -133,7 +135,9 @@ impl Application {
             limits: limits.clone(),
             mail_wake: mail_wake.clone(),
         };
+        let (closing, closing_seen) = watch::channel(false);
         let state = AppState {
+            closing: closing_seen,
             rsvp_queue: group_commit::rsvp_queue(db.clone(), clock.clone()),
             door_queue: group_commit::door_queue(db.clone(), clock.clone()),
             db,
@@ -147,7 +151,7 @@ impl Application {
             mail_wake,
             limits,
         };
-        Ok(Application { acceptor, addr, base_url, state, worker, scheduler })
+        Ok(Application { acceptor, addr, base_url, state, worker, scheduler, closing })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -172,6 +176,13 @@ impl Application {
             background.push(tokio::spawn(worker.run(stopped)));
         }
         let app = tsudoi_http::app(self.state);
+        // Streams that would never end on their own end when the stop begins, so that the
+        // requests in flight are all that the graceful stop waits for.
+        let closing = self.closing;
+        let shutdown = async move {
+            shutdown.await;
+            let _ = closing.send(true);
+        };
         let served = Server::new_with_acceptor(self.acceptor)
             .name("tsudoi")
             .idle_timeout(Duration::from_secs(60))

@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
 
 mod account;
-mod door;
+pub(crate) mod door;
 mod events;
 mod invitations;
 mod outbox;

@@ -2,15 +2,21 @@
 //! fills: it scans through the check-in API with the pass from its own address.
 
 use minijinja::context;
+use std::time::Duration;
+
 use poem::{
-    Request, Response, handler,
-    http::{StatusCode, header},
-    web::{Data, Path},
+    IntoResponse, Request, Response, handler,
+    http::{HeaderValue, StatusCode, header},
+    web::{
+        Data, Path,
+        sse::{Event, SSE},
+    },
 };
+use poem_openapi::types::ToJSON;
 use tsudoi_domain::{checkin, event::public, format, money, rsvp::RsvpStatus};
 
 use super::Page;
-use crate::state::AppState;
+use crate::{api::door::DoorCounts, state::AppState};
 
 #[handler]
 pub async fn door_page(req: &Request, Path(token): Path<String>, state: Data<&AppState>) -> Response {
@@ -101,6 +107,52 @@ pub async fn door_roster(req: &Request, Path(token): Path<String>, state: Data<&
             rows => rows,
         },
     )
+}
+
+/// How often an open scanner's live counts are read again.
+const LIVE_EVERY: Duration = Duration::from_secs(1);
+
+/// Live counts for the scanner page (`EventSource`; the pass is in the address, as the page's
+/// is): a `counts` event (the `/api/v1/door/status` document) at once and whenever the counts
+/// change, read from the database so that every instance agrees. The stream ends when the pass
+/// stops working or the server stops; the browser reconnects by itself.
+#[handler]
+pub async fn door_live(req: &Request, Path(token): Path<String>, state: Data<&AppState>) -> Response {
+    let page = Page::of(req);
+    if let Err(err) = checkin::authenticate(state.db.reader(), &token).await {
+        return page.failed(&err);
+    }
+    let state = state.0.clone();
+    let stream = futures::stream::unfold((state, token, None), |(state, token, mut last)| async move {
+        let mut closing = state.closing.clone();
+        loop {
+            if last.is_some() {
+                tokio::select! {
+                    () = tokio::time::sleep(LIVE_EVERY) => {}
+                    _ = closing.wait_for(|closing| *closing) => return None,
+                }
+            }
+            if *closing.borrow() {
+                return None;
+            }
+            let pass = checkin::authenticate(state.db.reader(), &token).await.ok()?;
+            let status = match checkin::status(state.db.reader(), &pass).await {
+                Ok(status) => status,
+                Err(err) => {
+                    tracing::warn!(error = ?err, "reading live door counts");
+                    return None;
+                }
+            };
+            if last.as_ref() != Some(&status) {
+                let counts = DoorCounts::from(status.clone()).to_json().unwrap_or_default().to_string();
+                return Some((Event::message(counts).event_type("counts"), (state, token, Some(status))));
+            }
+            last = Some(status);
+        }
+    });
+    let mut resp = SSE::new(stream).keep_alive(Duration::from_secs(15)).into_response();
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }
 
 /// The page's script: ours, versioned with the binary.
