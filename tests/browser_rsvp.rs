@@ -102,6 +102,10 @@ impl Browser {
         self.call(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
     }
 
+    async fn refresh(&self) {
+        self.call(reqwest::Method::POST, "/refresh", Some(json!({}))).await;
+    }
+
     async fn find(&self, css: &str) -> String {
         let found = self
             .call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
@@ -327,4 +331,62 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
     assert_eq!(scanned.status(), 200);
     let counts = browser.text_with("入場 4 / 4").await;
     assert!(counts.contains("受付B 1"), "{counts}");
+}
+
+/// The door when the network drops: the page reloads without the server (its service worker
+/// kept it), scans by keyboard are answered from the saved roster (green, amber, red), a search
+/// finds people in it, and when the server is back the scans waiting are sent and counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_door_goes_on_offline_and_syncs_when_the_server_is_back() {
+    let Some(browser) = Browser::start().await else {
+        eprintln!("skipped: chromium-driver is not installed");
+        return;
+    };
+    let mut app = spawn_app(Engine::Sqlite).await;
+    let event = app.published_event(json!({"confirmation_required": false})).await;
+    let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap().to_owned());
+    app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+    app.submit_form(
+        &format!("/e/{slug}/rsvp"),
+        &[("name", "佐藤 太郎"), ("name_reading", "さとう たろう"), ("email", "taro@example.jp")],
+    )
+    .await
+    .expect_status(200, "Taro");
+    let ticket = app.mail.message("hanako@example.jp", "参加確定", 1).await.qr_text();
+    let now = app.clock_now().to_rfc3339();
+    let pass = app
+        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付A", "valid_from": now}))
+        .await
+        .expect(201);
+
+    browser.go(&format!("{}?lang=ja", pass["url"].as_str().unwrap())).await;
+    browser.text_with("オフラインでも使えます（名簿 2人を保存）").await;
+    app.stop_server().await;
+    browser.refresh().await;
+    browser.text_with("読み取り待ち").await;
+
+    // A valid ticket, the same again, and garbage, by keyboard, with no server.
+    browser.type_into("#code", &format!("{ticket}\u{E007}")).await;
+    let green = browser.text_with("ようこそ").await;
+    assert!(green.contains("山田 花子") && green.contains("オフライン"), "{green}");
+    browser.text_with("送信待ち 1件").await;
+    browser.type_into("#code", &format!("{ticket}\u{E007}")).await;
+    browser.text_with("受付済み").await;
+    browser.type_into("#code", "what is this\u{E007}").await;
+    browser.text_with("チケットではありません").await;
+    // Search works from the saved roster, katakana for hiragana.
+    browser.type_into("#search", "サトウ").await;
+    browser.text_with("佐藤 太郎 (さとう たろう)").await;
+    browser.click("#found button").await;
+    let taro = browser.text_with("ようこそ").await;
+    assert!(taro.contains("佐藤 太郎"), "{taro}");
+    browser.text_with("送信待ち 2件").await;
+
+    // The server is back: the two scans are sent and counted once each.
+    app.start_server().await;
+    browser.text_with("オフライン中の受付 2件を送信しました").await;
+    browser.text_with("入場 2 / 2").await;
+    let report = app.get(&format!("/api/v1/events/{id}/attendance")).await.expect(200);
+    assert_eq!((report["checked_in"].as_i64(), report["expected"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(report["gates"], json!([{"gate": "受付A", "checked_in": 2}]));
 }

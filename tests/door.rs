@@ -401,7 +401,6 @@ e2e! {
             async move { door_post(app, &pass, "/api/v1/door/scans/batch", json!({"scans": scans})).await }
         };
         let hanako = ticket_of(&app, "hanako@example.jp").await;
-        let taro = ticket_of(&app, "taro@example.jp").await;
         let at = |minutes: i64| (start + chrono::Duration::minutes(minutes)).to_rfc3339();
 
         // Both gates were offline; Gate B (which saw Hanako at +2 min) comes back first and took
@@ -421,13 +420,17 @@ e2e! {
         door_post(&app, &gates[1], &format!("/api/v1/door/check-ins/{b_in}/fee"), json!({})).await.expect(200);
 
         // Gate A saw her at +1 min: the earlier scan wins, Gate B's is its duplicate.
+        // Taro was found by search in Gate A's roster, no ticket at hand.
+        let roster = door_get(&app, &gates[0], "/api/v1/door/roster").await.expect(200);
+        let taro_id = roster["entries"].as_array().unwrap().iter().find(|e| e["attendee"]["name"] == "佐藤 太郎").unwrap()["attendee"]["rsvp_id"].clone();
         let a = upload(&gates[0], json!([
-            {"code": taro, "nonce": "a2", "scanned_at": at(5)},
+            {"rsvp_id": taro_id, "nonce": "a2", "scanned_at": at(5)},
             {"code": hanako, "nonce": "a1", "scanned_at": at(1)},
         ]))
         .await
         .expect(200);
         assert_eq!(a[0]["answer"]["result"], "ok", "Taro");
+        assert_eq!(a[0]["answer"]["attendee"]["name"], "佐藤 太郎");
         assert_eq!(a[1]["answer"]["result"], "ok", "{}", a[1]);
         assert_eq!(a[1]["duplicates"][0]["gate"], "Gate B");
         assert_eq!(a[1]["answer"]["fee"]["paid"], true, "the fee Gate B took moved with her");
@@ -551,6 +554,9 @@ e2e! {
         assert_eq!(page.headers["cache-control"], "no-store");
         let csp = page.headers["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"), "{csp}");
+        let worker = app.client.get(app.url("/door/sw.js")).send().await.unwrap();
+        assert!(worker.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+        assert!(worker.text().await.unwrap().contains("caches.match"), "the service worker, not a pass");
         let script = app.client.get(app.url("/static/door.js")).send().await.unwrap();
         assert!(script.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
         assert!(script.text().await.unwrap().contains("/api/v1/door/scans"));

@@ -297,6 +297,35 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Stops the server as a SIGTERM would; its database stays.
+    pub async fn stop_server(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("the server stopped cleanly");
+        }
+    }
+
+    /// Starts the server again, at the same address and on the same database.
+    pub async fn start_server(&mut self) {
+        let mut config = self.config.clone();
+        config.listen = self.address.trim_start_matches("http://").to_owned();
+        let app = Application::build(&config, Arc::new(self.clock.clone()))
+            .await
+            .expect("restarting the application");
+        self.db = app.db().clone();
+        let (tx, rx) = oneshot::channel::<()>();
+        self.server = Some(tokio::spawn(async move {
+            app.run_until_stopped(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server ran");
+        }));
+        self.shutdown = Some(tx);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/i/:token", get(pages::invitation_page).post(pages::decline))
         .at("/u/:token", get(pages::unsubscribe_page).post(pages::unsubscribe))
         .at("/t/:code", get(pages::ticket_page))
+        .at("/door/sw.js", get(pages::door_worker))
         .at("/door/:pass", get(pages::door_page))
         .at("/door/:pass/roster", get(pages::door_roster))
         .at("/door/:pass/live", get(pages::door_live))

@@ -1,7 +1,9 @@
 // The door-staff scanner page (/door/{pass}): a handheld scanner (which types the code and
 // Enter), the keyboard, or the camera where the browser reads QR codes itself. Each scan goes to
 // the check-in API with the pass from the address; the answer fills the screen: green, amber or
-// red. Tsudoi's own code, no libraries.
+// red. When the network drops, the page goes on with the roster it keeps in the browser and
+// sends the scans it made when the server answers again; a service worker keeps the page itself.
+// Tsudoi's own code, no libraries.
 'use strict';
 
 (() => {
@@ -9,6 +11,8 @@
   if (!root) return;
   const t = root.dataset;
   const pass = decodeURIComponent(location.pathname.split('/')[2] || '');
+  const scanOnly = t.scanOnly === 'true';
+  const codeLength = Number(t.codeLength);
   const form = document.getElementById('scan-form');
   const input = document.getElementById('code');
   const result = document.getElementById('result');
@@ -17,20 +21,35 @@
   const undo = document.getElementById('undo');
   const feeTake = document.getElementById('fee-take');
   const counts = document.getElementById('counts');
+  const network = document.getElementById('network');
+  const ready = document.getElementById('offline-ready');
   const cameraButton = document.getElementById('camera');
   const cameraNote = document.getElementById('camera-note');
   const video = document.getElementById('video');
   const headers = { 'content-type': 'application/json', 'x-door-pass': pass };
   let lastCheckIn = null;
   let busy = false;
+  let online = true;
 
   const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
   const nonce = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
   const clock = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' });
+  const fill = (text, n) => text.replace('{n}', String(n));
   // An amount in the currency's smallest unit (yen; cents), as people read it.
   const money = (amount, currency) => {
     const format = new Intl.NumberFormat(document.documentElement.lang, { style: 'currency', currency });
     return format.format(amount / 10 ** format.resolvedOptions().maximumFractionDigits);
+  };
+
+  // What this phone keeps: the roster (from the server, with what was done here offline) and
+  // the scans waiting to be sent. Kept per pass, in the browser's storage.
+  const storeKey = `tsudoi-door:${pass}`;
+  let saved = { version: null, feeCurrency: 'JPY', entries: {}, queue: [] };
+  try {
+    saved = { ...saved, ...JSON.parse(localStorage.getItem(storeKey) || '{}') };
+  } catch (_) { /* nothing kept yet */ }
+  const keep = () => {
+    try { localStorage.setItem(storeKey, JSON.stringify(saved)); } catch (_) { /* storage full or off */ }
   };
 
   function show(tone, heading, lines) {
@@ -59,7 +78,7 @@
     } catch (_) { /* no sound here: the screen says it all */ }
   }
 
-  function render(answer) {
+  function render(answer, extra) {
     const who = answer.attendee;
     const lines = [];
     if (who) {
@@ -68,6 +87,7 @@
     }
     const fee = answer.fee;
     if (fee) lines.push(`${fee.paid ? t.feePaid : t.fee}: ${money(fee.amount, fee.currency)}`);
+    if (extra) lines.push(extra);
     if (answer.result === 'ok') {
       show('ok', t.ok, lines);
     } else if (answer.result === 'already') {
@@ -81,21 +101,114 @@
     if (feeTake) feeTake.hidden = !(lastCheckIn && fee && !fee.paid);
   }
 
+  // The network: a request that cannot reach the server turns the page offline; the next one
+  // that does turns it back.
+  function setOnline(value) {
+    online = value;
+    if (!online) synced = '';
+    updateNetwork();
+  }
+
+  // What the last upload of offline scans came to, shown until the network drops again.
+  let synced = '';
+  function updateNetwork() {
+    const waiting = saved.queue.length;
+    network.hidden = online && !waiting && !synced;
+    network.className = online ? 'notice' : 'banner';
+    if (!online || waiting) {
+      network.textContent = `${online ? t.syncing : t.offlineMode} · ${fill(t.waiting, waiting)}`;
+    } else {
+      network.textContent = synced;
+    }
+  }
+
+  // The ticket code in what a scanner typed, as the server reads it: full-width characters made
+  // half-width, a whole ticket URL reduced to its code.
+  function codeOf(raw) {
+    const half = raw
+      .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
+      .replace(/\u3000/g, ' ')
+      .trim();
+    const at = half.lastIndexOf('/t/');
+    const code = (at >= 0 ? half.slice(at + 3) : half).split(/[?#/]/)[0];
+    return code.length === codeLength && /^[A-Za-z0-9_-]+$/.test(code) ? code : null;
+  }
+
+  async function sha256(text) {
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  const reasons = {
+    waitlisted: 'waitlisted', entered: 'waitlisted', pending: 'waitlisted',
+    cancelled: 'cancelled', expired: 'cancelled', rejected: 'cancelled', not_selected: 'cancelled',
+    holding: 'not_confirmed', offered: 'not_confirmed',
+  };
+
+  // Lets a roster entry in here, without the server; the scan waits to be sent.
+  function admitOffline(entry, scan) {
+    const who = entry.attendee;
+    if (entry.status !== 'confirmed') {
+      render({ result: reasons[entry.status] || 'cancelled', attendee: who }, t.offlineMode);
+      return;
+    }
+    if (who.checked_in >= who.party) {
+      const first = entry.inAt ? { at: entry.inAt, gate: t.thisPhone } : null;
+      render({ result: 'already', attendee: who, first }, t.offlineMode);
+      return;
+    }
+    const people = who.party - who.checked_in;
+    who.checked_in = who.party;
+    entry.inAt = new Date().toISOString();
+    saved.queue.push({ ...scan, nonce: nonce(), scanned_at: entry.inAt });
+    keep();
+    const fee = entry.fee ? { amount: entry.fee * people, currency: saved.feeCurrency, paid: false } : null;
+    render({ result: 'ok', attendee: who, fee }, t.offlineMode);
+    updateNetwork();
+    showCounts(localCounts());
+  }
+
+  async function scanOffline(raw) {
+    const code = codeOf(raw);
+    if (!code) {
+      render({ result: 'unknown' }, t.offlineMode);
+      return;
+    }
+    if (!window.crypto || !crypto.subtle) {
+      // No hashing on a plain-HTTP address: the scan waits unchecked.
+      saved.queue.push({ code, nonce: nonce(), scanned_at: new Date().toISOString() });
+      keep();
+      show('amber', t.unchecked, [t.offlineMode]);
+      updateNetwork();
+      return;
+    }
+    const hash = await sha256(code);
+    const entry = Object.values(saved.entries).find((e) => e.ticket_hash === hash);
+    if (!entry) {
+      render({ result: 'unknown' }, t.offlineMode);
+      return;
+    }
+    admitOffline(entry, { code });
+  }
+
   async function scan(raw) {
     const code = raw.trim();
     if (!code || busy) return;
     busy = true;
     try {
       const resp = await fetch('/api/v1/door/scans', { method: 'POST', headers, body: JSON.stringify({ code, nonce: nonce() }) });
+      setOnline(true);
       if (resp.status === 401) {
         show('red', t.passInvalid, []);
       } else if (resp.ok) {
         render(await resp.json());
+        flush();
       } else {
         show('red', t.unknown, []);
       }
     } catch (_) {
-      show('red', t.offline, []);
+      setOnline(false);
+      await scanOffline(code);
     } finally {
       busy = false;
       input.value = '';
@@ -104,17 +217,90 @@
     }
   }
 
+  // Sends the scans made offline, oldest first; the server settles two gates' scans of one
+  // ticket in favour of the earlier.
+  let flushing = false;
+  async function flush() {
+    if (flushing || !saved.queue.length) return;
+    flushing = true;
+    const batch = saved.queue.slice(0, 500);
+    try {
+      const resp = await fetch('/api/v1/door/scans/batch', { method: 'POST', headers, body: JSON.stringify({ scans: batch }) });
+      setOnline(true);
+      if (resp.ok) {
+        const answers = await resp.json();
+        saved.queue = saved.queue.slice(batch.length);
+        keep();
+        const settled = answers.filter((a) => a.duplicates.length || !a.answer || a.answer.result !== 'ok').length;
+        synced = `${fill(t.synced, batch.length)}${settled ? ` · ${fill(t.settled, settled)}` : ''}`;
+        updateNetwork();
+        refreshRoster();
+        refreshCounts();
+      }
+    } catch (_) {
+      setOnline(false);
+    } finally {
+      flushing = false;
+    }
+  }
+
+  // The roster: fetched whole once, then what changed since the copy held.
+  async function refreshRoster() {
+    if (scanOnly) return;
+    const since = saved.version ? `?since=${encodeURIComponent(saved.version)}` : '';
+    try {
+      const resp = await fetch(`/api/v1/door/roster${since}`, { headers });
+      if (!resp.ok) return;
+      const roster = await resp.json();
+      if (roster.complete) saved.entries = {};
+      for (const entry of roster.entries) saved.entries[entry.attendee.rsvp_id] = entry;
+      saved.version = roster.version;
+      saved.feeCurrency = roster.fee_currency;
+      keep();
+      updateReady();
+    } catch (_) { /* offline: the copy held stays */ }
+  }
+
+  let workerReady = false;
+  function updateReady() {
+    if (!ready) return;
+    const people = Object.values(saved.entries).filter((e) => e.status === 'confirmed').length;
+    ready.hidden = !(workerReady && saved.version);
+    ready.textContent = fill(t.offlineReady, people);
+  }
+
+  // The page and its script, kept for a reload without the network.
+  if ('serviceWorker' in navigator && window.isSecureContext && window.caches) {
+    navigator.serviceWorker.register('/door/sw.js')
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => caches.open('tsudoi-door-v1'))
+      .then((cache) => cache.addAll([location.pathname, '/static/door.js']))
+      .then(() => { workerReady = true; updateReady(); })
+      .catch(() => { /* no offline copy of the page: the roster still works while it is open */ });
+  }
+
   function showCounts(c) {
     const gates = c.gates.map((g) => `${g.gate} ${g.checked_in}`).join(' · ');
     const fees = c.fees_collected ? ` · ${t.fees} ${money(c.fees_collected, c.fee_currency)}` : '';
     counts.textContent = `${t.inside} ${c.checked_in} / ${c.expected}${gates ? ` (${gates})` : ''}${fees}`;
   }
 
+  // Counts from the roster held, while the server cannot say.
+  function localCounts() {
+    const confirmed = Object.values(saved.entries).filter((e) => e.status === 'confirmed');
+    const sum = (f) => confirmed.reduce((n, e) => n + f(e.attendee), 0);
+    return { checked_in: sum((a) => a.checked_in), expected: sum((a) => a.party), gates: [], fees_collected: 0 };
+  }
+
   async function refreshCounts() {
     try {
       const resp = await fetch('/api/v1/door/status', { headers });
+      setOnline(true);
       if (resp.ok) showCounts(await resp.json());
-    } catch (_) { /* the next refresh will try again */ }
+    } catch (_) {
+      setOnline(false);
+      if (saved.version) showCounts(localCounts());
+    }
   }
 
   form.addEventListener('submit', (event) => {
@@ -124,13 +310,17 @@
 
   undo.addEventListener('click', async () => {
     if (!lastCheckIn) return;
-    const resp = await fetch(`/api/v1/door/check-ins/${lastCheckIn}/undo`, { method: 'POST', headers });
-    if (resp.ok) {
-      const who = await resp.json();
-      show('amber', t.undone, [who.name]);
-      lastCheckIn = null;
-      undo.hidden = true;
-      if (feeTake) feeTake.hidden = true;
+    try {
+      const resp = await fetch(`/api/v1/door/check-ins/${lastCheckIn}/undo`, { method: 'POST', headers });
+      if (resp.ok) {
+        const who = await resp.json();
+        show('amber', t.undone, [who.name]);
+        lastCheckIn = null;
+        undo.hidden = true;
+        if (feeTake) feeTake.hidden = true;
+      }
+    } catch (_) {
+      show('red', t.offline, []);
     }
     input.focus();
     refreshCounts();
@@ -191,14 +381,45 @@
     look();
   });
 
-  // Search by name, reading, email or door code; check in from the result.
+  // Search by name, reading, email or door code; check in from the result. Offline, the
+  // roster held answers, folded the way the server folds: NFKC, katakana as hiragana, case and
+  // spaces ignored.
   const search = document.getElementById('search');
   const found = document.getElementById('found');
-  const reasons = {
-    waitlisted: 'waitlisted', entered: 'waitlisted', pending: 'waitlisted',
-    cancelled: 'cancelled', expired: 'cancelled', rejected: 'cancelled', not_selected: 'cancelled',
-    holding: 'notConfirmed', offered: 'notConfirmed',
-  };
+  const fold = (text) => (text || '')
+    .normalize('NFKC')
+    .replace(/\s+/g, '')
+    .toLowerCase()
+    .replace(/[\u30A1-\u30F6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+
+  function localSearch(q) {
+    const wanted = fold(q);
+    return Object.values(saved.entries)
+      .filter((e) => [e.attendee.name, e.attendee.name_reading, e.attendee.door_code].some((f) => fold(f).includes(wanted)))
+      .slice(0, 20)
+      .map((e) => ({ attendee: e.attendee, status: e.status }));
+  }
+
+  function list(results, offline) {
+    found.textContent = '';
+    for (const f of results) {
+      const who = f.attendee;
+      const li = document.createElement('li');
+      const reading = who.name_reading ? ` (${who.name_reading})` : '';
+      li.textContent = `${who.name}${reading} · ${who.door_code} · ${who.checked_in}/${who.party}`;
+      if (f.status === 'confirmed' && who.checked_in < who.party) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'secondary';
+        button.textContent = t.checkIn;
+        button.addEventListener('click', () => admit(who.rsvp_id, offline));
+        li.appendChild(button);
+      } else if (f.status !== 'confirmed') {
+        li.append(` · ${t[camel(reasons[f.status] || f.status)] || f.status}`);
+      }
+      found.appendChild(li);
+    }
+  }
 
   async function lookUp() {
     const q = search.value.trim();
@@ -208,41 +429,33 @@
     }
     try {
       const resp = await fetch(`/api/v1/door/search?q=${encodeURIComponent(q)}`, { headers });
-      if (!resp.ok) return;
-      const results = await resp.json();
-      found.textContent = '';
-      for (const f of results) {
-        const who = f.attendee;
-        const li = document.createElement('li');
-        const reading = who.name_reading ? ` (${who.name_reading})` : '';
-        li.textContent = `${who.name}${reading} · ${who.door_code} · ${who.checked_in}/${who.party}`;
-        if (f.status === 'confirmed' && who.checked_in < who.party) {
-          const button = document.createElement('button');
-          button.type = 'button';
-          button.className = 'secondary';
-          button.textContent = t.checkIn;
-          button.addEventListener('click', () => admit(who.rsvp_id));
-          li.appendChild(button);
-        } else if (f.status !== 'confirmed') {
-          li.append(` · ${t[reasons[f.status]] || f.status}`);
-        }
-        found.appendChild(li);
-      }
-    } catch (_) { /* offline: the next keystroke tries again */ }
-  }
-
-  async function admit(id) {
-    try {
-      const resp = await fetch(`/api/v1/door/rsvps/${id}/check-in`, { method: 'POST', headers, body: JSON.stringify({ nonce: nonce() }) });
-      if (resp.ok) render(await resp.json());
+      setOnline(true);
+      if (resp.ok) list(await resp.json(), false);
     } catch (_) {
-      show('red', t.offline, []);
+      setOnline(false);
+      list(localSearch(q), true);
     }
-    lookUp();
-    refreshCounts();
   }
 
-  // A walk-in: registered (if a seat is free) and in at once.
+  async function admit(id, offline) {
+    const entry = saved.entries[id];
+    if (!offline) {
+      try {
+        const resp = await fetch(`/api/v1/door/rsvps/${id}/check-in`, { method: 'POST', headers, body: JSON.stringify({ nonce: nonce() }) });
+        setOnline(true);
+        if (resp.ok) render(await resp.json());
+        lookUp();
+        refreshCounts();
+        return;
+      } catch (_) {
+        setOnline(false);
+      }
+    }
+    if (entry) admitOffline(entry, { rsvp_id: id });
+    lookUp();
+  }
+
+  // A walk-in: registered (if a seat is free) and in at once. Needs the server.
   const walkIn = document.getElementById('walk-in');
   if (walkIn) {
     walkIn.addEventListener('submit', async (event) => {
@@ -286,7 +499,15 @@
     const live = new EventSource(`/door/${encodeURIComponent(pass)}/live`);
     live.addEventListener('counts', (event) => showCounts(JSON.parse(event.data)));
   }
+  updateNetwork();
+  updateReady();
+  refreshRoster();
   refreshCounts();
+  flush();
   setInterval(refreshCounts, window.EventSource ? 30000 : 5000);
+  // Scans waiting are sent as soon as the server answers again.
+  setInterval(flush, 3000);
+  setInterval(refreshRoster, 60000);
+  window.addEventListener('online', flush);
   input.focus();
 })();

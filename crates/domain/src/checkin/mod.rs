@@ -21,7 +21,7 @@ pub use passes::{
 };
 pub use roster::{OVERLAP, Roster, RosterEntry, roster, ticket_hash};
 pub use search::{Found, RESULTS_MAX, fold, search};
-pub use sync::{SYNC_MAX, Synced, sync};
+pub use sync::{OfflineScan, SYNC_MAX, Synced, sync};
 
 pub use walk_in::{WalkIn, walk_in};
 

@@ -9,17 +9,27 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::Expr,
 };
 
-use super::{Fees, FirstCheckIn, Outcome, Scan, ScanResult, admit::Request, redeem_many, scan_request};
+use super::{
+    Fees, FirstCheckIn, Outcome, Scan, ScanResult, admit::Request, redeem_many, scan_request, search_request,
+};
 use crate::{
     entity::{check_in, door_pass, event_slot, rsvp},
     error::{Result, ValidationErrors},
-    ids::CheckInId,
+    ids::{CheckInId, RsvpId},
     links::Keyring,
     rsvp::RsvpStatus,
 };
 
 /// Scans in one upload at most: a long evening offline at a busy gate.
 pub const SYNC_MAX: usize = 500;
+
+/// A scan made offline: of a ticket, or (with `rsvp`) a check-in of someone found by search in
+/// the roster, whose `scan.code` is then left empty.
+#[derive(Clone, Debug, Default)]
+pub struct OfflineScan {
+    pub scan: Scan,
+    pub rsvp: Option<RsvpId>,
+}
 
 /// The answer to one uploaded scan.
 #[derive(Clone, Debug)]
@@ -34,7 +44,7 @@ pub async fn sync(
     db: &DatabaseConnection,
     keyring: &Keyring,
     pass: &door_pass::Model,
-    scans: Vec<Scan>,
+    scans: Vec<OfflineScan>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<Synced>>> {
     if scans.len() > SYNC_MAX {
@@ -43,10 +53,21 @@ pub async fn sync(
     let mut answers: Vec<Option<Result<Synced>>> = scans.iter().map(|_| None).collect();
     // In the order they were made, so that the earliest of two scans of one ticket comes first.
     let mut order: Vec<usize> = (0..scans.len()).collect();
-    order.sort_by_key(|&i| scans[i].scanned_at.unwrap_or(now));
+    order.sort_by_key(|&i| scans[i].scan.scanned_at.unwrap_or(now));
     let mut requests: Vec<(usize, Request)> = Vec::new();
     for i in order {
-        match scan_request(keyring, pass, scans[i].clone(), now) {
+        let OfflineScan { scan, rsvp } = scans[i].clone();
+        let request = match rsvp {
+            Some(id) => {
+                let scanned_at = scan.scanned_at.map_or(now, |at| std::cmp::min(at, now));
+                match search_request(pass, id, scan.people, scan.nonce.as_deref(), now) {
+                    Ok(request) => Ok(Ok(Request { scanned_at, ..request })),
+                    Err(err) => Err(err),
+                }
+            }
+            None => scan_request(keyring, pass, scan, now),
+        };
+        match request {
             Ok(Ok(request)) => requests.push((i, request)),
             Ok(Err(answer)) => answers[i] = Some(Ok(Synced { outcome: answer, duplicates: Vec::new() })),
             Err(err) => answers[i] = Some(Err(err)),

@@ -8,7 +8,9 @@ use poem_openapi::{
     payload::Json,
 };
 use tsudoi_domain::{
-    checkin::{self, AtDoor, Attendance, DoorStatus, FeeDue, NewPass, Outcome, Scan, ScanResult, WalkIn},
+    checkin::{
+        self, AtDoor, Attendance, DoorStatus, FeeDue, NewPass, OfflineScan, Outcome, Scan, ScanResult, WalkIn,
+    },
     entity::door_pass,
     ids::{CheckInId, DoorPassId, EventId, RsvpId, SlotId},
     qr,
@@ -383,13 +385,32 @@ impl From<Attendance> for AttendanceReport {
     }
 }
 
+/// A scan made offline: a ticket's `code`, or the `rsvp_id` of someone found by search in the
+/// roster.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct OfflineScanInput {
+    /// What was scanned or typed (leave it out with `rsvp_id`).
+    #[oai(default)]
+    #[serde(default)]
+    #[oai(validator(max_length = 500))]
+    pub code: String,
+    /// Someone found by search in the roster and checked in (not for scan-only passes).
+    pub rsvp_id: Option<Uuid>,
+    /// The scanner's id for this scan: an upload sent again is answered, not counted, again.
+    #[oai(validator(max_length = 64))]
+    pub nonce: Option<String>,
+    /// When the scan was made.
+    pub scanned_at: Option<DateTime<Utc>>,
+    /// How many of the party came in; default all who were not in yet.
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+    pub people: Option<i32>,
+}
+
 /// Scans made offline, uploaded when the network returns.
 #[derive(Debug, Object, serde::Deserialize)]
 pub struct ScanBatch {
-    /// Each with the `scanned_at` it was made at and its own nonce (so that an upload sent
-    /// again is answered, not counted, again).
     #[oai(validator(max_items = 500))]
-    pub scans: Vec<ScanInput>,
+    pub scans: Vec<OfflineScanInput>,
 }
 
 /// The answer to one uploaded scan: `answer`, or `problem` when the scan itself was malformed.
@@ -528,7 +549,10 @@ impl DoorApi {
             .0
             .scans
             .into_iter()
-            .map(|b| Scan { code: b.code, nonce: b.nonce, scanned_at: b.scanned_at, people: b.people })
+            .map(|b| OfflineScan {
+                scan: Scan { code: b.code, nonce: b.nonce, scanned_at: b.scanned_at, people: b.people },
+                rsvp: b.rsvp_id.map(RsvpId),
+            })
             .collect();
         let synced =
             checkin::sync(state.db.writer(), &state.links.keyring, &pass.0, scans, state.now()).await?;

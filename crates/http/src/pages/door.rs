@@ -13,7 +13,7 @@ use poem::{
     },
 };
 use poem_openapi::types::ToJSON;
-use tsudoi_domain::{checkin, event::public, format, money, rsvp::RsvpStatus};
+use tsudoi_domain::{checkin, event::public, format, links, money, rsvp::RsvpStatus};
 
 use super::Page;
 use crate::{api::door::DoorCounts, state::AppState};
@@ -48,6 +48,7 @@ pub async fn door_page(req: &Request, Path(token): Path<String>, state: Data<&Ap
             open => pass.valid_from <= now && now <= pass.valid_until,
             hours => hours,
             roster_href => format!("/door/{token}/roster"),
+            code_length => links::TOKEN_LEN,
         },
     )
 }
@@ -153,6 +154,17 @@ pub async fn door_live(req: &Request, Path(token): Path<String>, state: Data<&Ap
     let mut resp = SSE::new(stream).keep_alive(Duration::from_secs(15)).into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+/// The page's service worker, which keeps the page and its script for a reload offline. Served
+/// from `/door/` so that its scope covers the scanner pages; never cached itself, so that a new
+/// version takes over at once.
+#[handler]
+pub async fn door_worker() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(include_str!("../../static/door-sw.js"))
 }
 
 /// The page's script: ours, versioned with the binary.

@@ -9,7 +9,7 @@ mod invitation;
 mod rsvp;
 
 pub use attendee::{rsvp_act, rsvp_page, rsvp_step, ticket_page};
-pub use door::{door_live, door_page, door_roster, door_script};
+pub use door::{door_live, door_page, door_roster, door_script, door_worker};
 pub use invitation::{decline, invitation_page, unsubscribe, unsubscribe_page};
 pub use rsvp::submit as rsvp_submit;
 

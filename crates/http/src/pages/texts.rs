@@ -360,6 +360,22 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
         ("door_inside", "入場", "In"),
         ("door_hours", "受付時間", "Door hours"),
         ("door_fee", "会費", "Door fee"),
+        (
+            "door_offline_mode",
+            "オフライン（保存した名簿で受付中）",
+            "Offline (checking against the saved roster)",
+        ),
+        ("door_waiting", "送信待ち {n}件", "{n} scans waiting"),
+        ("door_syncing", "接続しました。送信しています", "Back online, sending"),
+        ("door_synced", "オフライン中の受付 {n}件を送信しました", "Sent {n} offline scans"),
+        ("door_settled", "うち {n}件は確認が必要です（重複など）", "{n} need a look (duplicates and such)"),
+        (
+            "door_offline_ready",
+            "オフラインでも使えます（名簿 {n}人を保存）",
+            "Ready offline ({n} people saved)",
+        ),
+        ("door_this_phone", "この端末", "this phone"),
+        ("door_unchecked", "確認できません（送信待ち）", "Not checked (waiting to be sent)"),
         ("door_roster_link", "印刷用の名簿", "Printable roster"),
         ("door_roster_title", "受付名簿", "Door roster"),
         (
