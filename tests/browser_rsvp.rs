@@ -27,6 +27,11 @@ struct Browser {
 
 impl Browser {
     async fn start() -> Option<Browser> {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts Chromium with more command-line switches (a fake camera, say).
+    async fn start_with(switches: &[String]) -> Option<Browser> {
         let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
             .into_iter()
             .find(|p| std::path::Path::new(p).exists());
@@ -55,12 +60,17 @@ impl Browser {
         }
         let profile =
             std::env::temp_dir().join(format!("tsudoi-webdriver-{}", uuid::Uuid::now_v7().simple()));
+        let mut args: Vec<String> =
+            ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=ja"]
+                .map(String::from)
+                .to_vec();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend_from_slice(switches);
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                         "--lang=ja", format!("--user-data-dir={}", profile.display())],
+                "args": args,
             },
         }}});
         let created: Value = http
@@ -389,4 +399,54 @@ async fn the_door_goes_on_offline_and_syncs_when_the_server_is_back() {
     let report = app.get(&format!("/api/v1/events/{id}/attendance")).await.expect(200);
     assert_eq!((report["checked_in"].as_i64(), report["expected"].as_i64()), (Some(2), Some(2)));
     assert_eq!(report["gates"], json!([{"gate": "受付A", "checked_in": 2}]));
+}
+
+/// A video of `frame` (640×480 grayscale) as Chromium's fake camera reads it: YUV4MPEG2, 4:2:0,
+/// the grayscale as luma and neutral chroma.
+fn y4m(frame: &[u8], frames: usize) -> Vec<u8> {
+    let mut video = b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n".to_vec();
+    for _ in 0..frames {
+        video.extend_from_slice(b"FRAME\n");
+        video.extend_from_slice(frame);
+        video.extend(std::iter::repeat_n(128_u8, 2 * 320 * 240));
+    }
+    video
+}
+
+/// A phone camera in front of a ticket, in a browser without BarcodeDetector (Chromium on
+/// Linux): the page sends frames, the server reads the QR code, the door lets the person in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_camera_reads_a_ticket_through_the_server() {
+    let app = spawn_app(Engine::Sqlite).await;
+    let event = app.published_event(json!({"confirmation_required": false})).await;
+    let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+    app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+    let ticket = app.mail.message("hanako@example.jp", "参加確定", 1).await.qr_text();
+    let video = std::env::temp_dir().join(format!("tsudoi-camera-{}.y4m", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&video, y4m(&tsudoi_domain::qr::frame(&ticket, 640, 480).unwrap(), 10)).unwrap();
+    let switches = [
+        "--use-fake-ui-for-media-stream".to_owned(),
+        "--use-fake-device-for-media-stream".to_owned(),
+        format!("--use-file-for-fake-video-capture={}", video.display()),
+    ];
+    let Some(browser) = Browser::start_with(&switches).await else {
+        eprintln!("skipped: chromium-driver is not installed");
+        return;
+    };
+    let now = app.clock_now().to_rfc3339();
+    let pass = app
+        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付A", "valid_from": now}))
+        .await
+        .expect(201);
+    browser.go(&format!("{}?lang=ja", pass["url"].as_str().unwrap())).await;
+    browser.text_with("読み取り待ち").await;
+    browser.click("#camera").await;
+    let green = browser.text_with("ようこそ").await;
+    assert!(green.contains("山田 花子"), "{green}");
+    browser.text_with("入場 1 / 1").await;
+    // The ticket stays in front of the camera: it is not sent again.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let still = browser.text_with("ようこそ").await;
+    assert!(!still.contains("受付済み"), "{still}");
+    std::fs::remove_file(&video).ok();
 }

@@ -544,6 +544,44 @@ e2e! {
         assert_eq!(app.page(&format!("/door/{}/live", a["token"].as_str().unwrap())).await.status, 404);
     }
 
+    async fn the_server_reads_camera_frames_and_refuses_bad_ones(app: TestApp) {
+        let event = app.published_event(json!({"confirmation_required": false})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+        let now = app.clock_now().to_rfc3339();
+        let pass = app.post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "A", "valid_from": now})).await.expect(201);
+        let pass = pass["token"].as_str().unwrap();
+        let send = |query: &str, content_type: &str, body: Vec<u8>| {
+            let request = app
+                .client
+                .post(app.url(&format!("/api/v1/door/frames?{query}")))
+                .header("x-door-pass", pass)
+                .header("content-type", content_type)
+                .body(body);
+            async move { crate::helpers::reply_of(request.send().await.unwrap()).await }
+        };
+        let ticket = ticket_of(&app, "hanako@example.jp").await;
+        let frame = tsudoi_domain::qr::frame(&ticket, 640, 480).unwrap();
+        let read = send("width=640&height=480", "application/octet-stream", frame.clone()).await.expect(200);
+        assert_eq!(read["code"], ticket.as_str());
+        // The code read is scanned like any other.
+        assert_eq!(scan(&app, pass, json!({"code": read["code"]})).await.expect(200)["result"], "ok");
+        let blank = send("width=640&height=480", "application/octet-stream", vec![200; 640 * 480]).await.expect(200);
+        assert!(blank.get("code").is_none(), "{blank}");
+
+        let short = send("width=640&height=480", "application/octet-stream", frame[..1000].to_vec()).await;
+        short.expect_problem(422, "validation_failed");
+        assert_eq!(short.fields(), vec!["frame"]);
+        let huge = send("width=5000&height=480", "application/octet-stream", frame.clone()).await;
+        huge.expect_problem(422, "validation_failed");
+        assert_eq!(huge.fields(), vec!["width"]);
+        send("width=640&height=480", "image/png", frame.clone()).await.expect_problem(415, "unsupported_media_type");
+        send("width=1280&height=1280", "application/octet-stream", vec![0; 1280 * 1280]).await.expect_problem(413, "payload_too_large");
+        send("height=480", "application/octet-stream", frame.clone()).await.expect_problem(400, "bad_request");
+        let stranger = app.client.post(app.url("/api/v1/door/frames?width=640&height=480")).header("content-type", "application/octet-stream").body(frame);
+        crate::helpers::reply_of(stranger.send().await.unwrap()).await.expect_problem(401, "unauthorized");
+    }
+
     async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {
         let event = app.published_event(json!({"title": "Crossing #8"})).await;
         let id = event["id"].as_str().unwrap();

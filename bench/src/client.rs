@@ -54,33 +54,18 @@ impl Connection {
         self.read_reply().await
     }
 
-    /// Posts JSON with one extra header (`X-Door-Pass`, say).
-    pub async fn post_json_with(
-        &mut self,
-        path: &str,
-        header: (&str, &str),
-        body: &str,
-    ) -> anyhow::Result<Reply> {
-        let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{}: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            header.0,
-            header.1,
-            body.len()
-        );
-        self.stream.get_mut().write_all(head.as_bytes()).await?;
-        self.read_reply().await
-    }
-
-    /// Uploads a file's bytes as they are.
+    /// Posts bytes as they are, with one credential header (`Authorization`, `X-Door-Pass`).
     pub async fn upload(
         &mut self,
         path: &str,
-        token: &str,
+        credential: (&str, &str),
         content_type: &str,
         bytes: &[u8],
     ) -> anyhow::Result<Reply> {
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{}: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            credential.0,
+            credential.1,
             bytes.len()
         );
         let stream = self.stream.get_mut();

@@ -50,8 +50,14 @@ pub async fn run(binary: &Path, dir: &Path, people: usize) -> anyhow::Result<Inv
     ensure!(!unmappable, "the list has characters CP932 cannot hold");
 
     let started = Instant::now();
-    let uploaded =
-        conn.upload(&format!("/api/v1/events/{id}/invitations"), &token, "text/csv", &file).await?;
+    let uploaded = conn
+        .upload(
+            &format!("/api/v1/events/{id}/invitations"),
+            ("Authorization", &format!("Bearer {token}")),
+            "text/csv",
+            &file,
+        )
+        .await?;
     let preview = started.elapsed();
     ensure!(uploaded.status == 201, "upload: {} {}", uploaded.status, uploaded.body);
     let list = uploaded.json()?;

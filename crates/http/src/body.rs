@@ -126,3 +126,33 @@ impl ParsePayload for CsvBody {
 }
 
 impl_apirequest_for_payload!(CsvBody);
+
+/// A camera frame: 8-bit grayscale pixels, row by row, at most `qr::FRAME_BYTES_MAX` of them.
+#[derive(Debug)]
+pub struct FrameBody(pub Vec<u8>);
+
+impl Payload for FrameBody {
+    const CONTENT_TYPE: &'static str = "application/octet-stream";
+
+    fn check_content_type(content_type: &str) -> bool {
+        matches!(content_type.parse::<mime::Mime>(), Ok(m) if m.essence_str() == "application/octet-stream")
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(poem_openapi::registry::MetaSchema {
+            format: Some("binary"),
+            ..poem_openapi::registry::MetaSchema::new("string")
+        }))
+    }
+}
+
+impl ParsePayload for FrameBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(_request: &Request, body: &mut RequestBody) -> Result<Self> {
+        let data = body.take()?.into_bytes_limit(tsudoi_domain::qr::FRAME_BYTES_MAX).await?;
+        Ok(FrameBody(data.to_vec()))
+    }
+}
+
+impl_apirequest_for_payload!(FrameBody);

@@ -347,36 +347,74 @@
     });
   }
 
-  // The camera: where the browser reads QR codes itself. The same code held in front of it is
-  // not sent twice.
+  // The camera. Where the browser reads QR codes itself (BarcodeDetector), it does, offline
+  // too; elsewhere (iPhones, desktop Linux) the page sends small grayscale frames to the server
+  // to read. A code held in front of the camera is sent once, and again only after it left the
+  // picture for a moment.
+  const canvas = document.createElement('canvas');
+
+  async function readOnServer() {
+    const scale = Math.min(1, 640 / (video.videoWidth || 1));
+    const width = Math.round(video.videoWidth * scale);
+    const height = Math.round(video.videoHeight * scale);
+    if (!width || !height) return '';
+    canvas.width = width;
+    canvas.height = height;
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    context.drawImage(video, 0, 0, width, height);
+    const rgba = context.getImageData(0, 0, width, height).data;
+    const gray = new Uint8Array(width * height);
+    for (let i = 0; i < gray.length; i += 1) {
+      gray[i] = (rgba[4 * i] * 77 + rgba[4 * i + 1] * 150 + rgba[4 * i + 2] * 29) >> 8;
+    }
+    const resp = await fetch(`/api/v1/door/frames?width=${width}&height=${height}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-door-pass': pass },
+      body: gray,
+    });
+    return resp.ok ? ((await resp.json()).code || '') : '';
+  }
+
   cameraButton.addEventListener('click', async () => {
     if (!window.isSecureContext) {
       cameraNote.textContent = t.cameraNeedsHttps;
       cameraNote.hidden = false;
       return;
     }
-    if (!('BarcodeDetector' in window) || !navigator.mediaDevices) {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       cameraNote.textContent = t.cameraUnsupported;
       cameraNote.hidden = false;
       return;
     }
-    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
-    video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    const detector = 'BarcodeDetector' in window ? new window.BarcodeDetector({ formats: ['qr_code'] }) : null;
+    const read = detector
+      ? async () => { const codes = await detector.detect(video); return codes.length ? codes[0].rawValue : ''; }
+      : readOnServer;
+    try {
+      video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    } catch (_) {
+      cameraNote.textContent = t.cameraUnsupported;
+      cameraNote.hidden = false;
+      return;
+    }
     video.hidden = false;
+    cameraButton.hidden = true;
     await video.play();
     let seen = '';
-    let seenAt = 0;
+    let goneSince = 0;
     const look = async () => {
       try {
-        const codes = await detector.detect(video);
-        const value = codes.length ? codes[0].rawValue : '';
-        if (value && (value !== seen || Date.now() - seenAt > 3000)) {
+        const value = await read();
+        if (value && value !== seen) {
           seen = value;
-          seenAt = Date.now();
           await scan(value);
+        } else if (!value && seen) {
+          goneSince = goneSince || Date.now();
+          if (Date.now() - goneSince > 1500) seen = '';
         }
-      } catch (_) { /* a frame that could not be read */ }
-      setTimeout(look, 200);
+        if (value) goneSince = 0;
+      } catch (_) { /* a frame that could not be read, or no network for the server to read it */ }
+      setTimeout(look, detector ? 200 : 300);
     };
     look();
   });

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     auth::{DoorPassAuth, TokenAuth},
-    body::JsonBody,
+    body::{FrameBody, JsonBody},
     problem::{ApiResult, Problem, problem_of_error},
     state::AppState,
 };
@@ -301,6 +301,15 @@ pub struct WalkInInput {
     pub language: Option<LanguageApi>,
 }
 
+/// What a camera frame showed.
+#[derive(Debug, Object)]
+pub struct FrameReading {
+    /// The text of the QR code in the frame (a ticket URL, say): scan it with
+    /// `POST /v1/door/scans`.
+    #[oai(skip_serializing_if_is_none)]
+    pub code: Option<String>,
+}
+
 /// People who arrived in one quarter hour.
 #[derive(Debug, Object)]
 pub struct Arrivals {
@@ -531,6 +540,26 @@ impl DoorApi {
             Err(answer) => answer,
         };
         Ok(Json(outcome.into()))
+    }
+
+    /// Read a QR code from a camera frame
+    ///
+    /// For cameras in browsers that do not read QR codes themselves: the frame as 8-bit
+    /// grayscale pixels, row by row (`width` × `height` bytes, at most 1280 a side and 1 MiB).
+    /// Answers the code's text, if one could be read; checks nobody in.
+    #[oai(path = "/door/frames", method = "post", operation_id = "read_frame")]
+    async fn frame(
+        &self,
+        _pass: DoorPassAuth,
+        width: Query<u32>,
+        height: Query<u32>,
+        body: FrameBody,
+    ) -> ApiResult<Json<FrameReading>> {
+        // Decoding takes milliseconds of CPU: off the request threads.
+        let code = tokio::task::spawn_blocking(move || qr::read(width.0, height.0, &body.0))
+            .await
+            .map_err(|err| tsudoi_domain::Error::Unexpected(err.into()))??;
+        Ok(Json(FrameReading { code }))
     }
 
     /// Upload scans made offline
