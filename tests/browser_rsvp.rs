@@ -280,11 +280,7 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
     let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
     app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
     let ticket = app.mail.message("hanako@example.jp", "参加確定", 1).await.qr_text();
-    let now = app.clock_now().to_rfc3339();
-    let pass = app
-        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付A", "valid_from": now}))
-        .await
-        .expect(201);
+    let pass = door_pass(&app, id, "受付A").await;
 
     browser.go(&format!("{}?lang=ja", pass["url"].as_str().unwrap())).await;
     browser.text_with("読み取り待ち").await;
@@ -328,11 +324,7 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
     // Another gate lets someone in: this page's counts follow by themselves (pushed live).
     app.rsvp(slug, "鈴木 次郎", "jiro@example.jp", 0).await.expect_status(200, "Jiro");
     let jiro = app.mail.message("jiro@example.jp", "参加確定", 1).await.qr_text();
-    let now = app.clock_now().to_rfc3339();
-    let gate_b = app
-        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付B", "valid_from": now}))
-        .await
-        .expect(201);
+    let gate_b = door_pass(&app, id, "受付B").await;
     let request = app
         .client
         .post(app.url("/api/v1/door/scans"))
@@ -363,11 +355,7 @@ async fn the_door_goes_on_offline_and_syncs_when_the_server_is_back() {
     .await
     .expect_status(200, "Taro");
     let ticket = app.mail.message("hanako@example.jp", "参加確定", 1).await.qr_text();
-    let now = app.clock_now().to_rfc3339();
-    let pass = app
-        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付A", "valid_from": now}))
-        .await
-        .expect(201);
+    let pass = door_pass(&app, &id, "受付A").await;
 
     browser.go(&format!("{}?lang=ja", pass["url"].as_str().unwrap())).await;
     browser.text_with("オフラインでも使えます（名簿 2人を保存）").await;
@@ -399,6 +387,14 @@ async fn the_door_goes_on_offline_and_syncs_when_the_server_is_back() {
     let report = app.get(&format!("/api/v1/events/{id}/attendance")).await.expect(200);
     assert_eq!((report["checked_in"].as_i64(), report["expected"].as_i64()), (Some(2), Some(2)));
     assert_eq!(report["gates"], json!([{"gate": "受付A", "checked_in": 2}]));
+}
+
+/// A door pass for the event `id`, open from now.
+async fn door_pass(app: &crate::helpers::TestApp, id: &str, label: &str) -> Value {
+    let now = app.clock_now().to_rfc3339();
+    app.post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": label, "valid_from": now}))
+        .await
+        .expect(201)
 }
 
 /// A video of `frame` (640×480 grayscale) as Chromium's fake camera reads it: YUV4MPEG2, 4:2:0,
@@ -433,11 +429,7 @@ async fn the_camera_reads_a_ticket_through_the_server() {
         eprintln!("skipped: chromium-driver is not installed");
         return;
     };
-    let now = app.clock_now().to_rfc3339();
-    let pass = app
-        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付A", "valid_from": now}))
-        .await
-        .expect(201);
+    let pass = door_pass(&app, id, "受付A").await;
     browser.go(&format!("{}?lang=ja", pass["url"].as_str().unwrap())).await;
     browser.text_with("読み取り待ち").await;
     browser.click("#camera").await;
