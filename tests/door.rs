@@ -582,6 +582,31 @@ e2e! {
         crate::helpers::reply_of(stranger.send().await.unwrap()).await.expect_problem(401, "unauthorized");
     }
 
+    async fn door_staff_open_the_scanner_for_any_event_of_their_network(app: TestApp) {
+        let event = app.published_event(json!({"seats": 10, "confirmation_required": false})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
+        app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
+        let door = app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let opened = app.post_as(&door, &format!("/api/v1/events/{id}/scanner"), json!({})).await.expect(201);
+        assert_eq!(opened["pass"]["label"], "door", "labelled with the member's name");
+        assert!(opened["url"].as_str().unwrap().contains("/door/"));
+        // The door opens 3 hours before the start.
+        let starts_at = chrono::DateTime::parse_from_rfc3339(event["starts_at"].as_str().unwrap()).unwrap();
+        let opens = chrono::DateTime::parse_from_rfc3339(opened["pass"]["valid_from"].as_str().unwrap()).unwrap();
+        assert_eq!(starts_at - opens, chrono::Duration::hours(3));
+        app.clock.set(opens.with_timezone(&chrono::Utc));
+        let answer = scan(&app, opened["token"].as_str().unwrap(), json!({"code": ticket_of(&app, "hanako@example.jp").await})).await.expect(200);
+        assert_eq!(answer["result"], "ok");
+        assert_eq!(app.page(opened["url"].as_str().unwrap()).await.status, 200);
+        // Organizers see the pass among the event's, and can revoke it.
+        let passes = app.get(&format!("/api/v1/events/{id}/door-passes")).await.expect(200);
+        assert!(passes.as_array().unwrap().iter().any(|p| p["id"] == opened["pass"]["id"]));
+
+        let stranger = app.other_network("osaka").await;
+        app.post_as(&stranger, &format!("/api/v1/events/{id}/scanner"), json!({})).await.expect_problem(404, "not_found");
+        app.post_as(&door, "/api/v1/events/0193a1b2-0000-7000-8000-000000000000/scanner", json!({})).await.expect_problem(404, "not_found");
+    }
+
     async fn the_scanner_page_opens_only_with_a_live_pass(app: TestApp) {
         let event = app.published_event(json!({"title": "Crossing #8"})).await;
         let id = event["id"].as_str().unwrap();

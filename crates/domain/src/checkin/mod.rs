@@ -17,7 +17,8 @@ mod walk_in;
 pub use admit::{Request, admit_by_id, redeem, redeem_many, scan_request, search_request};
 pub use attendance::{ARRIVAL_BUCKET, Attendance, NoShow, SlotAttendance, attendance};
 pub use passes::{
-    CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, revoke,
+    CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, open_scanner,
+    revoke,
 };
 pub use roster::{OVERLAP, Roster, RosterEntry, roster, ticket_hash};
 pub use search::{Found, RESULTS_MAX, fold, search};

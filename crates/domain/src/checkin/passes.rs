@@ -1,4 +1,5 @@
-//! Door passes: organizers make one per gate (or per volunteer) and hand its link to staff. The
+//! Door passes: organizers make one per gate (or per volunteer) and hand its link to staff; the
+//! network's door staff open a scanner for any of its events with a pass of their own. The
 //! token is random, shown once and stored only as a hash (DESIGN invariant 7); a pass works for
 //! its own event only, within its hours, until revoked.
 
@@ -12,8 +13,8 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use crate::{
-    access::Actor,
-    entity::door_pass,
+    access::{Actor, Permission},
+    entity::{door_pass, person},
     error::{Error, Resource, Result, ValidationErrors},
     ids::{DoorPassId, EventId},
     values,
@@ -64,13 +65,72 @@ pub async fn create(
     let Some(label) = label else {
         return Err(Error::Unexpected(anyhow::anyhow!("a checked label is missing")));
     };
+    let issued = issue(
+        &txn,
+        actor,
+        event_id,
+        NewPass { label, valid_from: Some(valid_from), valid_until: Some(valid_until), ..new },
+        now,
+    )
+    .await?;
+    let summary = serde_json::json!({ "pass": issued.pass.id, "label": issued.pass.label, "scan_only": issued.pass.scan_only });
+    crate::event::edit::record(&txn, actor, e, "door_pass.create", summary, now).await?;
+    txn.commit().await?;
+    Ok(issued)
+}
+
+/// A pass of their own for a member with the check-in permission (door staff, and organizers)
+/// of the event's network or a co-host: they open the scanner for any of its events without
+/// being handed a link. Labelled with their name, open for the event's default door hours.
+pub async fn open_scanner(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    event_id: EventId,
+    now: DateTime<Utc>,
+) -> Result<IssuedPass> {
+    let txn = db.begin().await?;
+    let (details, _) = match crate::event::get(&txn, actor, event_id, Permission::CheckIn).await {
+        Err(Error::Forbidden(_)) => Err(Error::NotFound(Resource::Event)),
+        other => other,
+    }?;
+    let e = &details.event;
+    let person = person::Entity::find_by_id(actor.person_id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound(Resource::Event))?;
+    let label: String = person.display_name.chars().take(LABEL_MAX).collect();
+    let label = if label.trim().is_empty() { person.email.chars().take(LABEL_MAX).collect() } else { label };
+    let new = NewPass {
+        label,
+        scan_only: false,
+        valid_from: Some(e.starts_at - OPENS_BEFORE),
+        valid_until: Some(e.ends_at + CLOSES_AFTER),
+    };
+    let issued = issue(&txn, actor, event_id, new, now).await?;
+    let summary = serde_json::json!({ "pass": issued.pass.id, "label": issued.pass.label });
+    crate::event::edit::record(&txn, actor, e, "door_pass.open_scanner", summary, now).await?;
+    txn.commit().await?;
+    Ok(issued)
+}
+
+/// Stores a new pass (its fields already checked) and makes its token.
+async fn issue(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    event_id: EventId,
+    new: NewPass,
+    now: DateTime<Utc>,
+) -> Result<IssuedPass> {
+    let (Some(valid_from), Some(valid_until)) = (new.valid_from, new.valid_until) else {
+        return Err(Error::Unexpected(anyhow::anyhow!("a pass without hours")));
+    };
     let mut secret = [0u8; 24];
     rand::rng().fill_bytes(&mut secret);
     let token = BASE64URL_NOPAD.encode(&secret);
     let pass = door_pass::Entity::insert(door_pass::ActiveModel {
         id: Set(DoorPassId::new()),
         event_id: Set(event_id),
-        label: Set(label.clone()),
+        label: Set(new.label),
         token_hash: Set(hash(&token)),
         scan_only: Set(new.scan_only),
         valid_from: Set(valid_from),
@@ -79,11 +139,8 @@ pub async fn create(
         created_by: Set(actor.person_id),
         created_at: Set(now),
     })
-    .exec_with_returning(&txn)
+    .exec_with_returning(db)
     .await?;
-    let summary = serde_json::json!({ "pass": pass.id, "label": label, "scan_only": new.scan_only });
-    crate::event::edit::record(&txn, actor, e, "door_pass.create", summary, now).await?;
-    txn.commit().await?;
     Ok(IssuedPass { pass, token })
 }
 

@@ -466,6 +466,13 @@ pub struct FoundAttendee {
     pub status: RsvpStatusApi,
 }
 
+/// A new pass with its link and the link's QR code.
+fn issued_pass(state: &AppState, issued: checkin::IssuedPass) -> tsudoi_domain::Result<IssuedDoorPass> {
+    let url = format!("{}/door/{}", state.base_url, issued.token);
+    let qr_svg = qr::svg(&url).map_err(tsudoi_domain::Error::Unexpected)?;
+    Ok(IssuedDoorPass { pass: issued.pass.into(), token: issued.token, url, qr_svg })
+}
+
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Door")]
 impl DoorApi {
     /// Make a door pass
@@ -488,14 +495,19 @@ impl DoorApi {
             valid_until: b.valid_until,
         };
         let issued = checkin::create(state.db.writer(), &auth.0, EventId(id.0), new, state.now()).await?;
-        let url = format!("{}/door/{}", state.base_url, issued.token);
-        let qr_svg = qr::svg(&url).map_err(tsudoi_domain::Error::Unexpected)?;
-        Ok(Created::Created(Json(IssuedDoorPass {
-            pass: issued.pass.into(),
-            token: issued.token,
-            url,
-            qr_svg,
-        })))
+        Ok(Created::Created(Json(issued_pass(state, issued)?)))
+    }
+
+    /// Open the scanner
+    ///
+    /// For the network's door staff (and organizers): a pass of their own for any event of the
+    /// network or a co-host, labelled with their name and open for the event's door hours, so
+    /// that they need not be handed a link. The token is shown once.
+    #[oai(path = "/events/:id/scanner", method = "post", operation_id = "open_scanner")]
+    async fn open_scanner(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Created<IssuedDoorPass>> {
+        let state = &self.state;
+        let issued = checkin::open_scanner(state.db.writer(), &auth.0, EventId(id.0), state.now()).await?;
+        Ok(Created::Created(Json(issued_pass(state, issued)?)))
     }
 
     /// An event's door passes
