@@ -276,7 +276,8 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
         return;
     };
     let app = spawn_app(Engine::Sqlite).await;
-    let event = app.published_event(json!({"confirmation_required": false, "door_fee": 3000})).await;
+    let event =
+        app.published_event(json!({"confirmation_required": false, "door_fee": 3000, "max_guests": 2})).await;
     let (slug, id) = (event["slug"].as_str().unwrap(), event["id"].as_str().unwrap());
     app.rsvp(slug, "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "Hanako");
     let ticket = app.mail.message("hanako@example.jp", "参加確定", 1).await.qr_text();
@@ -333,6 +334,16 @@ async fn door_staff_scan_with_a_handheld_scanner_in_a_real_browser() {
     assert_eq!(scanned.status(), 200);
     let counts = browser.text_with("入場 4 / 4").await;
     assert!(counts.contains("受付B 1"), "{counts}");
+
+    // A party of three, two of whom arrive first: staff choose 2, then scan the rest later.
+    app.rsvp(slug, "大野 家族", "oono@example.jp", 2).await.expect_status(200, "the Oonos");
+    let family = app.mail.message("oono@example.jp", "参加確定", 1).await.qr_text();
+    browser.click("#people option[value='2']").await;
+    browser.type_into("#code", &format!("{family}\u{E007}")).await;
+    browser.text_with("大野 家族 (2/3)").await;
+    browser.type_into("#code", &format!("{family}\u{E007}")).await;
+    browser.text_with("大野 家族 (3/3)").await;
+    browser.text_with("入場 7 / 7").await;
 }
 
 /// The door when the network drops: the page reloads without the server (its service worker

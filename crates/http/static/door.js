@@ -26,6 +26,7 @@
   const cameraButton = document.getElementById('camera');
   const cameraNote = document.getElementById('camera-note');
   const video = document.getElementById('video');
+  const peopleChoice = document.getElementById('people');
   const headers = { 'content-type': 'application/json', 'x-door-pass': pass };
   let lastCheckIn = null;
   let busy = false;
@@ -35,6 +36,13 @@
   const nonce = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
   const clock = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' });
   const fill = (text, n) => text.replace('{n}', String(n));
+  // How many of a party come in with the next check-in (all by default); back to all after it.
+  const takePeople = () => {
+    if (!peopleChoice || !peopleChoice.value) return undefined;
+    const people = Number(peopleChoice.value);
+    peopleChoice.value = '';
+    return people;
+  };
   // An amount in the currency's smallest unit (yen; cents), as people read it.
   const money = (amount, currency) => {
     const format = new Intl.NumberFormat(document.documentElement.lang, { style: 'currency', currency });
@@ -157,10 +165,10 @@
       render({ result: 'already', attendee: who, first }, t.offlineMode);
       return;
     }
-    const people = who.party - who.checked_in;
-    who.checked_in = who.party;
+    const people = Math.min(scan.people || who.party, who.party - who.checked_in);
+    who.checked_in += people;
     entry.inAt = new Date().toISOString();
-    saved.queue.push({ ...scan, nonce: nonce(), scanned_at: entry.inAt });
+    saved.queue.push({ ...scan, people, nonce: nonce(), scanned_at: entry.inAt });
     keep();
     const fee = entry.fee ? { amount: entry.fee * people, currency: saved.feeCurrency, paid: false } : null;
     render({ result: 'ok', attendee: who, fee }, t.offlineMode);
@@ -168,7 +176,7 @@
     showCounts(localCounts());
   }
 
-  async function scanOffline(raw) {
+  async function scanOffline(raw, people) {
     const code = codeOf(raw);
     if (!code) {
       render({ result: 'unknown' }, t.offlineMode);
@@ -176,7 +184,7 @@
     }
     if (!window.crypto || !crypto.subtle) {
       // No hashing on a plain-HTTP address: the scan waits unchecked.
-      saved.queue.push({ code, nonce: nonce(), scanned_at: new Date().toISOString() });
+      saved.queue.push({ code, people, nonce: nonce(), scanned_at: new Date().toISOString() });
       keep();
       show('amber', t.unchecked, [t.offlineMode]);
       updateNetwork();
@@ -188,15 +196,16 @@
       render({ result: 'unknown' }, t.offlineMode);
       return;
     }
-    admitOffline(entry, { code });
+    admitOffline(entry, { code, people });
   }
 
   async function scan(raw) {
     const code = raw.trim();
     if (!code || busy) return;
     busy = true;
+    const people = takePeople();
     try {
-      const resp = await fetch('/api/v1/door/scans', { method: 'POST', headers, body: JSON.stringify({ code, nonce: nonce() }) });
+      const resp = await fetch('/api/v1/door/scans', { method: 'POST', headers, body: JSON.stringify({ code, people, nonce: nonce() }) });
       setOnline(true);
       if (resp.status === 401) {
         show('red', t.passInvalid, []);
@@ -208,7 +217,7 @@
       }
     } catch (_) {
       setOnline(false);
-      await scanOffline(code);
+      await scanOffline(code, people);
     } finally {
       busy = false;
       input.value = '';
@@ -477,9 +486,10 @@
 
   async function admit(id, offline) {
     const entry = saved.entries[id];
+    const people = takePeople();
     if (!offline) {
       try {
-        const resp = await fetch(`/api/v1/door/rsvps/${id}/check-in`, { method: 'POST', headers, body: JSON.stringify({ nonce: nonce() }) });
+        const resp = await fetch(`/api/v1/door/rsvps/${id}/check-in`, { method: 'POST', headers, body: JSON.stringify({ people, nonce: nonce() }) });
         setOnline(true);
         if (resp.ok) render(await resp.json());
         lookUp();
@@ -489,7 +499,7 @@
         setOnline(false);
       }
     }
-    if (entry) admitOffline(entry, { rsvp_id: id });
+    if (entry) admitOffline(entry, { rsvp_id: id, people });
     lookUp();
   }
 

@@ -333,6 +333,12 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
         ("door_ready", "読み取り待ち", "Ready to scan"),
         ("door_code_label", "QR コード・受付コード", "QR code or door code"),
         ("door_check", "受付する", "Check in"),
+        (
+            "door_people",
+            "今回入場する人数（グループの一部だけ来たとき）",
+            "People coming in now (when part of a party arrives)",
+        ),
+        ("door_people_all", "全員", "All of them"),
         ("door_undo", "取り消す", "Undo"),
         ("door_camera", "カメラで読み取る", "Scan with the camera"),
         (
