@@ -1,8 +1,9 @@
-//! Letting people in. A door storm's scans are answered in batches (see the HTTP layer's group
-//! commit): `redeem_many` reads what all of a batch's scans need with one query per table, lets
-//! in the parties that may come in with one conditional update for all of them, records their
-//! check-ins with one insert, and commits once. Each scan still gets its own answer, exactly as
-//! if it had been alone; `redeem` and `admit_by_id` are batches of one.
+//! Letting people in. A scan (`scan_request`) or a check-in from search (`search_request`)
+//! becomes a request; a door storm's requests are answered in batches (see the HTTP layer's
+//! group commit): `redeem_many` reads what all of a batch's requests need with one query per
+//! table, lets in the parties that may come in with one conditional update for all of them,
+//! records their check-ins with one insert, and commits once. Each request still gets its own
+//! answer, exactly as if it had been alone; a lone request is a batch of one.
 
 use std::collections::{HashMap, HashSet};
 
@@ -105,39 +106,6 @@ fn checked(nonce: Option<&str>, code: &str, people: Option<i32>) -> Result<Optio
     }
     errors.into_result()?;
     Ok(nonce.map(str::to_owned))
-}
-
-/// Checks in the party behind a scanned code, at `pass` (see `authenticate`).
-pub async fn redeem(
-    db: &DatabaseConnection,
-    keyring: &Keyring,
-    pass: &door_pass::Model,
-    scan: Scan,
-    now: DateTime<Utc>,
-) -> Result<Outcome> {
-    match scan_request(keyring, pass, scan, now)? {
-        Ok(request) => redeem_one(db, request, now).await,
-        Err(answer) => Ok(answer),
-    }
-}
-
-/// Checks in an RSVP found by search (no code scanned), as `redeem` would.
-pub async fn admit_by_id(
-    db: &DatabaseConnection,
-    pass: &door_pass::Model,
-    id: RsvpId,
-    people: Option<i32>,
-    nonce: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Outcome> {
-    redeem_one(db, search_request(pass, id, people, nonce, now)?, now).await
-}
-
-async fn redeem_one(db: &DatabaseConnection, request: Request, now: DateTime<Utc>) -> Result<Outcome> {
-    redeem_many(db, vec![request], now)
-        .await
-        .pop()
-        .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("a check-in went unanswered")))?
 }
 
 /// Answers many requests in one transaction, in their order.

@@ -14,7 +14,7 @@ mod search;
 mod sync;
 mod walk_in;
 
-pub use admit::{Request, admit_by_id, redeem, redeem_many, scan_request, search_request};
+pub use admit::{Request, redeem_many, scan_request, search_request};
 pub use attendance::{ARRIVAL_BUCKET, Attendance, NoShow, SlotAttendance, attendance};
 pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, open_scanner,
@@ -154,6 +154,17 @@ impl Fees {
         Ok(Fees { per_slot })
     }
 
+    /// An event's slots and their fees.
+    pub(crate) async fn of_event(
+        db: &impl ConnectionTrait,
+        event_id: EventId,
+    ) -> Result<(Vec<event_slot::Model>, Fees)> {
+        let slots =
+            event_slot::Entity::find().filter(event_slot::Column::EventId.eq(event_id)).all(db).await?;
+        let fees = Fees::of(db, &slots).await?;
+        Ok((slots, fees))
+    }
+
     /// What `people` in `slot` owe, if anything.
     pub(crate) fn due(&self, slot: SlotId, people: i32, paid: bool) -> Option<FeeDue> {
         self.per_slot.get(&slot).map(|(fee, currency)| FeeDue {
@@ -275,9 +286,8 @@ pub async fn mark_paid(
     }
     let r =
         rsvp::Entity::find_by_id(found.rsvp_id).one(&txn).await?.ok_or(Error::NotFound(Resource::Rsvp))?;
-    let slots =
-        event_slot::Entity::find().filter(event_slot::Column::EventId.eq(r.event_id)).all(&txn).await?;
-    let due = Fees::of(&txn, &slots).await?.due(r.slot_id, found.people, true).ok_or(Conflict::NoDoorFee)?;
+    let (_, fees) = Fees::of_event(&txn, r.event_id).await?;
+    let due = fees.due(r.slot_id, found.people, true).ok_or(Conflict::NoDoorFee)?;
     if found.fee_paid.is_none() {
         check_in::Entity::update_many()
             .col_expr(check_in::Column::FeePaid, Expr::value(i32::try_from(due.amount).unwrap_or(i32::MAX)))

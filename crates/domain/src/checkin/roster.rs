@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::{AtDoor, Fees, at_door_with};
 use crate::{
-    entity::{door_pass, event, event_slot, rsvp},
+    entity::{door_pass, event, rsvp},
     error::{Error, Resource, Result},
     links::Links,
     rsvp::RsvpStatus,
@@ -64,9 +64,7 @@ pub async fn roster(
         .one(db)
         .await?
         .ok_or(Error::NotFound(Resource::Event))?;
-    let slots =
-        event_slot::Entity::find().filter(event_slot::Column::EventId.eq(pass.event_id)).all(db).await?;
-    let fees = Fees::of(db, &slots).await?;
+    let (slots, fees) = Fees::of_event(db, pass.event_id).await?;
     let mut query = rsvp::Entity::find()
         .filter(rsvp::Column::EventId.eq(pass.event_id))
         .filter(rsvp::Column::ErasedAt.is_null())

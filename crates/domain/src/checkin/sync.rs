@@ -13,7 +13,7 @@ use super::{
     Fees, FirstCheckIn, Outcome, Scan, ScanResult, admit::Request, redeem_many, scan_request, search_request,
 };
 use crate::{
-    entity::{check_in, door_pass, event_slot, rsvp},
+    entity::{check_in, door_pass, rsvp},
     error::{Result, ValidationErrors},
     ids::{CheckInId, RsvpId},
     links::Keyring,
@@ -161,9 +161,7 @@ async fn earliest_wins(
         .filter(rsvp::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    let slots =
-        event_slot::Entity::find().filter(event_slot::Column::EventId.eq(r.event_id)).all(&txn).await?;
-    let fee = Fees::of(&txn, &slots).await?.due(r.slot_id, freed, fee_paid.is_some());
+    let fee = Fees::of_event(&txn, r.event_id).await?.1.due(r.slot_id, freed, fee_paid.is_some());
     txn.commit().await?;
     let duplicates = undone.into_iter().map(|c| FirstCheckIn { at: c.scanned_at, gate: c.gate }).collect();
     Ok(Synced {

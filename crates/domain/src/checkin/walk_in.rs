@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Tr
 
 use super::{Fees, Outcome, ScanResult, at_door_with};
 use crate::{
-    entity::{check_in, door_pass, event_slot, rsvp},
+    entity::{check_in, door_pass, rsvp},
     error::{Conflict, Error, Result, ValidationErrors},
     ids::{CheckInId, RsvpId, SlotId},
     outbox::{self, MessageKind},
@@ -136,8 +136,8 @@ pub async fn walk_in(
     if r.email.is_some() {
         outbox::enqueue(&txn, MessageKind::Confirmed, e.id, Some(r.id), None, now).await?;
     }
-    let slots = event_slot::Entity::find().filter(event_slot::Column::EventId.eq(e.id)).all(&txn).await?;
-    let fee = Fees::of(&txn, &slots).await?.due(r.slot_id, r.party(), false);
+    let (slots, fees) = Fees::of_event(&txn, e.id).await?;
+    let fee = fees.due(r.slot_id, r.party(), false);
     txn.commit().await?;
     Ok(Outcome {
         result: ScanResult::Ok,
