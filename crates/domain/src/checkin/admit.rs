@@ -191,9 +191,7 @@ async fn try_redeem_many(
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let slots =
-        event_slot::Entity::find().filter(event_slot::Column::EventId.is_in(events)).all(&txn).await?;
-    let fees = Fees::of(&txn, &slots).await?;
+    let (slots, fees) = Fees::of_events(&txn, events).await?;
     let door = |r: &rsvp::Model| {
         let own: Vec<event_slot::Model> =
             slots.iter().filter(|s| s.event_id == r.event_id).cloned().collect();

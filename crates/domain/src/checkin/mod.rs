@@ -30,8 +30,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -159,9 +159,45 @@ impl Fees {
         db: &impl ConnectionTrait,
         event_id: EventId,
     ) -> Result<(Vec<event_slot::Model>, Fees)> {
-        let slots =
-            event_slot::Entity::find().filter(event_slot::Column::EventId.eq(event_id)).all(db).await?;
-        let fees = Fees::of(db, &slots).await?;
+        Fees::of_events(db, [event_id]).await
+    }
+
+    /// Events' slots and their fees, in one query (a check-in batch makes it once).
+    pub(crate) async fn of_events(
+        db: &impl ConnectionTrait,
+        events: impl IntoIterator<Item = EventId>,
+    ) -> Result<(Vec<event_slot::Model>, Fees)> {
+        type Row = (SlotId, EventId, i32, String, i32, Option<i32>, Option<i32>, String);
+        let to_event = event_slot::Entity::belongs_to(event::Entity)
+            .from(event_slot::Column::EventId)
+            .to(event::Column::Id)
+            .into();
+        let rows: Vec<Row> = event_slot::Entity::find()
+            .select_only()
+            .columns([
+                event_slot::Column::Id,
+                event_slot::Column::EventId,
+                event_slot::Column::Position,
+                event_slot::Column::Name,
+                event_slot::Column::Seats,
+                event_slot::Column::DoorFee,
+            ])
+            .column(event::Column::DoorFee)
+            .column(event::Column::DoorFeeCurrency)
+            .join(JoinType::InnerJoin, to_event)
+            .filter(event_slot::Column::EventId.is_in(events))
+            .order_by_asc(event_slot::Column::Position)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut fees = Fees::default();
+        let mut slots = Vec::with_capacity(rows.len());
+        for (id, event_id, position, name, seats, door_fee, event_fee, currency) in rows {
+            if let Some(fee) = door_fee.or(event_fee).filter(|fee| *fee > 0) {
+                fees.per_slot.insert(id, (fee, currency));
+            }
+            slots.push(event_slot::Model { id, event_id, position, name, seats, door_fee });
+        }
         Ok((slots, fees))
     }
 
