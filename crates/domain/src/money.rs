@@ -4,10 +4,12 @@
 use crate::{error::InvalidValue, values::Language};
 
 /// The currencies an event may charge in, with their digits after the decimal point.
+/// The digits are ISO 4217's minor units, which browsers' `Intl` uses too (TWD has two, though
+/// its cash has none).
 const CURRENCIES: &[(&str, u32)] = &[
     ("JPY", 0),
     ("KRW", 0),
-    ("TWD", 0),
+    ("TWD", 2),
     ("USD", 2),
     ("EUR", 2),
     ("GBP", 2),

@@ -153,7 +153,16 @@
     holding: 'not_confirmed', offered: 'not_confirmed',
   };
 
-  // Lets a roster entry in here, without the server; the scan waits to be sent.
+  // A scan kept to be sent later, unchecked (no roster here, or no way to hash the code).
+  function keepUnchecked(scan) {
+    saved.queue.push({ ...scan, scanned_at: new Date().toISOString() });
+    keep();
+    show('amber', t.unchecked, [t.offlineMode]);
+    updateNetwork();
+  }
+
+  // Lets a roster entry in here, without the server; the scan waits to be sent (with the nonce
+  // it was first sent with, so that a request that did reach the server counts once).
   function admitOffline(entry, scan) {
     const who = entry.attendee;
     if (entry.status !== 'confirmed') {
@@ -168,7 +177,7 @@
     const people = Math.min(scan.people || who.party, who.party - who.checked_in);
     who.checked_in += people;
     entry.inAt = new Date().toISOString();
-    saved.queue.push({ ...scan, people, nonce: nonce(), scanned_at: entry.inAt });
+    saved.queue.push({ ...scan, people, nonce: scan.nonce || nonce(), scanned_at: entry.inAt });
     keep();
     const fee = entry.fee ? { amount: entry.fee * people, currency: saved.feeCurrency, paid: false } : null;
     render({ result: 'ok', attendee: who, fee }, t.offlineMode);
@@ -176,18 +185,16 @@
     showCounts(localCounts());
   }
 
-  async function scanOffline(raw, people) {
+  async function scanOffline(raw, people, id) {
     const code = codeOf(raw);
     if (!code) {
       render({ result: 'unknown' }, t.offlineMode);
       return;
     }
-    if (!window.crypto || !crypto.subtle) {
-      // No hashing on a plain-HTTP address: the scan waits unchecked.
-      saved.queue.push({ code, people, nonce: nonce(), scanned_at: new Date().toISOString() });
-      keep();
-      show('amber', t.unchecked, [t.offlineMode]);
-      updateNetwork();
+    // No roster (a scan-only pass) or no hashing (a plain-HTTP address): the scan waits
+    // unchecked, and the server decides when it is sent.
+    if (scanOnly || !saved.version || !window.crypto || !crypto.subtle) {
+      keepUnchecked({ code, people, nonce: id });
       return;
     }
     const hash = await sha256(code);
@@ -196,34 +203,47 @@
       render({ result: 'unknown' }, t.offlineMode);
       return;
     }
-    admitOffline(entry, { code, people });
+    admitOffline(entry, { code, people, nonce: id });
   }
 
-  async function scan(raw) {
+  // Scans wait their turn: a handheld scanner may send the next code before the answer to
+  // the last one is back, and none is dropped.
+  const pending = [];
+  function scan(raw) {
     const code = raw.trim();
-    if (!code || busy) return;
+    if (!code) return;
+    pending.push({ code, people: takePeople() });
+    if (!busy) drain();
+  }
+
+  async function drain() {
     busy = true;
-    const people = takePeople();
-    try {
-      const resp = await fetch('/api/v1/door/scans', { method: 'POST', headers, body: JSON.stringify({ code, people, nonce: nonce() }) });
-      setOnline(true);
-      if (resp.status === 401) {
-        show('red', t.passInvalid, []);
-      } else if (resp.ok) {
-        render(await resp.json());
-        flush();
-      } else {
-        show('red', t.unknown, []);
+    while (pending.length) {
+      const { code, people } = pending.shift();
+      const id = nonce();
+      try {
+        const resp = await fetch('/api/v1/door/scans', { method: 'POST', headers, body: JSON.stringify({ code, people, nonce: id }) });
+        setOnline(true);
+        if (resp.status === 401) {
+          show('red', t.passInvalid, []);
+        } else if (resp.ok) {
+          render(await resp.json());
+          flush();
+        } else if (resp.status === 429 || resp.status >= 500) {
+          // The server cannot answer now: as if offline, and sent again later.
+          await scanOffline(code, people, id);
+        } else {
+          show('red', t.unknown, []);
+        }
+      } catch (_) {
+        // No answer: the scan may or may not have reached the server; its nonce tells.
+        setOnline(false);
+        await scanOffline(code, people, id);
       }
-    } catch (_) {
-      setOnline(false);
-      await scanOffline(code, people);
-    } finally {
-      busy = false;
-      input.value = '';
-      input.focus();
-      refreshCounts();
     }
+    busy = false;
+    input.focus();
+    refreshCounts();
   }
 
   // Sends the scans made offline, oldest first; the server settles two gates' scans of one
@@ -238,13 +258,22 @@
       setOnline(true);
       if (resp.ok) {
         const answers = await resp.json();
-        saved.queue = saved.queue.slice(batch.length);
+        // A scan the server could not settle now (its error, or a race) is sent again later;
+        // one it answered, or refused as malformed, is done.
+        const again = (a) => a.problem && (a.problem.status >= 500 || a.problem.code === 'concurrent_change');
+        const retry = batch.filter((_, i) => answers[i] && again(answers[i]));
+        saved.queue = retry.concat(saved.queue.slice(batch.length));
         keep();
-        const settled = answers.filter((a) => a.duplicates.length || !a.answer || a.answer.result !== 'ok').length;
-        synced = `${fill(t.synced, batch.length)}${settled ? ` · ${fill(t.settled, settled)}` : ''}`;
+        const settled = answers.filter((a) => !again(a) && (a.duplicates.length || !a.answer || a.answer.result !== 'ok')).length;
+        synced = `${fill(t.synced, batch.length - retry.length)}${settled ? ` · ${fill(t.settled, settled)}` : ''}`;
         updateNetwork();
         refreshRoster();
         refreshCounts();
+      } else if (resp.status === 401) {
+        // The pass was revoked or its hours are over: the scans stay kept on this phone.
+        network.hidden = false;
+        network.className = 'banner';
+        network.textContent = `${t.passInvalid} · ${fill(t.waiting, saved.queue.length)}`;
       }
     } catch (_) {
       setOnline(false);
@@ -314,7 +343,9 @@
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    scan(input.value);
+    const raw = input.value;
+    input.value = '';
+    scan(raw);
   });
 
   undo.addEventListener('click', async () => {

@@ -28,6 +28,8 @@ const NONCE_MAX: usize = 64;
 const SCANNED_MAX: usize = 500;
 /// More than any party (the event's guest limit is far lower).
 const PARTY_MAX: i32 = 100;
+/// How long after a pass's hours its offline scans are still taken.
+pub const OFFLINE_GRACE: chrono::Duration = chrono::Duration::hours(12);
 
 /// A check-in asked for at a pass: a scanned ticket, or an RSVP found by search.
 #[derive(Clone, Debug)]
@@ -214,7 +216,7 @@ async fn try_redeem_many(
                 fee: r.and_then(|r| fees.due(r.slot_id, c.people, c.fee_paid.is_some())),
             }))
         } else {
-            plan(request, rsvps.get(&request.target.id()), &door)
+            plan(request, rsvps.get(&request.target.id()), &door, now)
         };
         if let Some(nonce) = request.nonce.as_deref() {
             seen.entry((event_id, nonce)).or_insert(i);
@@ -223,21 +225,29 @@ async fn try_redeem_many(
     }
 
     // Rounds, so that a party scanned twice in one batch is counted in two updates.
-    let mut admitted: HashMap<usize, CheckInId> = HashMap::new();
+    // Each admission's check-in, and the party as that update left it.
+    let mut admitted: HashMap<usize, (CheckInId, rsvp::Model)> = HashMap::new();
     let mut decided: HashSet<usize> = HashSet::new();
     let mut check_ins = Vec::new();
     loop {
+        // Each party once per round, with as many people as are still outside it now (an
+        // earlier round may have let some in).
         let mut parties = HashSet::new();
-        let round: Vec<(usize, RsvpId, i32)> = plans
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| match p {
-                Plan::Admit { id, people } if !decided.contains(&i) && parties.insert(*id) => {
-                    Some((i, *id, *people))
+        let mut round: Vec<(usize, RsvpId, i32)> = Vec::new();
+        for (i, plan) in plans.iter_mut().enumerate() {
+            let Plan::Admit { id, .. } = *plan else { continue };
+            if decided.contains(&i) || !parties.insert(id) {
+                continue;
+            }
+            let remaining = rsvps.get(&id).map_or(0, |r| r.party() - r.checked_in);
+            match requests[i].people.map_or(remaining, |n| std::cmp::min(n, remaining)) {
+                people if people > 0 => {
+                    *plan = Plan::Admit { id, people };
+                    round.push((i, id, people));
                 }
-                _ => None,
-            })
-            .collect();
+                _ => *plan = Plan::AllIn(id),
+            }
+        }
         if round.is_empty() {
             break;
         }
@@ -262,7 +272,7 @@ async fn try_redeem_many(
                 fee_paid_at: None,
                 duplicate_of: None,
             }));
-            admitted.insert(i, check_in);
+            admitted.insert(i, (check_in, r.clone()));
             rsvps.insert(id, r.clone());
         }
     }
@@ -305,12 +315,12 @@ async fn try_redeem_many(
                 Ok(outcome) => Ok(outcome.clone()),
                 Err(_) => Err(Error::Conflict(Conflict::Concurrent)),
             },
-            Plan::Admit { id, people } if admitted.contains_key(&i) => Ok(Outcome {
+            Plan::Admit { people, .. } if let Some((check_in, r)) = admitted.get(&i) => Ok(Outcome {
                 result: ScanResult::Ok,
-                attendee: rsvps.get(&id).map(door),
-                check_in: admitted.get(&i).copied(),
+                attendee: Some(door(r)),
+                check_in: Some(*check_in),
                 first: None,
-                fee: rsvps.get(&id).and_then(|r| fees.due(r.slot_id, people, false)),
+                fee: fees.due(r.slot_id, people, false),
             }),
             Plan::AllIn(id) | Plan::Admit { id, .. } => Ok(Outcome {
                 result: ScanResult::Already,
@@ -330,9 +340,13 @@ fn plan(
     request: &Request,
     found: Option<&rsvp::Model>,
     door: &impl Fn(&rsvp::Model) -> super::AtDoor,
+    now: DateTime<Utc>,
 ) -> Plan {
     let pass = &request.pass;
-    if request.scanned_at < pass.valid_from || request.scanned_at > pass.valid_until {
+    // A scan counts at the time it was made, within the pass's hours; one made offline may
+    // arrive a while after they end, but not later than that.
+    let late = now > pass.valid_until + OFFLINE_GRACE;
+    if late || request.scanned_at < pass.valid_from || request.scanned_at > pass.valid_until {
         return Plan::red(ScanResult::DoorClosed);
     }
     let (r, version) = match (request.target, found) {

@@ -105,6 +105,13 @@ async fn earliest_wins(
 ) -> Result<Synced> {
     let id = request.target.id();
     let txn = db.begin().await?;
+    // The RSVP's row first: a scan, an undo or another upload of the same party waits for this
+    // transaction (PostgreSQL locks the row; SQLite has one writer).
+    rsvp::Entity::update_many()
+        .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
+        .filter(rsvp::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
     let Some(r) = rsvp::Entity::find_by_id(id).one(&txn).await?.filter(|r| r.status == RsvpStatus::Confirmed)
     else {
         return Ok(Synced { outcome: already, duplicates: Vec::new() });
@@ -131,12 +138,18 @@ async fn earliest_wins(
         return Ok(Synced { outcome: already, duplicates: Vec::new() });
     }
     let new_id = CheckInId::new();
-    check_in::Entity::update_many()
+    let marked = check_in::Entity::update_many()
         .col_expr(check_in::Column::UndoneAt, Expr::value(now))
         .col_expr(check_in::Column::DuplicateOf, Expr::value(new_id))
         .filter(check_in::Column::Id.is_in(undone.iter().map(|c| c.id)))
+        .filter(check_in::Column::UndoneAt.is_null())
         .exec(&txn)
-        .await?;
+        .await?
+        .rows_affected;
+    if usize::try_from(marked).ok() != Some(undone.len()) {
+        // Undone meanwhile: what stands now is the answer.
+        return Ok(Synced { outcome: already, duplicates: Vec::new() });
+    }
     let fee_paid: Option<i32> = undone.iter().filter_map(|c| c.fee_paid).reduce(|a, b| a.saturating_add(b));
     check_in::Entity::insert(check_in::ActiveModel::from(check_in::Model {
         id: new_id,
@@ -156,11 +169,6 @@ async fn earliest_wins(
     .exec_without_returning(&txn)
     .await?;
     // The count of people in is unchanged: the same people, let in earlier.
-    rsvp::Entity::update_many()
-        .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
-        .filter(rsvp::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
     let fee = Fees::of_event(&txn, r.event_id).await?.1.due(r.slot_id, freed, fee_paid.is_some());
     txn.commit().await?;
     let duplicates = undone.into_iter().map(|c| FirstCheckIn { at: c.scanned_at, gate: c.gate }).collect();
