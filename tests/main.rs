@@ -10,6 +10,7 @@ mod browser_rsvp;
 mod calendar;
 mod concurrency;
 mod door;
+mod door_scanners;
 mod events;
 mod invitations;
 mod operations;

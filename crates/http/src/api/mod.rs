@@ -2,6 +2,7 @@
 
 mod account;
 pub(crate) mod door;
+mod door_passes;
 mod events;
 mod invitations;
 mod outbox;
@@ -44,6 +45,7 @@ pub type Api = (
     events::EventsApi,
     rsvps::RsvpsApi,
     invitations::InvitationsApi,
+    door_passes::DoorPassesApi,
     door::DoorApi,
     outbox::OutboxApi,
     public::PublicApi,
@@ -57,6 +59,7 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
         events::EventsApi { state: state.clone() },
         rsvps::RsvpsApi { state: state.clone() },
         invitations::InvitationsApi { state: state.clone() },
+        door_passes::DoorPassesApi { state: state.clone() },
         door::DoorApi { state: state.clone() },
         outbox::OutboxApi { state: state.clone() },
         public::PublicApi { state },
