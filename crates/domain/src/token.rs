@@ -27,8 +27,14 @@ pub struct IssuedToken {
     pub plaintext: String,
 }
 
+/// SHA-256 of a text, as lowercase hex: how secrets are stored (API tokens, door passes) and
+/// how public proofs are made (a lottery seed's hash, a ticket in a door roster).
+pub fn sha256_hex(text: &str) -> String {
+    HEXLOWER.encode(&Sha256::digest(text.as_bytes()))
+}
+
 fn hash(plaintext: &str) -> String {
-    HEXLOWER.encode(&Sha256::digest(plaintext.as_bytes()))
+    sha256_hex(plaintext)
 }
 
 /// Makes a token for `person_id`. With `network_id`, the token acts only in that network (the

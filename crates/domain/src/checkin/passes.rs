@@ -4,13 +4,12 @@
 //! its own event only, within its hours, until revoked.
 
 use chrono::{DateTime, Duration, Utc};
-use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
+use data_encoding::BASE64URL_NOPAD;
 use rand::RngCore;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 
 use crate::{
     access::{Actor, Permission},
@@ -41,7 +40,7 @@ pub struct IssuedPass {
 }
 
 pub(crate) fn hash(token: &str) -> String {
-    HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
+    crate::token::sha256_hex(token)
 }
 
 pub async fn create(

@@ -4,9 +4,7 @@
 //! the version it holds.
 
 use chrono::{DateTime, Duration, Utc};
-use data_encoding::HEXLOWER;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use sha2::{Digest, Sha256};
 
 use super::{AtDoor, Fees, at_door_with};
 use crate::{
@@ -43,7 +41,7 @@ pub struct Roster {
 
 /// SHA-256 of a ticket code, as the roster lists it.
 pub fn ticket_hash(code: &str) -> String {
-    HEXLOWER.encode(&Sha256::digest(code.as_bytes()))
+    crate::token::sha256_hex(code)
 }
 
 /// The pass's event's roster, or what changed in it since `since`.

@@ -44,7 +44,7 @@ pub fn new_seed() -> String {
 
 /// What is shown before the draw: SHA-256 of the seed's hex text, as hex.
 pub fn seed_hash(seed: &str) -> String {
-    HEXLOWER.encode(&Sha256::digest(seed.as_bytes()))
+    crate::token::sha256_hex(seed)
 }
 
 /// An entry's key in the draw (step 1 above).
