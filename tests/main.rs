@@ -23,4 +23,5 @@ mod rsvp_property;
 mod rsvp_safety;
 mod seat_modes;
 mod startup;
+mod surveys;
 mod venues_and_series;

@@ -127,6 +127,7 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
             going_url: None,
             decline_url: None,
             unsubscribe_url: None,
+            survey: None,
         };
         bytes += compose(&email, &envelope)?.formatted().len();
         count += 1;

@@ -13,6 +13,7 @@ mod m20261124_000005_invitations_and_announcements;
 mod m20261124_000006_audit_subject;
 mod m20261124_000007_door_check_in;
 mod m20261124_000008_door_fee;
+mod m20261124_000009_surveys;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_audit_subject::Migration),
             Box::new(m20261124_000007_door_check_in::Migration),
             Box::new(m20261124_000008_door_fee::Migration),
+            Box::new(m20261124_000009_surveys::Migration),
         ]
     }
 }

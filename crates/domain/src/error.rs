@@ -23,6 +23,7 @@ pub enum Resource {
     Announcement,
     DoorPass,
     CheckIn,
+    Survey,
 }
 
 impl fmt::Display for Resource {
@@ -42,6 +43,7 @@ impl fmt::Display for Resource {
             Resource::Announcement => "announcement",
             Resource::DoorPass => "door pass",
             Resource::CheckIn => "check-in",
+            Resource::Survey => "survey",
         })
     }
 }
@@ -200,6 +202,18 @@ pub enum Conflict {
     SeatsBelowTaken { taken: i32 },
     #[error("the slot `{0}` has RSVPs and cannot be removed")]
     SlotInUse(String),
+    #[error("the event already has a survey")]
+    SurveyExists,
+    #[error("the survey was sent, so it stays")]
+    SurveySent,
+    #[error("the survey is closed")]
+    SurveyClosed,
+    #[error("the question `{0}` has answers: it keeps its kind and the choices that were chosen")]
+    QuestionAnswered(String),
+    #[error("people answered this survey as an anonymous one; it stays anonymous")]
+    AnonymityPromised,
+    #[error("the event has not ended yet")]
+    EventNotOver,
 }
 
 impl Conflict {
@@ -239,6 +253,12 @@ impl Conflict {
             Conflict::NotEnoughSeats => "not_enough_seats",
             Conflict::SeatsBelowTaken { .. } => "seats_below_taken",
             Conflict::SlotInUse(_) => "slot_in_use",
+            Conflict::SurveyExists => "survey_exists",
+            Conflict::SurveySent => "survey_sent",
+            Conflict::SurveyClosed => "survey_closed",
+            Conflict::QuestionAnswered(_) => "question_answered",
+            Conflict::AnonymityPromised => "anonymity_promised",
+            Conflict::EventNotOver => "event_not_over",
         }
     }
 
@@ -254,6 +274,8 @@ impl Conflict {
             Conflict::SeatsBelowTaken { .. } => Some("seats"),
             Conflict::SlotInUse(_) => Some("slots"),
             Conflict::RsvpModeLocked => Some("rsvp_mode"),
+            Conflict::QuestionAnswered(_) => Some("questions"),
+            Conflict::AnonymityPromised => Some("anonymous"),
             _ => None,
         }
     }

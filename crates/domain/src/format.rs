@@ -91,6 +91,14 @@ pub fn moment(at: DateTime<Utc>, time_zone: &str, language: Language) -> String 
     }
 }
 
+/// A spreadsheet program runs a cell that begins with one of these as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell as text that a spreadsheet shows and never evaluates.
+pub fn spreadsheet_cell(value: &str) -> String {
+    if value.starts_with(FORMULA_STARTS) { format!("'{value}") } else { value.to_owned() }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

@@ -81,4 +81,9 @@ id_type! {
     DoorPassId;
     /// One check-in at the door (of some or all of a party).
     CheckInId;
+    /// An event's satisfaction survey.
+    SurveyId;
+    /// One attendee asked to answer a survey; their survey link is made from it.
+    SurveyInvitationId;
+    SurveyResponseId;
 }

@@ -10,7 +10,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::{
     calendar,
-    entity::{announcement, event_organizer, invitation, invitation_list, outbox, person, rsvp, unsubscribe},
+    entity::{
+        announcement, event_organizer, invitation, invitation_list, outbox, person, rsvp, survey,
+        survey_invitation, unsubscribe,
+    },
     error::Result,
     event::{EventStatus, public::PublicEvent},
     format,
@@ -80,6 +83,18 @@ pub struct Letter {
     /// Invitations and announcements: the page (and one-click `List-Unsubscribe` target) that
     /// stops them for this network.
     pub unsubscribe_url: Option<String>,
+    pub survey: Option<SurveyLinks>,
+}
+
+/// A survey as its email offers it: the link, each satisfaction answer as a link that opens
+/// the survey with it chosen, and the closing date.
+#[derive(Clone, Debug)]
+pub struct SurveyLinks {
+    pub url: String,
+    /// The satisfaction question, and (label, link) for each of its answers, best first.
+    pub question: Option<String>,
+    pub answers: Vec<(String, String)>,
+    pub closes: String,
 }
 
 /// The minimum QR size in emails, in pixels: sharp on a phone held up at the door.
@@ -145,6 +160,16 @@ pub async fn prepare(
     {
         return Ok(None);
     }
+    let survey = match message.kind {
+        MessageKind::SurveyInvitation | MessageKind::SurveyReminder => {
+            let Some(rsvp_id) = message.rsvp_id else { return Ok(None) };
+            match survey_links(db, links, message, rsvp_id, &e.time_zone, now).await? {
+                Some(survey) => Some(survey),
+                None => return Ok(None),
+            }
+        }
+        _ => None,
+    };
     let (mut headline, mut note, mut unsubscribe_url) = (None, None, None);
     if message.kind == MessageKind::Announcement {
         let found = match message.batch_id {
@@ -208,6 +233,7 @@ pub async fn prepare(
         going_url: None,
         decline_url: None,
         unsubscribe_url,
+        survey,
     }))
 }
 
@@ -254,6 +280,55 @@ async fn prepare_invitation(
         going_url: Some(format!("{}/e/{}?invite={token}#rsvp", links.base_url(), e.slug)),
         decline_url: Some(format!("{}/i/{token}", links.base_url())),
         unsubscribe_url: Some(links.unsubscribe_url(message.id)),
+        survey: None,
+    }))
+}
+
+/// The links of a survey email, or `None` when it is no longer owed: the survey closed (or was
+/// removed), or a reminder's reader has answered meanwhile.
+async fn survey_links(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    message: &outbox::Model,
+    rsvp_id: crate::ids::RsvpId,
+    time_zone: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SurveyLinks>> {
+    let Some(found) =
+        survey::Entity::find().filter(survey::Column::EventId.eq(message.event_id)).one(db).await?
+    else {
+        return Ok(None);
+    };
+    let invitation = survey_invitation::Entity::find()
+        .filter(survey_invitation::Column::SurveyId.eq(found.id))
+        .filter(survey_invitation::Column::RsvpId.eq(rsvp_id))
+        .one(db)
+        .await?;
+    let Some(invitation) = invitation else { return Ok(None) };
+    let answered = invitation.responded_at.is_some() && message.kind == MessageKind::SurveyReminder;
+    if now >= found.closes_at || answered {
+        return Ok(None);
+    }
+    let Some(rsvp) = rsvp::Entity::find_by_id(rsvp_id).one(db).await? else { return Ok(None) };
+    let language = rsvp.language;
+    let url = links.survey_url(&invitation);
+    let satisfaction = crate::survey::satisfaction_question(&found.questions);
+    let answers = satisfaction
+        .map(|q| {
+            crate::questions::RATING_LABELS
+                .iter()
+                .map(|(point, ja, en)| {
+                    let label = if language == Language::Ja { ja } else { en };
+                    ((*label).to_owned(), format!("{url}?{}={point}", q.id))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(SurveyLinks {
+        question: satisfaction.map(|q| q.label.in_language(language).to_owned()),
+        answers,
+        closes: format::moment(found.closes_at, time_zone, language),
+        url,
     }))
 }
 
@@ -299,6 +374,8 @@ fn still_owed(kind: MessageKind, rsvp: &rsvp::Model) -> bool {
         MessageKind::Announcement => rsvp.status.is_active(),
         // Prepared from the invitation, not an RSVP.
         MessageKind::Invitation => false,
+        // Checked against the survey itself.
+        MessageKind::SurveyInvitation | MessageKind::SurveyReminder => true,
         MessageKind::Offered => rsvp.status == RsvpStatus::Offered,
         MessageKind::Cancelled => rsvp.status == RsvpStatus::Cancelled,
         MessageKind::EventChanged | MessageKind::EventCancelled => true,

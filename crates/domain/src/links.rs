@@ -175,6 +175,12 @@ impl Links {
         format!("{}/t/{}", self.base_url, self.ticket_code(rsvp))
     }
 
+    /// An attendee's survey, `/s/{token}`.
+    pub fn survey_url(&self, invitation: &crate::entity::survey_invitation::Model) -> String {
+        let version = u32::try_from(invitation.link_version).unwrap_or(0);
+        format!("{}/s/{}", self.base_url, self.keyring.make(LinkKind::Survey, invitation.id.uuid(), version))
+    }
+
     pub fn event_url(&self, slug: &str) -> String {
         format!("{}/e/{slug}", self.base_url)
     }

@@ -72,6 +72,12 @@ pub enum MessageKind {
     /// The organizers' words to an event's attendees, with an unsubscribe link.
     #[sea_orm(string_value = "announcement")]
     Announcement,
+    /// After the event: the survey, with one-tap satisfaction links.
+    #[sea_orm(string_value = "survey_invitation")]
+    SurveyInvitation,
+    /// The survey's one reminder, to those who have not answered.
+    #[sea_orm(string_value = "survey_reminder")]
+    SurveyReminder,
 }
 
 impl MessageKind {
@@ -96,6 +102,8 @@ impl MessageKind {
             MessageKind::SlotChanged => "slot_changed",
             MessageKind::Invitation => "invitation",
             MessageKind::Announcement => "announcement",
+            MessageKind::SurveyInvitation => "survey_invitation",
+            MessageKind::SurveyReminder => "survey_reminder",
         }
     }
 

@@ -1,7 +1,8 @@
-//! Questions an event asks on its RSVP form (short text, long text, single choice, multiple
-//! choice, yes/no), each with Japanese and English labels, and the answers attendees give. The
-//! event keeps its questions as one JSON list and each RSVP its answers as one JSON object keyed
-//! by question id, so organizers edit the list as a whole and answers follow their question's id.
+//! Questions an event asks on its RSVP form or in its survey (short text, long text, single
+//! choice, multiple choice, yes/no, a five-point rating, a 0-10 scale), each with Japanese and
+//! English labels, and the answers people give. Questions are kept as one JSON list and answers
+//! as one JSON object keyed by question id, so organizers edit the list as a whole and answers
+//! follow their question's id.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -28,11 +29,45 @@ pub enum QuestionKind {
     SingleChoice,
     MultipleChoice,
     YesNo,
+    /// Five points, 5 the best: とても満足 / 満足 / ふつう / 不満 / とても不満.
+    Rating,
+    /// 0 to 10, as in "how likely are you to recommend": the base of NPS.
+    ZeroToTen,
+}
+
+/// The five points of a rating, best first, in Japanese and English.
+pub const RATING_LABELS: [(i64, &str, &str); 5] = [
+    (5, "とても満足", "Very satisfied"),
+    (4, "満足", "Satisfied"),
+    (3, "ふつう", "Neutral"),
+    (2, "不満", "Dissatisfied"),
+    (1, "とても不満", "Very dissatisfied"),
+];
+
+/// A rating point's label in `language`.
+pub fn rating_label(point: i64, language: Language) -> Option<&'static str> {
+    RATING_LABELS.iter().find(|(p, ..)| *p == point).map(|(_, ja, en)| match language {
+        Language::Ja => *ja,
+        Language::En => *en,
+    })
 }
 
 impl QuestionKind {
     pub fn has_choices(self) -> bool {
         matches!(self, QuestionKind::SingleChoice | QuestionKind::MultipleChoice)
+    }
+
+    /// The points of a scale question, lowest first.
+    pub fn scale(self) -> Option<std::ops::RangeInclusive<i64>> {
+        match self {
+            QuestionKind::Rating => Some(1..=5),
+            QuestionKind::ZeroToTen => Some(0..=10),
+            _ => None,
+        }
+    }
+
+    pub fn is_text(self) -> bool {
+        matches!(self, QuestionKind::ShortText | QuestionKind::LongText)
     }
 }
 
@@ -88,6 +123,11 @@ impl Question {
         let choice = |id: &str| self.choice(id).map_or(id, |c| c.label.in_language(language)).to_owned();
         match answer {
             Value::Bool(yes) => yes_no(*yes).to_owned(),
+            Value::Number(n) if self.kind == QuestionKind::Rating => n
+                .as_i64()
+                .and_then(|p| rating_label(p, language))
+                .map_or_else(|| n.to_string(), str::to_owned),
+            Value::Number(n) => n.to_string(),
             Value::String(s) if self.kind.has_choices() => choice(s),
             Value::String(s) => s.clone(),
             Value::Array(ids) => ids
@@ -268,6 +308,20 @@ pub fn check_answers(
             (QuestionKind::YesNo, _) => {
                 errors.add(&field, "invalid", "answer yes or no");
                 None
+            }
+            (QuestionKind::Rating | QuestionKind::ZeroToTen, [point]) => {
+                let scale = q.kind.scale().unwrap_or(0..=0);
+                match point.parse::<i64>() {
+                    Ok(point) if scale.contains(&point) => Some(Value::from(point)),
+                    _ => {
+                        errors.add(
+                            &field,
+                            "out_of_scale",
+                            format!("choose a point from {} to {}", scale.start(), scale.end()),
+                        );
+                        None
+                    }
+                }
             }
             (_, _) => {
                 errors.add(&field, "one_answer", "give one answer");

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod cache;
 pub mod calendar;
+pub mod charts;
 pub mod group_commit;
 pub mod limits;
 pub mod metrics;
@@ -46,6 +47,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/i/:token", get(pages::invitation_page).post(pages::decline))
         .at("/u/:token", get(pages::unsubscribe_page).post(pages::unsubscribe))
         .at("/t/:code", get(pages::ticket_page))
+        .at("/s/:token", get(pages::survey_page))
+        .at("/s/:token/answers", post(pages::survey_submit))
         .at("/door/sw.js", get(pages::door_worker))
         .at("/door/:pass", get(pages::door_page))
         .at("/door/:pass/roster", get(pages::door_roster))

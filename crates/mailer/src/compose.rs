@@ -85,6 +85,12 @@ fn context_of(letter: &Letter) -> Value {
         going_url => letter.going_url.as_deref(),
         decline_url => letter.decline_url.as_deref(),
         unsubscribe_url => letter.unsubscribe_url.as_deref(),
+        survey => letter.survey.as_ref().map(|s| context! {
+            url => s.url.as_str(),
+            question => s.question.as_deref(),
+            answers => s.answers.iter().map(|(label, url)| context! { label => label, url => url }).collect::<Vec<_>>(),
+            closes => s.closes.as_str(),
+        }),
     }
 }
 

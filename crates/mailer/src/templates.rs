@@ -10,7 +10,7 @@ macro_rules! templates {
     };
 }
 
-const SOURCES: [(&str, &str); 116] = templates![
+const SOURCES: [(&str, &str); 132] = templates![
     "layout.html",
     "layout.txt",
     "parts/qr.ja.html",
@@ -19,6 +19,10 @@ const SOURCES: [(&str, &str); 116] = templates![
     "parts/facts.en.html",
     "parts/facts.ja.txt",
     "parts/facts.en.txt",
+    "parts/survey.ja.html",
+    "parts/survey.en.html",
+    "parts/survey.ja.txt",
+    "parts/survey.en.txt",
     "confirm_rsvp/ja.subject",
     "confirm_rsvp/en.subject",
     "confirm_rsvp/ja.txt",
@@ -127,6 +131,18 @@ const SOURCES: [(&str, &str); 116] = templates![
     "announcement/en.txt",
     "announcement/ja.html",
     "announcement/en.html",
+    "survey_invitation/ja.subject",
+    "survey_invitation/en.subject",
+    "survey_invitation/ja.txt",
+    "survey_invitation/en.txt",
+    "survey_invitation/ja.html",
+    "survey_invitation/en.html",
+    "survey_reminder/ja.subject",
+    "survey_reminder/en.subject",
+    "survey_reminder/ja.txt",
+    "survey_reminder/en.txt",
+    "survey_reminder/ja.html",
+    "survey_reminder/en.html",
 ];
 
 pub static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -6,7 +6,7 @@ use lettre::message::Mailbox;
 use mail_parser::{MessageParser, MimeHeaders};
 use tsudoi_domain::{
     ids::MessageId,
-    letter::{EventFacts, Letter, Ticket},
+    letter::{EventFacts, Letter, SurveyLinks, Ticket},
     outbox::MessageKind,
     rsvp::RsvpStatus,
     values::Language,
@@ -76,7 +76,22 @@ fn letter(kind: MessageKind, name: &str, language: Language) -> Letter {
         decline_url: (kind == MessageKind::Invitation).then(|| "https://tsudoi.example.jp/i/t".into()),
         unsubscribe_url: matches!(kind, MessageKind::Invitation | MessageKind::Announcement)
             .then(|| "https://tsudoi.example.jp/u/unsub-token".into()),
+        survey: is_survey(kind).then(|| SurveyLinks {
+            url: SURVEY.into(),
+            question: Some("今回のイベントの満足度を教えてください".into()),
+            answers: (1..=5)
+                .rev()
+                .map(|p| (format!("point {p}"), format!("{SURVEY}?satisfaction={p}")))
+                .collect(),
+            closes: "12月24日(木) 21:30 JST".into(),
+        }),
     }
+}
+
+const SURVEY: &str = "https://tsudoi.example.jp/s/survey-token";
+
+fn is_survey(kind: MessageKind) -> bool {
+    matches!(kind, MessageKind::SurveyInvitation | MessageKind::SurveyReminder)
 }
 
 fn confirmed(name: &str) -> Letter {
@@ -141,7 +156,20 @@ fn every_message_renders_in_both_languages_and_escapes_html_only_in_html() {
                     | MessageKind::EventCancelled
                     | MessageKind::Rejected
                     | MessageKind::Invitation
+                    | MessageKind::SurveyInvitation
+                    | MessageKind::SurveyReminder
             );
+            if is_survey(kind) {
+                let text = mail.body_text(0).unwrap();
+                for p in 1..=5 {
+                    let link = format!("{SURVEY}?satisfaction={p}");
+                    assert!(
+                        text.contains(&link) && unescaped.contains(&link),
+                        "{kind:?}: one-tap answer {p}"
+                    );
+                }
+                assert!(text.contains("12月24日(木) 21:30 JST"), "{kind:?} says when it closes");
+            }
             let unsubscribable = matches!(kind, MessageKind::Invitation | MessageKind::Announcement);
             assert_eq!(
                 mail.header_raw("List-Unsubscribe").map(str::trim),

@@ -1,12 +1,12 @@
 //! Work that falls due with time, run from inside `serve`: lottery draws, expired holds and
-//! offers (their seats go to the waitlist), reminders before events, and pruning the rate
-//! limiters. Due work is found in the database with the injectable clock, so it survives
-//! restarts and several instances may run it at once.
+//! offers (their seats go to the waitlist), reminders before events, surveys after them (and
+//! their one reminder), and pruning the rate limiters. Due work is found in the database with
+//! the injectable clock, so it survives restarts and several instances may run it at once.
 
 use std::{sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, watch};
-use tsudoi_domain::{clock::SharedClock, db::Db, rsvp};
+use tsudoi_domain::{clock::SharedClock, db::Db, rsvp, survey};
 use tsudoi_http::limits::Limits;
 
 pub struct Scheduler {
@@ -59,6 +59,22 @@ impl Scheduler {
                 self.mail_wake.notify_one();
             }
             Err(err) => tracing::error!(error = %err, "queueing reminders"),
+        }
+        match survey::invite_due(writer, reader, now).await {
+            Ok(0) => {}
+            Ok(invited) => {
+                tracing::info!(invited, "survey invitations queued");
+                self.mail_wake.notify_one();
+            }
+            Err(err) => tracing::error!(error = %err, "sending surveys"),
+        }
+        match survey::remind_due(writer, reader, now).await {
+            Ok(0) => {}
+            Ok(queued) => {
+                tracing::info!(queued, "survey reminders queued");
+                self.mail_wake.notify_one();
+            }
+            Err(err) => tracing::error!(error = %err, "reminding of surveys"),
         }
         self.limits.prune();
     }

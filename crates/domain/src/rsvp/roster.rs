@@ -11,6 +11,7 @@ use crate::{
     error::{Error, Resource, Result, ValidationErrors},
     event::{self, EventDetails},
     format,
+    format::spreadsheet_cell,
     ids::{EventId, SlotId},
     questions::Question,
     values::Language,
@@ -95,14 +96,6 @@ pub async fn list(
     Ok((details, rows))
 }
 
-/// A spreadsheet program runs a cell that begins with one of these as a formula.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A cell as text that a spreadsheet shows and never evaluates.
-fn cell(value: &str) -> String {
-    if value.starts_with(FORMULA_STARTS) { format!("'{value}") } else { value.to_owned() }
-}
-
 /// The RSVPs as CSV for Excel: UTF-8 with a byte-order mark, headers in `language`, times in
 /// the event's time zone.
 pub fn csv(details: &EventDetails, rows: &[rsvp::Model], language: Language) -> Result<Vec<u8>> {
@@ -145,15 +138,15 @@ pub fn csv(details: &EventDetails, rows: &[rsvp::Model], language: Language) -> 
         let header = headers
             .iter()
             .map(|h| (*h).to_owned())
-            .chain(questions.iter().map(|q| cell(q.label.in_language(language))));
+            .chain(questions.iter().map(|q| spreadsheet_cell(q.label.in_language(language))));
         writer.write_record(header).map_err(|err| Error::Unexpected(err.into()))?;
         for r in rows {
             let slot = details.slots.iter().find(|s| s.id == r.slot_id).map_or("", |s| s.name.as_str());
             let record = [
-                cell(&r.name),
-                cell(r.name_reading.as_deref().unwrap_or_default()),
-                cell(r.email.as_deref().unwrap_or_default()),
-                cell(slot),
+                spreadsheet_cell(&r.name),
+                spreadsheet_cell(r.name_reading.as_deref().unwrap_or_default()),
+                spreadsheet_cell(r.email.as_deref().unwrap_or_default()),
+                spreadsheet_cell(slot),
                 r.guests.to_string(),
                 status_label(r.status, language).to_owned(),
                 r.short_code.clone(),
@@ -164,7 +157,7 @@ pub fn csv(details: &EventDetails, rows: &[rsvp::Model], language: Language) -> 
             ];
             let answers = questions.iter().map(|q| {
                 let answer = r.answers.as_ref().and_then(|a| a.0.get(&q.id));
-                answer.map(|a| cell(&q.display(a, language))).unwrap_or_default()
+                answer.map(|a| spreadsheet_cell(&q.display(a, language))).unwrap_or_default()
             });
             let record: Vec<String> = record.into_iter().chain(answers).collect();
             writer.write_record(&record).map_err(|err| Error::Unexpected(err.into()))?;
@@ -205,11 +198,11 @@ mod tests {
 
     #[test]
     fn cells_a_spreadsheet_would_run_are_neutralised() {
-        assert_eq!(cell("=HYPERLINK(\"http://evil\")"), "'=HYPERLINK(\"http://evil\")");
+        assert_eq!(spreadsheet_cell("=HYPERLINK(\"http://evil\")"), "'=HYPERLINK(\"http://evil\")");
         for sneaky in ["+1+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(cell(sneaky).starts_with('\''), "{sneaky:?}");
+            assert!(spreadsheet_cell(sneaky).starts_with('\''), "{sneaky:?}");
         }
-        assert_eq!(cell("山田 花子"), "山田 花子");
-        assert_eq!(cell("a=b"), "a=b");
+        assert_eq!(spreadsheet_cell("山田 花子"), "山田 花子");
+        assert_eq!(spreadsheet_cell("a=b"), "a=b");
     }
 }

@@ -7,8 +7,10 @@ mod events;
 mod invitations;
 mod outbox;
 mod public;
+mod reports;
 mod rsvps;
 mod series;
+mod surveys;
 mod types;
 mod venues;
 
@@ -36,6 +38,10 @@ pub enum ApiTags {
     Invitations,
     /// Check-in at the door: door passes, scans, undo, counts.
     Door,
+    /// After the event: its satisfaction survey and the results.
+    Surveys,
+    /// Across events: a series edition by edition, a network's supporters over a year.
+    Reports,
 }
 
 pub type Api = (
@@ -47,6 +53,8 @@ pub type Api = (
     invitations::InvitationsApi,
     door_passes::DoorPassesApi,
     door::DoorApi,
+    surveys::SurveysApi,
+    reports::ReportsApi,
     outbox::OutboxApi,
     public::PublicApi,
 );
@@ -61,6 +69,8 @@ pub fn service(state: AppState) -> OpenApiService<Api, ()> {
         invitations::InvitationsApi { state: state.clone() },
         door_passes::DoorPassesApi { state: state.clone() },
         door::DoorApi { state: state.clone() },
+        surveys::SurveysApi { state: state.clone() },
+        reports::ReportsApi { state: state.clone() },
         outbox::OutboxApi { state: state.clone() },
         public::PublicApi { state },
     );

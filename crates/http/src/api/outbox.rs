@@ -45,6 +45,8 @@ pub enum MessageKindApi {
     SlotChanged,
     Invitation,
     Announcement,
+    SurveyInvitation,
+    SurveyReminder,
 }
 
 impl From<MessageKind> for MessageKindApi {
@@ -68,6 +70,8 @@ impl From<MessageKind> for MessageKindApi {
             MessageKind::SlotChanged => MessageKindApi::SlotChanged,
             MessageKind::Invitation => MessageKindApi::Invitation,
             MessageKind::Announcement => MessageKindApi::Announcement,
+            MessageKind::SurveyInvitation => MessageKindApi::SurveyInvitation,
+            MessageKind::SurveyReminder => MessageKindApi::SurveyReminder,
         }
     }
 }

@@ -239,7 +239,7 @@ impl From<&person::Model> for PersonRef {
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
 
-/// The kind of a question on the RSVP form.
+/// The kind of a question on the RSVP form or in a survey.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
@@ -251,6 +251,10 @@ pub enum QuestionKindApi {
     SingleChoice,
     MultipleChoice,
     YesNo,
+    /// Five points, 5 the best (とても満足 / 満足 / ふつう / 不満 / とても不満); answered as 1-5.
+    Rating,
+    /// 0 to 10 ("how likely are you to recommend"), the base of NPS; answered as 0-10.
+    ZeroToTen,
 }
 
 impl From<QuestionKind> for QuestionKindApi {
@@ -261,6 +265,8 @@ impl From<QuestionKind> for QuestionKindApi {
             QuestionKind::SingleChoice => QuestionKindApi::SingleChoice,
             QuestionKind::MultipleChoice => QuestionKindApi::MultipleChoice,
             QuestionKind::YesNo => QuestionKindApi::YesNo,
+            QuestionKind::Rating => QuestionKindApi::Rating,
+            QuestionKind::ZeroToTen => QuestionKindApi::ZeroToTen,
         }
     }
 }
@@ -273,6 +279,8 @@ impl From<QuestionKindApi> for QuestionKind {
             QuestionKindApi::SingleChoice => QuestionKind::SingleChoice,
             QuestionKindApi::MultipleChoice => QuestionKind::MultipleChoice,
             QuestionKindApi::YesNo => QuestionKind::YesNo,
+            QuestionKindApi::Rating => QuestionKind::Rating,
+            QuestionKindApi::ZeroToTen => QuestionKind::ZeroToTen,
         }
     }
 }
@@ -290,7 +298,7 @@ pub struct LabelApi {
     pub en: String,
 }
 
-/// A question asked on the RSVP form.
+/// A question asked on the RSVP form or in a survey.
 #[derive(Debug, Object)]
 pub struct QuestionApi {
     /// Answers are keyed by it; it stays when the question is edited.

@@ -1,17 +1,19 @@
 //! Server-rendered pages: a network's events (`/n/{slug}`), one event with its RSVP form
-//! (`/e/{slug}`), an attendee's own page (`/r/{token}`) and a ticket (`/t/{code}`), in Japanese
-//! or English, working without JavaScript.
+//! (`/e/{slug}`), an attendee's own page (`/r/{token}`), a ticket (`/t/{code}`) and a survey
+//! (`/s/{token}`), in Japanese or English, working without JavaScript.
 
 mod attendee;
 mod door;
 mod i18n;
 mod invitation;
 mod rsvp;
+mod survey;
 
 pub use attendee::{rsvp_act, rsvp_page, rsvp_step, ticket_page};
 pub use door::{door_live, door_page, door_roster, door_script, door_worker};
 pub use invitation::{decline, invitation_page, unsubscribe, unsubscribe_page};
 pub use rsvp::submit as rsvp_submit;
+pub use survey::{survey_page, survey_report, survey_submit};
 
 pub use i18n::language_of;
 mod markdown;
@@ -48,6 +50,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("home.html", include_str!("../../templates/home.html")),
         ("message.html", include_str!("../../templates/message.html")),
         ("attendee.html", include_str!("../../templates/attendee.html")),
+        ("survey.html", include_str!("../../templates/survey.html")),
+        ("survey_report.html", include_str!("../../templates/survey_report.html")),
         ("questions.html", include_str!("../../templates/questions.html")),
         ("door.html", include_str!("../../templates/door.html")),
         ("door_roster.html", include_str!("../../templates/door_roster.html")),
@@ -89,7 +93,7 @@ impl Page {
             }
         }
         // An invitation's "going" link fills the form with the person's name and address.
-        let private = ["/r/", "/t/", "/i/", "/u/", "/door/"].iter().any(|p| path.starts_with(p))
+        let private = ["/r/", "/t/", "/i/", "/u/", "/s/", "/door/"].iter().any(|p| path.starts_with(p))
             || req.uri().query().is_some_and(|q| q.contains("invite="));
         Page { language, remember, path, private, chosen }
     }

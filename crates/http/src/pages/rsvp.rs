@@ -89,17 +89,22 @@ pub(super) fn question_views(
             let field = questions::answer_field(&q.id);
             let chosen: Vec<&str> =
                 given.iter().filter(|(id, _)| *id == q.id).map(|(_, v)| v.as_str()).collect();
-            let choices: Vec<Value> = q
-                .choices
-                .iter()
-                .map(|c| {
-                    context! {
-                        id => c.id.clone(),
-                        label => c.label.in_language(language),
-                        checked => chosen.contains(&c.id.as_str()),
-                    }
-                })
-                .collect();
+            let choice = |id: String, label: &str| {
+                context! { checked => chosen.contains(&id.as_str()), id => id, label => label }
+            };
+            let choices: Vec<Value> = match q.kind {
+                QuestionKind::Rating => questions::RATING_LABELS
+                    .iter()
+                    .map(|(point, ..)| {
+                        choice(
+                            point.to_string(),
+                            questions::rating_label(*point, language).unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+                QuestionKind::ZeroToTen => (0..=10).map(|p| choice(p.to_string(), &p.to_string())).collect(),
+                _ => q.choices.iter().map(|c| choice(c.id.clone(), c.label.in_language(language))).collect(),
+            };
             context! {
                 field => field.clone(),
                 kind => match q.kind {
@@ -108,6 +113,8 @@ pub(super) fn question_views(
                     QuestionKind::SingleChoice => "single_choice",
                     QuestionKind::MultipleChoice => "multiple_choice",
                     QuestionKind::YesNo => "yes_no",
+                    QuestionKind::Rating => "rating",
+                    QuestionKind::ZeroToTen => "zero_to_ten",
                 },
                 label => q.label.in_language(language),
                 required => q.required,
@@ -142,6 +149,7 @@ pub(super) fn answer_pairs(answers: Option<&Answers>) -> Vec<(String, String)> {
             serde_json::Value::Array(ids) => {
                 pairs.extend(ids.iter().filter_map(|v| v.as_str()).map(|v| (id.clone(), v.to_owned())));
             }
+            serde_json::Value::Number(n) => pairs.push((id.clone(), n.to_string())),
             _ => {}
         }
     }

@@ -457,6 +457,54 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
         ("networks", "ネットワーク", "Networks"),
         ("api_docs", "主催者向け API ドキュメント", "API documentation for organizers"),
         ("footer", "集い Tsudoi — アルムナイのためのイベントサービス", "Tsudoi — events for alumni networks"),
+        ("survey_title", "参加者アンケート", "Survey"),
+        ("survey_your_answers", "あなたの回答", "Your answers"),
+        (
+            "survey_greeting",
+            "{name} さん、「{title}」へのご参加ありがとうございました。今後の会をより良くするため、ご意見をお聞かせください。",
+            "Thank you for coming to {title}, {name}. Tell the organizers how it went, so the next one is even better.",
+        ),
+        (
+            "survey_until",
+            "{at} まで回答でき、それまでは何度でも修正できます。",
+            "Open until {at}; you can change your answers until then.",
+        ),
+        ("survey_send", "回答を送信する", "Send"),
+        ("survey_update", "回答を更新する", "Update my answers"),
+        (
+            "survey_thanks",
+            "ご回答ありがとうございました。回答を保存しました。",
+            "Thank you! Your answers are saved.",
+        ),
+        ("survey_closed", "このアンケートは締め切りました", "This survey is closed"),
+        (
+            "survey_closed_body",
+            "{at} に締め切りました。ご協力ありがとうございました。",
+            "It closed at {at}. Thank you all the same.",
+        ),
+        (
+            "survey_closed_answered",
+            "{at} に締め切りました。ご回答ありがとうございました。",
+            "It closed at {at}. Thank you for your answers.",
+        ),
+        (
+            "survey_closed_now",
+            "アンケートは締め切られたため、回答を保存できませんでした。",
+            "The survey has closed, so your answers could not be saved.",
+        ),
+        (
+            "survey_anonymous",
+            "このアンケートは匿名です。主催者には、あなたの名前やメールアドレスと結びつかない形で回答だけが届きます。集い Tsudoi は、あなたが回答を修正できるように、またリマインドメールを送らないようにするためだけに、回答とあなたの結びつきを保持します。",
+            "This survey is anonymous: the organizers see the answers, never who gave them. Tsudoi keeps the link between you and your answers only so that you can change them and are not sent a reminder.",
+        ),
+        (
+            "survey_named",
+            "回答はお名前とともに主催者に届きます。",
+            "The organizers see your answers with your name.",
+        ),
+        ("scale_low", "まったく思わない", "not at all likely"),
+        ("scale_high", "非常にそう思う", "extremely likely"),
+        ("err_out_of_scale", "表示されている選択肢から選んでください。", "Choose one of the points shown."),
     ];
     pairs
         .iter()

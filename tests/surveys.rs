@@ -1,0 +1,286 @@
+//! After the event: the survey goes out with the clock to those who checked in, answers come in
+//! through `/s/{token}` (one tap from the email, then send), the results match numbers worked
+//! out by hand, the CSV parses back, the SVG is well-formed and draws those numbers; and every
+//! bad input a survey meets, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use crate::{
+    door::{scan, ticket_of},
+    e2e,
+    helpers::TestApp,
+};
+
+/// An event tomorrow evening (19:00-21:30 in Tokyo), with `people` RSVPs; those in `came`
+/// checked in at the door. The clock ends at the start of the event. Returns the event's id.
+pub(crate) async fn held_event(app: &TestApp, slug: &str, people: &[(&str, &str)], came: &[&str]) -> String {
+    let event = app
+        .published_event(json!({
+            "slug": slug,
+            "starts_at": "2026-11-03T19:00:00+09:00",
+            "ends_at": "2026-11-03T21:30:00+09:00",
+            "confirmation_required": false,
+        }))
+        .await;
+    let id = event["id"].as_str().unwrap().to_owned();
+    for (name, email) in people {
+        app.rsvp(slug, name, email, 0).await.expect_status(200, "an RSVP");
+    }
+    let door_opens: chrono::DateTime<chrono::Utc> = "2026-11-03T10:00:00Z".parse().unwrap();
+    if app.clock_now() < door_opens {
+        app.clock.advance(door_opens - app.clock_now());
+    }
+    let now = app.clock_now().to_rfc3339();
+    let pass = app
+        .post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": "受付", "valid_from": now}))
+        .await;
+    let pass = pass.expect(201)["token"].as_str().unwrap().to_owned();
+    for email in came {
+        let code = ticket_of(app, email).await;
+        scan(app, &pass, json!({"code": code})).await.expect_status(200, "checked in");
+    }
+    id
+}
+
+/// Posts a survey form; `answers` are (question id, value) pairs.
+async fn answer(app: &TestApp, survey_url: &str, answers: &[(&str, &str)]) -> crate::helpers::Reply {
+    let path = survey_url.strip_prefix(&app.address).unwrap();
+    let path = path.split('?').next().unwrap();
+    let fields: Vec<(String, String)> =
+        answers.iter().map(|(q, v)| (format!("answers.{q}"), (*v).to_owned())).collect();
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.submit_form(&format!("{path}/answers"), &fields).await
+}
+
+fn question<'a>(results: &'a Value, id: &str) -> &'a Value {
+    results["questions"].as_array().unwrap().iter().find(|q| q["question"]["id"] == id).unwrap()
+}
+
+fn counts(q: &Value) -> Vec<(String, i64)> {
+    q["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["count"].as_i64().unwrap() > 0)
+        .map(|a| (a["value"].as_str().unwrap().to_owned(), a["count"].as_i64().unwrap()))
+        .collect()
+}
+
+e2e! {
+    async fn a_survey_goes_to_those_who_came_and_its_results_add_up(app: TestApp) {
+        let people = [
+            ("山田 花子", "hanako@example.jp"),
+            ("佐藤 太郎", "taro@example.jp"),
+            ("鈴木 次郎", "jiro@example.jp"),
+            ("田中 恵", "megumi@example.jp"),
+            ("来ない 人", "absent@example.jp"),
+        ];
+        let came = ["hanako@example.jp", "taro@example.jp", "jiro@example.jp", "megumi@example.jp"];
+        let id = held_event(&app, "crossing-8", &people, &came).await;
+        let survey = format!("/api/v1/events/{id}/survey");
+
+        // Only the event's organizers, and one survey per event.
+        let door = app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let stranger = app.other_network("osaka").await;
+        for token in [&door, &stranger] {
+            app.post_as(token, &survey, json!({})).await.expect_problem(404, "not_found");
+        }
+        app.get(&survey).await.expect_problem(404, "not_found");
+        let created = app.post(&survey, json!({})).await.expect(201);
+        assert_eq!(created["questions"].as_array().unwrap().len(), 5);
+        assert_eq!(created["questions"][0]["kind"], "rating");
+        assert_eq!(created["send_at"], "2026-11-03T14:30:00+00:00", "two hours after the end");
+        app.post(&survey, json!({})).await.expect_problem(409, "survey_exists");
+        for token in [&door, &stranger] {
+            app.get_as(token, &survey).await.expect_problem(404, "not_found");
+            app.get_as(token, &format!("{survey}/results")).await.expect_problem(404, "not_found");
+        }
+
+        // Settings are checked; one reminder after two days.
+        let bad = app.patch(&survey, json!({"send_delay_minutes": -5, "reminder_days": 99})).await;
+        bad.expect_problem(422, "validation_failed");
+        assert!(bad.fields().contains(&"send_delay_minutes".to_owned()), "{:?}", bad.fields());
+        assert!(bad.fields().contains(&"reminder_days".to_owned()));
+        app.patch(&survey, json!({"closes_at": "2026-11-01T00:00:00Z"})).await.expect_problem(422, "validation_failed");
+        let changed = app.patch(&survey, json!({"reminder_days": 2})).await.expect(200);
+        assert_eq!(changed["reminder_days"], 2);
+        app.post(&format!("{survey}/send"), json!({})).await.expect_problem(409, "event_not_over");
+
+        // The end plus two hours: the scheduler sends it, to those who came only.
+        app.advance(Duration::hours(3)).await;
+        assert!(app.mail.all().iter().all(|m| !m.subject.contains("アンケート")), "not before two hours");
+        app.advance(Duration::hours(2)).await;
+        let invitations = app.mail.wait_for(4, |m| m.subject.contains("アンケート")).await;
+        let mut invited: Vec<&str> = invitations.iter().map(|m| m.to.as_str()).collect();
+        invited.sort_unstable();
+        assert_eq!(invited.len(), 4);
+        assert!(invited.iter().all(|to| !to.contains("absent")), "only those who came: {invited:?}");
+        let link_of = |to: &str| {
+            let mail = invitations.iter().find(|m| m.to.contains(to)).unwrap();
+            mail.link(&app.address, "/s/").split('?').next().unwrap().to_owned()
+        };
+        let overview = app.get(&survey).await.expect(200);
+        assert_eq!((overview["invited"].as_i64(), overview["responded"].as_i64()), (Some(4), Some(0)));
+        // Sending again reaches nobody new.
+        assert_eq!(app.post(&format!("{survey}/send"), json!({})).await.expect(200)["invited"], 0);
+
+        // The email's one-tap link opens the survey with that answer chosen, and records nothing.
+        let hanako_mail = invitations.iter().find(|m| m.to.contains("hanako")).unwrap();
+        let one_tap = hanako_mail
+            .links(&app.address)
+            .into_iter()
+            .find(|l| l.ends_with("?satisfaction=5"))
+            .expect("a one-tap link for very satisfied");
+        let page = app.page(&one_tap).await;
+        page.expect_status(200, "the survey page");
+        assert!(page.text.contains(r#"value="5"  checked"#) || page.text.contains(r#"value="5" required checked"#), "five is chosen");
+        assert_eq!(app.get(&survey).await.expect(200)["responded"], 0, "opening records nothing");
+
+        // Answers: Hanako 5 / 10, Taro 5 then (editing) 3 / 9, Jiro 4 / 6. Megumi never answers.
+        let hanako = link_of("hanako");
+        answer(&app, &hanako, &[
+            ("satisfaction", "5"), ("recommend", "10"), ("valuable", "talks"), ("valuable", "networking"),
+            ("again", "yes"), ("comments", "最高でした"),
+        ]).await.expect_status(200, "saved");
+        let taro = link_of("taro");
+        answer(&app, &taro, &[("satisfaction", "5"), ("recommend", "9"), ("valuable", "networking")]).await.expect_status(200, "saved");
+        let again = answer(&app, &taro, &[("satisfaction", "3"), ("recommend", "9"), ("valuable", "networking")]).await;
+        again.expect_status(200, "a second submission edits the first");
+        assert!(again.text.contains("回答を更新する"), "the page offers to update");
+        let jiro = link_of("jiro");
+        answer(&app, &jiro, &[("satisfaction", "4"), ("recommend", "6"), ("comments", "=HYPERLINK(\"x\")")]).await.expect_status(200, "saved");
+
+        // Bad answers: kept on the page with the field marked, nothing stored.
+        let megumi = link_of("megumi");
+        let out = answer(&app, &megumi, &[("satisfaction", "7"), ("comments", "会場が遠い")]).await;
+        out.expect_status(422, "outside the scale");
+        assert!(out.text.contains("表示されている選択肢から選んでください") && out.text.contains("会場が遠い"), "{}", out.text);
+        let missing = answer(&app, &megumi, &[("recommend", "8"), ("comments", "会場が遠い")]).await;
+        missing.expect_status(422, "a required answer is missing");
+        assert!(missing.text.contains("入力してください") && missing.text.contains("会場が遠い"));
+        assert!(missing.text.contains(r#"value="8"  checked"#) || missing.text.contains(r#"value="8" checked"#), "the other answers are kept");
+        let huge = "長".repeat(2001);
+        answer(&app, &megumi, &[("satisfaction", "3"), ("comments", &huge)]).await.expect_status(422, "too long");
+        let unknown = answer(&app, &megumi, &[("satisfaction", "3"), ("shoe_size", "27")]).await;
+        unknown.expect_status(422, "not a question");
+        let mut tampered = megumi.clone();
+        tampered.replace_range(tampered.len() - 3.., "AAA");
+        app.page(&tampered).await.expect_status(404, "a tampered link");
+        answer(&app, &tampered, &[("satisfaction", "5")]).await.expect_status(404, "a tampered link");
+
+        // The results, worked out by hand.
+        let results = app.get(&format!("{survey}/results")).await.expect(200);
+        assert_eq!((results["invited"].as_i64(), results["responses"].as_i64()), (Some(4), Some(3)));
+        assert_eq!(results["response_rate"], 75.0);
+        let satisfaction = question(&results, "satisfaction");
+        assert_eq!(satisfaction["answered"], 3);
+        assert_eq!(counts(satisfaction), [("5".to_owned(), 1), ("4".to_owned(), 1), ("3".to_owned(), 1)]);
+        assert_eq!(satisfaction["top_box"], json!({"count": 1, "percent": 33.3}));
+        assert_eq!(satisfaction["top_two"], json!({"count": 2, "percent": 66.7}));
+        assert_eq!(satisfaction["mean"], 4.0);
+        let recommend = question(&results, "recommend");
+        // Promoters 10 and 9, a detractor 6: (2 - 1) / 3 = 33%.
+        assert_eq!(recommend["nps"], 33);
+        assert_eq!(recommend["mean"], 8.33);
+        let valuable = question(&results, "valuable");
+        assert_eq!(valuable["answered"], 2);
+        assert_eq!(counts(valuable), [("talks".to_owned(), 1), ("networking".to_owned(), 2)]);
+        assert_eq!(valuable["answers"][1]["percent"], 100.0);
+        let comments = question(&results, "comments");
+        let texts: Vec<(&str, &str)> = comments["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["text"].as_str().unwrap(), t["author"].as_str().unwrap()))
+            .collect();
+        assert_eq!(texts, [("=HYPERLINK(\"x\")", "鈴木 次郎"), ("最高でした", "山田 花子")], "latest first, named");
+
+        // The CSV parses back, for Excel.
+        let csv = app.get(&format!("{survey}/results.csv")).await;
+        csv.expect_status(200, "the CSV");
+        assert!(csv.text.starts_with('\u{feff}'), "a byte-order mark");
+        let mut reader = ::csv::Reader::from_reader(csv.text.trim_start_matches('\u{feff}').as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        assert_eq!(&header[..4], ["氏名", "メールアドレス", "回答日時", "今回のイベントの満足度を教えてください"]);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
+        let taro_row = rows.iter().find(|r| &r[0] == "佐藤 太郎").unwrap();
+        assert_eq!((&taro_row[3], &taro_row[4], &taro_row[5]), ("ふつう", "9", "参加者との交流"));
+        let jiro_row = rows.iter().find(|r| &r[0] == "鈴木 次郎").unwrap();
+        assert_eq!(&jiro_row[7], "'=HYPERLINK(\"x\")", "a formula is shown, never run");
+
+        // The SVG is well-formed and draws those numbers.
+        let svg = app.get(&format!("{survey}/results.svg")).await;
+        svg.expect_status(200, "the chart");
+        let doc = roxmltree::Document::parse(&svg.text).expect("well-formed XML");
+        let bars: Vec<roxmltree::Node> = doc
+            .descendants()
+            .filter(|n| n.attribute("data-question") == Some("satisfaction"))
+            .flat_map(|g| g.descendants().filter(|n| n.has_tag_name("rect")).collect::<Vec<_>>())
+            .collect();
+        assert_eq!(bars.len(), 5, "one bar per point");
+        let very = bars.iter().find(|b| b.attribute("data-value") == Some("5")).unwrap();
+        assert_eq!((very.attribute("data-count"), very.attribute("data-percent")), (Some("1"), Some("33.3")));
+        let width: f64 = very.attribute("width").unwrap().parse().unwrap();
+        assert!((width - 33.3 * 3.8).abs() < 0.1, "the bar is 33.3% long: {width}");
+        let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+        assert!(texts.contains(&"とても満足") && texts.contains(&"1 (33.3%)"), "labels and values are drawn");
+        let report = app.get(&format!("{survey}/report.html?lang=en")).await;
+        report.expect_status(200, "the printable page");
+        assert!(report.text.contains("<svg") && report.text.contains("Very satisfied") && report.text.contains("最高でした"));
+
+        // An answered question keeps its meaning; rewording is fine.
+        let mut questions: Vec<Value> = created["questions"].as_array().unwrap().clone();
+        questions[0]["kind"] = json!("zero_to_ten");
+        app.patch(&survey, json!({"questions": questions})).await.expect_problem(409, "question_answered");
+        let mut questions: Vec<Value> = created["questions"].as_array().unwrap().clone();
+        questions[0]["label"]["en"] = json!("Overall, how was it?");
+        app.patch(&survey, json!({"questions": questions})).await.expect(200);
+        app.delete(&survey).await.expect_problem(409, "survey_sent");
+
+        // One reminder, two days on, to Megumi only; never a second.
+        app.advance(Duration::days(2)).await;
+        let reminders = app.mail.wait_for(1, |m| m.subject.contains("リマインド")).await;
+        assert!(reminders[0].to.contains("megumi"), "{}", reminders[0].to);
+        app.advance(Duration::days(3)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(app.mail.all().iter().filter(|m| m.subject.contains("リマインド")).count(), 1);
+
+        // Closed: the page says so and shows the answers; a late answer changes nothing.
+        app.advance(Duration::days(10)).await;
+        let closed = app.page(&hanako).await;
+        closed.expect_status(200, "the closed survey");
+        assert!(closed.text.contains("締め切りました") && closed.text.contains("とても満足"), "{}", closed.text);
+        let late = answer(&app, &hanako, &[("satisfaction", "1")]).await;
+        late.expect_status(409, "closed");
+        assert!(late.text.contains("締め切られた"));
+        let after = app.get(&format!("{survey}/results")).await.expect(200);
+        assert_eq!(question(&after, "satisfaction")["top_box"], json!({"count": 1, "percent": 33.3}));
+    }
+
+    async fn an_anonymous_survey_never_says_who_answered(app: TestApp) {
+        let people = [("山田 花子", "hanako@example.jp"), ("佐藤 太郎", "taro@example.jp")];
+        let id = held_event(&app, "salon", &people, &["hanako@example.jp", "taro@example.jp"]).await;
+        let survey = format!("/api/v1/events/{id}/survey");
+        app.post(&survey, json!({})).await.expect(201);
+        app.patch(&survey, json!({"anonymous": true, "audience": "confirmed", "send_delay_minutes": 0})).await.expect(200);
+        app.advance(Duration::hours(3)).await;
+        let mails = app.mail.wait_for(2, |m| m.subject.contains("アンケート")).await;
+        let link = mails[0].link(&app.address, "/s/");
+        let page = app.page(&link).await;
+        assert!(page.text.contains("匿名"), "the page says it is anonymous and what is kept");
+        answer(&app, &link, &[("satisfaction", "5"), ("comments", "また来ます")]).await.expect_status(200, "saved");
+
+        let results = app.get(&format!("{survey}/results")).await.expect(200);
+        let text = &question(&results, "comments")["texts"][0];
+        assert_eq!(text["text"], "また来ます");
+        assert!(text.get("author").is_none() && text.get("at").is_none(), "{text}");
+        let csv = app.get(&format!("{survey}/results.csv")).await;
+        assert!(!csv.text.contains("山田") && !csv.text.contains("taro@") && !csv.text.contains("氏名"), "{}", csv.text);
+        assert!(csv.text.contains("また来ます"));
+        app.patch(&survey, json!({"anonymous": false})).await.expect_problem(409, "anonymity_promised");
+    }
+}
