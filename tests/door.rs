@@ -17,15 +17,19 @@ use crate::{e2e, helpers::TestApp};
 
 /// The ticket URL of the RSVP made with `email`, as its QR code says.
 pub(crate) async fn ticket_of(app: &TestApp, email: &str) -> String {
-    let secret = SecretKey::parse(app.config.secret_key.as_ref().unwrap().expose()).unwrap();
-    let links = Links::new(Keyring::new(&secret, &[]), &app.address);
     let r = rsvp::Entity::find()
         .filter(rsvp::Column::Email.eq(email))
         .one(app.db.reader())
         .await
         .unwrap()
         .unwrap();
-    links.ticket_url(&r)
+    ticket_url(app, &r)
+}
+
+/// What an RSVP's QR code says.
+pub(crate) fn ticket_url(app: &TestApp, r: &rsvp::Model) -> String {
+    let secret = SecretKey::parse(app.config.secret_key.as_ref().unwrap().expose()).unwrap();
+    Links::new(Keyring::new(&secret, &[]), &app.address).ticket_url(r)
 }
 
 pub(crate) async fn scan(app: &TestApp, pass: &str, body: Value) -> crate::helpers::Reply {

@@ -9,7 +9,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use crate::{
-    door::{scan, ticket_of},
+    door::{scan, ticket_url},
     e2e,
     helpers::TestApp,
 };
@@ -17,21 +17,21 @@ use crate::{
 /// An event tomorrow evening (19:00-21:30 in Tokyo), with `people` RSVPs; those in `came`
 /// checked in at the door. The clock ends at the start of the event. Returns the event's id.
 pub(crate) async fn held_event(app: &TestApp, slug: &str, people: &[(&str, &str)], came: &[&str]) -> String {
-    let event = app
-        .published_event(json!({
-            "slug": slug,
-            "starts_at": "2026-11-03T19:00:00+09:00",
-            "ends_at": "2026-11-03T21:30:00+09:00",
-            "confirmation_required": false,
-        }))
-        .await;
-    let id = event["id"].as_str().unwrap().to_owned();
+    let fields = json!({"slug": slug, "starts_at": "2026-11-03T19:00:00+09:00", "ends_at": "2026-11-03T21:30:00+09:00"});
+    held(app, fields, people, came).await
+}
+
+/// An event from `fields` (with `slug`, `starts_at`, `ends_at`) held as `held_event` says.
+pub(crate) async fn held(app: &TestApp, mut fields: Value, people: &[(&str, &str)], came: &[&str]) -> String {
+    fields["confirmation_required"] = json!(false);
+    let slug = fields["slug"].as_str().unwrap().to_owned();
+    let starts: chrono::DateTime<chrono::Utc> = fields["starts_at"].as_str().unwrap().parse().unwrap();
+    let id = app.published_event(fields).await["id"].as_str().unwrap().to_owned();
     for (name, email) in people {
-        app.rsvp(slug, name, email, 0).await.expect_status(200, "an RSVP");
+        app.rsvp(&slug, name, email, 0).await.expect_status(200, "an RSVP");
     }
-    let door_opens: chrono::DateTime<chrono::Utc> = "2026-11-03T10:00:00Z".parse().unwrap();
-    if app.clock_now() < door_opens {
-        app.clock.advance(door_opens - app.clock_now());
+    if app.clock_now() < starts {
+        app.clock.advance(starts - app.clock_now());
     }
     let now = app.clock_now().to_rfc3339();
     let pass = app
@@ -39,10 +39,24 @@ pub(crate) async fn held_event(app: &TestApp, slug: &str, people: &[(&str, &str)
         .await;
     let pass = pass.expect(201)["token"].as_str().unwrap().to_owned();
     for email in came {
-        let code = ticket_of(app, email).await;
+        let code = ticket_at(app, &id, email).await;
         scan(app, &pass, json!({"code": code})).await.expect_status(200, "checked in");
     }
     id
+}
+
+/// The ticket URL of the RSVP to event `id` made with `email` (in any case).
+async fn ticket_at(app: &TestApp, id: &str, email: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tsudoi_domain::{entity::rsvp, ids::EventId};
+    let rsvps = rsvp::Entity::find()
+        .filter(rsvp::Column::EventId.eq(EventId(id.parse().unwrap())))
+        .all(app.db.reader())
+        .await
+        .unwrap();
+    let found =
+        rsvps.iter().find(|r| r.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))).unwrap();
+    ticket_url(app, found)
 }
 
 /// Posts a survey form; `answers` are (question id, value) pairs.
@@ -282,5 +296,85 @@ e2e! {
         assert!(!csv.text.contains("山田") && !csv.text.contains("taro@") && !csv.text.contains("氏名"), "{}", csv.text);
         assert!(csv.text.contains("また来ます"));
         app.patch(&survey, json!({"anonymous": false})).await.expect_problem(409, "anonymity_promised");
+    }
+
+    async fn a_series_and_its_supporters_are_reported(app: TestApp) {
+        let series = app.post("/api/v1/networks/tokyo/series", json!({"slug": "crossing", "name": "Crossing"})).await.expect(201);
+        let series_id = series["id"].as_str().unwrap();
+        let edition = |n: i64, day: u32| json!({
+            "slug": format!("crossing-{n}"), "series_id": series_id, "edition": n,
+            "starts_at": format!("2026-11-{day:02}T19:00:00+09:00"), "ends_at": format!("2026-11-{day:02}T21:30:00+09:00"),
+        });
+        let first = held(
+            &app,
+            edition(1, 3),
+            &[("山田 花子", "hanako@example.jp"), ("佐藤 太郎", "taro@example.jp"), ("鈴木 次郎", "jiro@example.jp")],
+            &["hanako@example.jp", "taro@example.jp"],
+        )
+        .await;
+        let survey = format!("/api/v1/events/{first}/survey");
+        app.post(&survey, json!({})).await.expect(201);
+        app.patch(&survey, json!({"send_delay_minutes": 0})).await.expect(200);
+        app.advance(Duration::hours(3)).await;
+        let mails = app.mail.wait_for(2, |m| m.subject.contains("アンケート")).await;
+        for (who, satisfaction, recommend) in [("hanako", "5", "10"), ("taro", "4", "5")] {
+            let link = mails.iter().find(|m| m.to.contains(who)).unwrap().link(&app.address, "/s/");
+            answer(&app, &link, &[("satisfaction", satisfaction), ("recommend", recommend)]).await.expect_status(200, "saved");
+        }
+        // Hanako comes back (typing her address in capitals); Megumi is new.
+        held(
+            &app,
+            edition(2, 5),
+            &[("山田 花子", "HANAKO@example.jp"), ("田中 恵", "megumi@example.jp"), ("来ない 人", "absent@example.jp")],
+            &["HANAKO@example.jp", "megumi@example.jp"],
+        )
+        .await;
+
+        let report = app.get(&format!("/api/v1/series/{series_id}/report")).await.expect(200);
+        let editions = report["editions"].as_array().unwrap();
+        assert_eq!(editions.len(), 2);
+        let (one, two) = (&editions[0], &editions[1]);
+        assert_eq!((one["edition"].as_i64(), one["rsvps"].as_i64(), one["attended"].as_i64()), (Some(1), Some(3), Some(2)));
+        assert_eq!((one["attendance_rate"].as_f64(), one["no_show_rate"].as_f64()), (Some(66.7), Some(33.3)));
+        assert_eq!((one["repeaters"].as_i64(), one["first_timers"].as_i64()), (Some(0), Some(2)));
+        assert_eq!((one["survey_responses"].as_i64(), one["top_box"].as_f64()), (Some(2), Some(50.0)));
+        assert_eq!((one["satisfaction_mean"].as_f64(), one["nps"].as_i64()), (Some(4.5), Some(0)));
+        assert_eq!((two["repeaters"].as_i64(), two["first_timers"].as_i64()), (Some(1), Some(1)));
+        assert!(two.get("attendance_rate").is_none(), "not over yet: {two}");
+        assert!(two.get("top_box").is_none(), "no survey");
+
+        let svg = app.get(&format!("/api/v1/series/{series_id}/report.svg")).await;
+        let doc = roxmltree::Document::parse(&svg.text).expect("well-formed XML");
+        let attendance: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("data-measure") == Some("attendance"))
+            .flat_map(|g| g.descendants().filter_map(|n| n.attribute("data-value")).collect::<Vec<_>>())
+            .collect();
+        assert_eq!(attendance, ["66.7", ""], "the drawn values are the report's");
+
+        // The supporter who organized both: four people through the door, a 4.5 mean.
+        let year = app.get("/api/v1/networks/tokyo/supporters?year=2026").await.expect(200);
+        let supporters = year["supporters"].as_array().unwrap();
+        assert_eq!(supporters.len(), 1, "{year}");
+        assert_eq!((supporters[0]["events"].as_i64(), supporters[0]["attendees"].as_i64()), (Some(2), Some(4)));
+        assert_eq!((supporters[0]["satisfaction_mean"].as_f64(), supporters[0]["newcomer"].as_bool()), (Some(4.5), Some(true)));
+        let fiscal = app.get("/api/v1/networks/tokyo/supporters?year=2026&fiscal=true").await.expect(200);
+        assert_eq!(fiscal["from"], "2026-03-31T15:00:00+00:00", "April in Tokyo");
+        assert_eq!(fiscal["supporters"].as_array().unwrap().len(), 1);
+        let before = app.get("/api/v1/networks/tokyo/supporters?year=2025&fiscal=true").await.expect(200);
+        assert!(before["supporters"].as_array().unwrap().is_empty());
+        let csv = app.get("/api/v1/networks/tokyo/supporters.csv?year=2026").await;
+        let mut reader = ::csv::Reader::from_reader(csv.text.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!((&rows[0][1], &rows[0][2], &rows[0][3], &rows[0][5]), ("2", "4", "4.50", "✓"));
+        app.get("/api/v1/networks/tokyo/supporters?year=1800").await.expect_problem(400, "bad_request");
+
+        // Attendance is the organizers' business.
+        let door = app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let stranger = app.other_network("osaka").await;
+        for token in [&door, &stranger] {
+            app.get_as(token, &format!("/api/v1/series/{series_id}/report")).await.expect_problem(404, "not_found");
+        }
+        app.get_as(&door, "/api/v1/networks/tokyo/supporters?year=2026").await.expect_problem(404, "not_found");
     }
 }
