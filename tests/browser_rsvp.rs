@@ -453,3 +453,40 @@ async fn the_camera_reads_a_ticket_through_the_server() {
     assert!(!still.contains("受付済み"), "{still}");
     std::fs::remove_file(&video).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attendee_answers_the_survey_from_the_emails_one_tap_link_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        eprintln!("skipped: chromium-driver is not installed");
+        return;
+    };
+    let app = spawn_app(Engine::Sqlite).await;
+    let people = [("山田 花子", "hanako@example.jp")];
+    let id = crate::surveys::held_event(&app, "thanks-2026", &people, &["hanako@example.jp"]).await;
+    let survey = format!("/api/v1/events/{id}/survey");
+    app.post(&survey, json!({})).await.expect(201);
+    app.advance(chrono::Duration::hours(5)).await;
+    let mail = app.mail.message("hanako@example.jp", "アンケート", 1).await;
+    let one_tap = mail.links(&app.address).into_iter().find(|l| l.ends_with("?satisfaction=5")).unwrap();
+
+    browser.go(&one_tap).await;
+    browser.text_with("今回のイベントの満足度").await;
+    let five = browser.find("input[name='answers.satisfaction'][value='5']").await;
+    let selected = browser.call(reqwest::Method::GET, &format!("/element/{five}/selected"), None).await;
+    assert_eq!(selected, json!(true), "the tapped answer is chosen");
+    assert_eq!(app.get(&survey).await.expect(200)["responded"], 0, "opening records nothing");
+    browser.click("input[name='answers.recommend'][value='9']").await;
+    browser.click("input[name='answers.valuable'][value='reunion']").await;
+    browser.type_into("textarea[name='answers.comments']", "久しぶりに皆さんに会えて嬉しかったです").await;
+    browser.click("form[action$='/answers'] button[type=submit]").await;
+    browser.text_with("ご回答ありがとうございました").await;
+
+    let results = app.get(&format!("{survey}/results")).await.expect(200);
+    let question = |id: &str| {
+        results["questions"].as_array().unwrap().iter().find(|q| q["question"]["id"] == id).unwrap().clone()
+    };
+    assert_eq!(question("satisfaction")["top_box"], json!({"count": 1, "percent": 100.0}));
+    assert_eq!(question("recommend")["nps"], 100);
+    assert_eq!(question("valuable")["answers"][2]["count"], 1);
+    assert_eq!(question("comments")["texts"][0]["text"], "久しぶりに皆さんに会えて嬉しかったです");
+}
