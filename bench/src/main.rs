@@ -11,6 +11,7 @@ mod email;
 mod flash;
 mod invitations;
 mod lottery;
+mod surveys;
 
 use std::{
     path::{Path, PathBuf},
@@ -52,6 +53,9 @@ struct Args {
     /// Run only the door storm.
     #[arg(long)]
     door_only: bool,
+    /// Run only the survey results and the series report.
+    #[arg(long)]
+    after_only: bool,
 }
 
 /// The servers' key, so that the benchmark can make ticket codes they accept.
@@ -286,6 +290,14 @@ async fn drive(port: u16, connections: usize, seconds: u64, paths: Vec<String>) 
     Ok(Outcome { requests: latencies_us.len(), errors, elapsed, latencies_us })
 }
 
+/// After the event: a survey's results over 100,000 responses, a series of 50 editions.
+async fn after_event(binary: &Path, dir: &Path) -> anyhow::Result<()> {
+    let figures = surveys::run(binary, &dir.join("surveys"), 100_000, 50, 20_000).await?;
+    surveys::report(&figures);
+    println!();
+    Ok(())
+}
+
 /// The organizers' big operations: a lottery draw and an invitation list.
 async fn organizer_scenarios(binary: &Path, dir: &Path) -> anyhow::Result<()> {
     let draw = lottery::run(binary, &dir.join("lottery"), 50_000, 500).await?;
@@ -306,6 +318,11 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("tsudoi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
 
+    if args.after_only {
+        after_event(&binary, &dir).await?;
+        std::fs::remove_dir_all(&dir).ok();
+        return Ok(());
+    }
     if args.door_only {
         door_storms(&binary, &dir, args.postgres.as_deref()).await?;
         std::fs::remove_dir_all(&dir).ok();
@@ -335,6 +352,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     organizer_scenarios(&binary, &dir).await?;
+    after_event(&binary, &dir).await?;
     door_storms(&binary, &dir, args.postgres.as_deref()).await?;
     println!();
 
