@@ -1,7 +1,8 @@
 //! Satisfaction surveys after events: one survey per event (its questions as one JSON list), an
 //! invitation per attendee asked (the survey link is made from it), one response per
-//! invitation, and two indexes kept with every response: the count of each answer per question
-//! (so results over 100,000 responses read a few rows) and the free-text answers by question.
+//! invitation, and what is kept with every response: the survey's counts of invitations and
+//! responses, the count of each answer per question (so results over 100,000 responses read a
+//! few rows) and the free-text answers by question.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -34,6 +35,8 @@ enum Surveys {
     ReminderDays,
     ClosesAt,
     InvitedAt,
+    Invited,
+    Responses,
     CreatedAt,
     UpdatedAt,
 }
@@ -96,6 +99,10 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Surveys::ReminderDays))
                     .col(timestamp_with_time_zone(Surveys::ClosesAt))
                     .col(timestamp_with_time_zone_null(Surveys::InvitedAt))
+                    // Counted as invitations and first responses are written, so results over
+                    // 100,000 responses need not count rows.
+                    .col(big_integer(Surveys::Invited).default(0))
+                    .col(big_integer(Surveys::Responses).default(0))
                     .col(timestamp_with_time_zone(Surveys::CreatedAt))
                     .col(timestamp_with_time_zone(Surveys::UpdatedAt))
                     .foreign_key(&mut cascade(

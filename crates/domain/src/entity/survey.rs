@@ -26,6 +26,9 @@ pub struct Model {
     pub closes_at: DateTimeUtc,
     /// When the invitations went out (the scheduler sends them once).
     pub invited_at: Option<DateTimeUtc>,
+    /// Invitations sent, and responses received (kept as they are written).
+    pub invited: i64,
+    pub responses: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

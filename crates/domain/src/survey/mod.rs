@@ -129,8 +129,6 @@ pub fn recommend_question(questions: &Questions) -> Option<&questions::Question>
 pub struct SurveyOverview {
     pub survey: survey::Model,
     pub send_at: DateTime<Utc>,
-    pub invited: u64,
-    pub responded: u64,
 }
 
 /// What organizers change; `None` leaves a setting as it is.
@@ -149,21 +147,8 @@ async fn find(db: &impl ConnectionTrait, event_id: EventId) -> Result<Option<sur
     Ok(survey::Entity::find().filter(survey::Column::EventId.eq(event_id)).one(db).await?)
 }
 
-async fn overview(
-    db: &impl ConnectionTrait,
-    survey: survey::Model,
-    event: &event::Model,
-) -> Result<SurveyOverview> {
-    let invited = survey_invitation::Entity::find()
-        .filter(survey_invitation::Column::SurveyId.eq(survey.id))
-        .count(db)
-        .await?;
-    let responded = survey_invitation::Entity::find()
-        .filter(survey_invitation::Column::SurveyId.eq(survey.id))
-        .filter(survey_invitation::Column::RespondedAt.is_not_null())
-        .count(db)
-        .await?;
-    Ok(SurveyOverview { send_at: send_at(&survey, event), survey, invited, responded })
+fn overview(survey: survey::Model, event: &event::Model) -> SurveyOverview {
+    SurveyOverview { send_at: send_at(&survey, event), survey }
 }
 
 /// The event's survey and the event, if `actor` manages the event and it has one.
@@ -204,6 +189,8 @@ pub async fn create(
         reminder_days: Set(Some(DEFAULT_REMINDER_DAYS)),
         closes_at: Set(e.ends_at + send_delay + Duration::days(DEFAULT_OPEN_DAYS)),
         invited_at: Set(None),
+        invited: Set(0),
+        responses: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -211,12 +198,12 @@ pub async fn create(
     .await?;
     record(&txn, actor, e, "survey.create", json!({ "survey": model.id }), now).await?;
     txn.commit().await?;
-    overview(db, model, e).await
+    Ok(overview(model, e))
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, event_id: EventId) -> Result<SurveyOverview> {
     let (survey, details) = of_event(db, actor, event_id).await?;
-    overview(db, survey, &details.event).await
+    Ok(overview(survey, &details.event))
 }
 
 /// Question ids with at least one answer, and the values they were answered with.
@@ -315,7 +302,7 @@ pub async fn update(
     });
     record(&txn, actor, &details.event, "survey.update", summary, now).await?;
     txn.commit().await?;
-    overview(db, after, &details.event).await
+    Ok(overview(after, &details.event))
 }
 
 /// Removes a survey that was never sent.

@@ -181,6 +181,11 @@ pub async fn submit(
                 .filter(survey_invitation::Column::Id.eq(invitation.id))
                 .exec(&txn)
                 .await?;
+            survey::Entity::update_many()
+                .col_expr(survey::Column::Responses, Expr::col(survey::Column::Responses).add(1))
+                .filter(survey::Column::Id.eq(survey.id))
+                .exec(&txn)
+                .await?;
             id
         }
     };

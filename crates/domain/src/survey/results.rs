@@ -6,9 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::of_event;
 use crate::{
@@ -217,14 +215,6 @@ pub async fn results(db: &impl ConnectionTrait, actor: &Actor, event_id: EventId
 }
 
 pub async fn of_survey(db: &impl ConnectionTrait, survey: &survey::Model) -> Result<SurveyResults> {
-    let invited = survey_invitation::Entity::find()
-        .filter(survey_invitation::Column::SurveyId.eq(survey.id))
-        .count(db)
-        .await?;
-    let responses = survey_response::Entity::find()
-        .filter(survey_response::Column::SurveyId.eq(survey.id))
-        .count(db)
-        .await?;
     let tallies =
         survey_tally::Entity::find().filter(survey_tally::Column::SurveyId.eq(survey.id)).all(db).await?;
     let mut counts: HashMap<&str, HashMap<&str, i64>> = HashMap::new();
@@ -242,7 +232,7 @@ pub async fn of_survey(db: &impl ConnectionTrait, survey: &survey::Model) -> Res
             question_result(q, counts.get(q.id.as_str()).unwrap_or(&none), texts)
         })
         .collect();
-    let (invited, responses) = (to_i64(invited)?, to_i64(responses)?);
+    let (invited, responses) = (survey.invited, survey.responses);
     Ok(SurveyResults {
         invited,
         responses,
@@ -251,10 +241,6 @@ pub async fn of_survey(db: &impl ConnectionTrait, survey: &survey::Model) -> Res
         closes_at: survey.closes_at,
         questions,
     })
-}
-
-fn to_i64(n: u64) -> Result<i64> {
-    i64::try_from(n).map_err(|err| Error::Unexpected(err.into()))
 }
 
 /// Every response as CSV for Excel (UTF-8 with a byte-order mark, headers in `language`, times

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, QuerySelect, Set, TransactionTrait,
-    sea_query::{Expr, Query},
+    sea_query::{Expr, ExprTrait, Query},
 };
 
 use super::{Audience, of_event, send_at};
@@ -64,7 +64,18 @@ async fn invite(
             outbox::enqueue(txn, MessageKind::SurveyInvitation, event.id, Some(rsvp_id), None, now).await?;
         }
     }
-    Ok(rsvps.len() as u64)
+    let invited = rsvps.len() as u64;
+    if invited > 0 {
+        survey::Entity::update_many()
+            .col_expr(
+                survey::Column::Invited,
+                Expr::col(survey::Column::Invited).add(i64::try_from(invited).unwrap_or(i64::MAX)),
+            )
+            .filter(survey::Column::Id.eq(survey.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(invited)
 }
 
 /// Whether the survey may go out at `now`: its event happened and ended, and it is still open.

@@ -79,8 +79,8 @@ pub struct Survey {
     #[oai(skip_serializing_if_is_none)]
     pub invited_at: Option<DateTime<Utc>>,
     /// Invitations sent.
-    pub invited: u64,
-    pub responded: u64,
+    pub invited: i64,
+    pub responded: i64,
     pub questions: Vec<QuestionApi>,
 }
 
@@ -97,8 +97,8 @@ impl From<SurveyOverview> for Survey {
             reminder_days: s.reminder_days,
             closes_at: s.closes_at,
             invited_at: s.invited_at,
-            invited: o.invited,
-            responded: o.responded,
+            invited: s.invited,
+            responded: s.responses,
             questions: questions_of(Some(s.questions)),
         }
     }
