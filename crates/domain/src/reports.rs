@@ -1,14 +1,14 @@
 //! Reports across events, for organizers: a series edition by edition (RSVPs, attendance,
 //! satisfaction, who came back), and a network's supporters over a year (for the yearly
-//! awards: the newcomer, the most active). Each reads a few grouped queries and adds up in
-//! memory, so 50 editions with 20,000 RSVPs stay well under 100 ms.
+//! awards: the newcomer, the most active). Each reads a few grouped queries (one row per
+//! event) and adds up in memory, so 50 editions with 20,000 RSVPs stay well under 100 ms.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Alias, Expr, ExprTrait, Query, WindowStatement},
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Alias, Expr, Func},
 };
 
 use crate::{
@@ -145,44 +145,36 @@ async fn satisfaction(
 }
 
 /// Per edition, the attendees (confirmed parties of whom someone came) who had come to an
-/// earlier edition of the series, by email address (kept lowercase). Counted in the database
-/// with a window over each address's first edition, so 20,000 RSVPs never leave it.
-async fn repeaters(db: &impl ConnectionTrait, series: SeriesId) -> Result<HashMap<EventId, i64>> {
-    let starts = (event::Entity, event::Column::StartsAt);
-    let attended = Query::select()
-        .expr_as(Expr::col((rsvp::Entity, rsvp::Column::EventId)), Alias::new("event_id"))
-        .expr_as(Expr::col(starts), Alias::new("starts_at"))
-        .expr_window_as(
-            Expr::col(starts).min(),
-            WindowStatement::partition_by((rsvp::Entity, rsvp::Column::Email)),
-            Alias::new("first_at"),
-        )
-        .from(rsvp::Entity)
-        .inner_join(
-            event::Entity,
-            Expr::col((event::Entity, event::Column::Id)).equals((rsvp::Entity, rsvp::Column::EventId)),
-        )
-        .cond_where(
-            Condition::all()
-                .add(event::Column::SeriesId.eq(series))
-                .add(event::Column::Status.eq(EventStatus::Published))
-                .add(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
-                .add(rsvp::Column::CheckedIn.gt(0))
-                .add(rsvp::Column::Email.is_not_null()),
-        )
-        .to_owned();
-    let (event_id, first_at) = (Alias::new("event_id"), Alias::new("first_at"));
-    let query = Query::select()
-        .column(event_id.clone())
-        .expr_as(Expr::col(event_id.clone()).count(), Alias::new("n"))
-        .from_subquery(attended, Alias::new("attended"))
-        .and_where(Expr::col(Alias::new("starts_at")).gt(Expr::col(first_at)))
-        .group_by_col(event_id)
-        .to_owned();
-    let rows = db.query_all(&query).await?;
+/// earlier edition of `events` (in date order), by email address (kept lowercase). The
+/// addresses come as one row per edition, joined by newlines (which no address holds), so
+/// 20,000 RSVPs cost 50 rows rather than 20,000.
+async fn repeaters(db: &impl ConnectionTrait, events: &[EventId]) -> Result<HashMap<EventId, i64>> {
+    let aggregate = match db.get_database_backend() {
+        DbBackend::Postgres => "STRING_AGG",
+        _ => "GROUP_CONCAT",
+    };
+    let joined = Func::cust(Alias::new(aggregate)).arg(Expr::col(rsvp::Column::Email)).arg(Expr::val("\n"));
+    let rows: Vec<(EventId, Option<String>)> = rsvp::Entity::find()
+        .select_only()
+        .column(rsvp::Column::EventId)
+        .column_as(Expr::from(joined), "emails")
+        .filter(rsvp::Column::EventId.is_in(events.to_vec()))
+        .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
+        .filter(rsvp::Column::CheckedIn.gt(0))
+        .filter(rsvp::Column::Email.is_not_null())
+        .group_by(rsvp::Column::EventId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let by_event: HashMap<EventId, String> =
+        rows.into_iter().map(|(id, emails)| (id, emails.unwrap_or_default())).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut counts = HashMap::new();
-    for row in rows {
-        counts.insert(row.try_get::<EventId>("", "event_id")?, row.try_get::<i64>("", "n")?);
+    for id in events {
+        let Some(emails) = by_event.get(id) else { continue };
+        let came: Vec<&str> = emails.split('\n').filter(|e| !e.is_empty()).collect();
+        counts.insert(*id, came.iter().filter(|e| seen.contains(*e)).count() as i64);
+        seen.extend(came);
     }
     Ok(counts)
 }
@@ -227,7 +219,7 @@ pub async fn series_report(
         .into_iter()
         .map(|(id, parties, people)| (id, (parties, people.unwrap_or(0))))
         .collect();
-    let repeaters = repeaters(db, id).await?;
+    let repeaters = repeaters(db, &ids).await?;
     let satisfaction = satisfaction(db, &ids).await?;
     let editions = events
         .into_iter()
