@@ -474,7 +474,7 @@ async fn an_attendee_answers_the_survey_from_the_emails_one_tap_link_in_a_real_b
     let five = browser.find("input[name='answers.satisfaction'][value='5']").await;
     let selected = browser.call(reqwest::Method::GET, &format!("/element/{five}/selected"), None).await;
     assert_eq!(selected, json!(true), "the tapped answer is chosen");
-    assert_eq!(app.get(&survey).await.expect(200)["responded"], 0, "opening records nothing");
+    assert_eq!(app.get(&survey).await.expect(200)["responses"], 0, "opening records nothing");
     browser.click("input[name='answers.recommend'][value='9']").await;
     browser.click("input[name='answers.valuable'][value='reunion']").await;
     browser.type_into("textarea[name='answers.comments']", "久しぶりに皆さんに会えて嬉しかったです").await;

@@ -119,6 +119,9 @@ e2e! {
         assert!(bad.fields().contains(&"send_delay_minutes".to_owned()), "{:?}", bad.fields());
         assert!(bad.fields().contains(&"reminder_days".to_owned()));
         app.patch(&survey, json!({"closes_at": "2026-11-01T00:00:00Z"})).await.expect_problem(422, "validation_failed");
+        let early = app.patch(&survey, json!({"closes_at": "2026-11-03T13:00:00Z"})).await;
+        early.expect_problem(422, "validation_failed");
+        assert_eq!(early.fields(), ["closes_at"], "it would close before it is sent");
         let changed = app.patch(&survey, json!({"reminder_days": 2})).await.expect(200);
         assert_eq!(changed["reminder_days"], 2);
         app.post(&format!("{survey}/send"), json!({})).await.expect_problem(409, "event_not_over");
@@ -137,7 +140,7 @@ e2e! {
             mail.link(&app.address, "/s/").split('?').next().unwrap().to_owned()
         };
         let overview = app.get(&survey).await.expect(200);
-        assert_eq!((overview["invited"].as_i64(), overview["responded"].as_i64()), (Some(4), Some(0)));
+        assert_eq!((overview["invited"].as_i64(), overview["responses"].as_i64()), (Some(4), Some(0)));
         // Sending again reaches nobody new.
         assert_eq!(app.post(&format!("{survey}/send"), json!({})).await.expect(200)["invited"], 0);
 
@@ -148,10 +151,12 @@ e2e! {
             .into_iter()
             .find(|l| l.ends_with("?satisfaction=5"))
             .expect("a one-tap link for very satisfied");
+        let before = app.get(&format!("{survey}/results")).await.expect(200);
         let page = app.page(&one_tap).await;
         page.expect_status(200, "the survey page");
-        assert!(page.text.contains(r#"value="5"  checked"#) || page.text.contains(r#"value="5" required checked"#), "five is chosen");
-        assert_eq!(app.get(&survey).await.expect(200)["responded"], 0, "opening records nothing");
+        assert!(page.text.contains(r#"name="answers.satisfaction" value="5" required checked>"#), "five is chosen");
+        assert!(!page.text.contains(r#"value="4" required checked"#), "and nothing else");
+        assert_eq!(app.get(&format!("{survey}/results")).await.expect(200), before, "opening records nothing");
 
         // Answers: Hanako 5 / 10, Taro 5 then (editing) 3 / 9, Jiro 4 / 6. Megumi never answers.
         let hanako = link_of("hanako");
@@ -175,7 +180,7 @@ e2e! {
         let missing = answer(&app, &megumi, &[("recommend", "8"), ("comments", "会場が遠い")]).await;
         missing.expect_status(422, "a required answer is missing");
         assert!(missing.text.contains("入力してください") && missing.text.contains("会場が遠い"));
-        assert!(missing.text.contains(r#"value="8"  checked"#) || missing.text.contains(r#"value="8" checked"#), "the other answers are kept");
+        assert!(missing.text.contains(r#"name="answers.recommend" value="8"  checked>"#), "the other answers are kept");
         let huge = "長".repeat(2001);
         answer(&app, &megumi, &[("satisfaction", "3"), ("comments", &huge)]).await.expect_status(422, "too long");
         let unknown = answer(&app, &megumi, &[("satisfaction", "3"), ("shoe_size", "27")]).await;
@@ -263,6 +268,15 @@ e2e! {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         assert_eq!(app.mail.all().iter().filter(|m| m.subject.contains("リマインド")).count(), 1);
 
+        // A double-clicked send: one response, counted once.
+        let fields = [("satisfaction", "2"), ("comments", "会場が遠い")];
+        let (first, second) = tokio::join!(answer(&app, &megumi, &fields), answer(&app, &megumi, &fields));
+        first.expect_status(200, "saved");
+        second.expect_status(200, "saved again");
+        let results = app.get(&format!("{survey}/results")).await.expect(200);
+        assert_eq!((results["responses"].as_i64(), results["response_rate"].as_f64()), (Some(4), Some(100.0)));
+        assert_eq!(counts(question(&results, "satisfaction")), [("5".to_owned(), 1), ("4".to_owned(), 1), ("3".to_owned(), 1), ("2".to_owned(), 1)]);
+
         // Closed: the page says so and shows the answers; a late answer changes nothing.
         app.advance(Duration::days(10)).await;
         let closed = app.page(&hanako).await;
@@ -272,7 +286,7 @@ e2e! {
         late.expect_status(409, "closed");
         assert!(late.text.contains("締め切られた"));
         let after = app.get(&format!("{survey}/results")).await.expect(200);
-        assert_eq!(question(&after, "satisfaction")["top_box"], json!({"count": 1, "percent": 33.3}));
+        assert_eq!(question(&after, "satisfaction")["top_box"], json!({"count": 1, "percent": 25.0}));
     }
 
     async fn an_anonymous_survey_never_says_who_answered(app: TestApp) {
@@ -283,19 +297,38 @@ e2e! {
         app.patch(&survey, json!({"anonymous": true, "audience": "confirmed", "send_delay_minutes": 0})).await.expect(200);
         app.advance(Duration::hours(3)).await;
         let mails = app.mail.wait_for(2, |m| m.subject.contains("アンケート")).await;
-        let link = mails[0].link(&app.address, "/s/");
-        let page = app.page(&link).await;
+        let link_of = |who: &str| mails.iter().find(|m| m.to.contains(who)).unwrap().link(&app.address, "/s/");
+        let (hanako, taro) = (link_of("hanako"), link_of("taro"));
+        let page = app.page(&hanako).await;
         assert!(page.text.contains("匿名"), "the page says it is anonymous and what is kept");
-        answer(&app, &link, &[("satisfaction", "5"), ("comments", "また来ます")]).await.expect_status(200, "saved");
+        answer(&app, &hanako, &[("satisfaction", "5"), ("comments", "また来ます")]).await.expect_status(200, "saved");
+        answer(&app, &taro, &[("satisfaction", "2"), ("comments", "遠かった")]).await.expect_status(200, "saved");
 
         let results = app.get(&format!("{survey}/results")).await.expect(200);
-        let text = &question(&results, "comments")["texts"][0];
-        assert_eq!(text["text"], "また来ます");
-        assert!(text.get("author").is_none() && text.get("at").is_none(), "{text}");
+        let texts = question(&results, "comments")["texts"].as_array().unwrap().clone();
+        assert_eq!(texts.len(), 2);
+        for text in &texts {
+            assert!(text.get("author").is_none() && text.get("at").is_none(), "{text}");
+        }
         let csv = app.get(&format!("{survey}/results.csv")).await;
-        assert!(!csv.text.contains("山田") && !csv.text.contains("taro@") && !csv.text.contains("氏名"), "{}", csv.text);
-        assert!(csv.text.contains("また来ます"));
+        let report = app.get(&format!("{survey}/report.html")).await;
+        let svg = app.get(&format!("{survey}/results.svg")).await;
+        for shown in [&csv.text, &report.text, &svg.text, &results.to_string()] {
+            for who in ["山田", "佐藤", "hanako@", "taro@", "氏名"] {
+                assert!(!shown.contains(who), "{who} in {shown}");
+            }
+        }
+        assert!(csv.text.contains("また来ます") && report.text.contains("遠かった"));
         app.patch(&survey, json!({"anonymous": false})).await.expect_problem(409, "anonymity_promised");
+
+        // Taro erases his data: his answers go with him, and his link stops working.
+        let manage = app.mail.all().into_iter().find(|m| m.to.contains("taro") && m.subject.contains("参加確定")).unwrap();
+        app.press(&manage.link(&app.address, "/r/"), "erase", &[]).await.expect_status(200, "erased");
+        let results = app.get(&format!("{survey}/results")).await.expect(200);
+        assert_eq!(results["responses"], 1);
+        assert_eq!(counts(question(&results, "satisfaction")), [("5".to_owned(), 1)]);
+        assert_eq!(question(&results, "comments")["texts"].as_array().unwrap().len(), 1);
+        app.page(&taro).await.expect_status(404, "an erased person's link");
     }
 
     async fn a_series_and_its_supporters_are_reported(app: TestApp) {

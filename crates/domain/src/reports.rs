@@ -51,6 +51,8 @@ pub struct Edition {
 pub struct SeriesReport {
     pub series_id: SeriesId,
     pub name: String,
+    /// The network's language, for charts and exports.
+    pub language: crate::values::Language,
     pub editions: Vec<Edition>,
 }
 
@@ -97,26 +99,13 @@ async fn satisfaction(
         let recommend = recommend_question(&s.questions).map(|q| q.id.clone());
         asked.insert(s.id, (s.event_id, rating, recommend));
     }
-    let responses: Vec<(SurveyId, i64)> = crate::entity::survey_response::Entity::find()
-        .select_only()
-        .column(crate::entity::survey_response::Column::SurveyId)
-        .column_as(crate::entity::survey_response::Column::Id.count(), "n")
-        .filter(
-            crate::entity::survey_response::Column::SurveyId.is_in(asked.keys().copied().collect::<Vec<_>>()),
-        )
-        .group_by(crate::entity::survey_response::Column::SurveyId)
-        .into_tuple()
-        .all(db)
-        .await?;
     let tallies = survey_tally::Entity::find()
         .filter(survey_tally::Column::SurveyId.is_in(asked.keys().copied().collect::<Vec<_>>()))
         .all(db)
         .await?;
     let mut by_event: HashMap<EventId, Satisfaction> = HashMap::new();
-    for (survey_id, n) in responses {
-        if let Some((event_id, ..)) = asked.get(&survey_id) {
-            by_event.entry(*event_id).or_default().responses = n;
-        }
+    for s in &surveys {
+        by_event.entry(s.event_id).or_default().responses = s.responses;
     }
     for t in tallies {
         let Some((event_id, rating, recommend)) = asked.get(&t.survey_id) else { continue };
@@ -248,7 +237,11 @@ pub async fn series_report(
             }
         })
         .collect();
-    Ok(SeriesReport { series_id: found.id, name: found.name, editions })
+    let language = network::Entity::find_by_id(found.network_id)
+        .one(db)
+        .await?
+        .map_or(crate::values::Language::Ja, |n| n.default_language);
+    Ok(SeriesReport { series_id: found.id, name: found.name, language, editions })
 }
 
 /// The year a supporter report covers.
@@ -271,8 +264,13 @@ impl Period {
         let at = |(year, month): (i32, u32)| {
             NaiveDate::from_ymd_opt(year, month, 1)
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .and_then(|d| tz.from_local_datetime(&d).earliest())
-                .map_or(DateTime::<Utc>::MIN_UTC, |d| d.with_timezone(&Utc))
+                .map(|d| {
+                    // A midnight skipped by a clock change: the same wall time read as UTC.
+                    tz.from_local_datetime(&d)
+                        .earliest()
+                        .map_or_else(|| d.and_utc(), |d| d.with_timezone(&Utc))
+                })
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
         };
         (at(from), at(to))
     }
@@ -342,6 +340,7 @@ pub async fn supporters(
         .column(rsvp::Column::EventId)
         .column_as(rsvp::Column::CheckedIn.sum(), "people")
         .filter(rsvp::Column::EventId.is_in(in_period.clone()))
+        .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
         .group_by(rsvp::Column::EventId)
         .into_tuple()
         .all(db)

@@ -293,6 +293,7 @@ async fn erase(
         now,
     )
     .await?;
+    crate::survey::forget(txn, changed.id).await?;
     // Emails not sent yet have nobody to go to.
     outbox_row::Entity::update_many()
         .col_expr(outbox_row::Column::Status, sea_orm::sea_query::Expr::value(MessageStatus::Dropped))

@@ -11,11 +11,12 @@ mod send;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DeriveActiveEnum, EntityTrait,
-    EnumIter, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    EnumIter, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+pub(crate) use respond::forget;
 pub use respond::{Respondent, SurveyPage, open, submit};
 pub use send::{invite_due, remind_due, send_now};
 
@@ -43,15 +44,17 @@ pub enum Audience {
 
 pub const DEFAULT_SEND_DELAY_MINUTES: i32 = 120;
 pub const DEFAULT_REMINDER_DAYS: i32 = 3;
-/// A new survey closes this long after it is sent.
+/// A new survey closes this long after its first send time (organizers may move it).
 pub const DEFAULT_OPEN_DAYS: i64 = 14;
 /// At most a week after the event.
 pub const SEND_DELAY_MAX_MINUTES: i32 = 7 * 24 * 60;
 pub const REMINDER_DAYS_MAX: i32 = 30;
 
-/// When a survey goes out: a while after its event ends.
+/// When a survey goes out: a while after its event ends, or after the survey was made when
+/// that was later (so a survey made after the event still leaves its organizers time to edit
+/// it before it goes).
 pub fn send_at(survey: &survey::Model, event: &event::Model) -> DateTime<Utc> {
-    event.ends_at + Duration::minutes(survey.send_delay_minutes.into())
+    event.ends_at.max(survey.created_at) + Duration::minutes(survey.send_delay_minutes.into())
 }
 
 /// The survey every event starts from, in Japanese and English.
@@ -115,16 +118,17 @@ pub fn default_questions() -> Vec<QuestionDraft> {
 }
 
 /// The question a survey's satisfaction is read from (series and supporter reports): its first
-/// rating. And its NPS: its first 0-10 question.
+/// rating.
 pub fn satisfaction_question(questions: &Questions) -> Option<&questions::Question> {
     questions.0.iter().find(|q| q.kind == QuestionKind::Rating)
 }
 
+/// The question a survey's NPS is read from: its first 0-10 question.
 pub fn recommend_question(questions: &Questions) -> Option<&questions::Question> {
     questions.0.iter().find(|q| q.kind == QuestionKind::ZeroToTen)
 }
 
-/// A survey with how far it got.
+/// A survey with when it goes out.
 #[derive(Clone, Debug)]
 pub struct SurveyOverview {
     pub survey: survey::Model,
@@ -178,7 +182,7 @@ pub async fn create(
     let questions = questions::validate(&default_questions(), &mut errors);
     errors.into_result()?;
     let e = &details.event;
-    let send_delay = Duration::minutes(DEFAULT_SEND_DELAY_MINUTES.into());
+    let first_send = e.ends_at.max(now) + Duration::minutes(DEFAULT_SEND_DELAY_MINUTES.into());
     let model = survey::Entity::insert(survey::ActiveModel {
         id: Set(SurveyId::new()),
         event_id: Set(event_id),
@@ -187,7 +191,7 @@ pub async fn create(
         audience: Set(Audience::CheckedIn),
         send_delay_minutes: Set(DEFAULT_SEND_DELAY_MINUTES),
         reminder_days: Set(Some(DEFAULT_REMINDER_DAYS)),
-        closes_at: Set(e.ends_at + send_delay + Duration::days(DEFAULT_OPEN_DAYS)),
+        closes_at: Set(first_send + Duration::days(DEFAULT_OPEN_DAYS)),
         invited_at: Set(None),
         invited: Set(0),
         responses: Set(0),
@@ -243,7 +247,14 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<SurveyOverview> {
     let txn = db.begin().await?;
-    let (before, details) = of_event(&txn, actor, event_id).await?;
+    let (found, details) = of_event(&txn, actor, event_id).await?;
+    // Responses wait while the survey changes (PostgreSQL; SQLite has one writer), so none
+    // comes in between the checks below and the change.
+    let before = survey::Entity::find_by_id(found.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound(Resource::Survey))?;
     let mut errors = ValidationErrors::new();
     let questions = changes.questions.as_deref().map(|drafts| questions::validate(drafts, &mut errors));
     if let Some(delay) = changes.send_delay_minutes
@@ -269,9 +280,21 @@ pub async fn update(
     if let Some(after) = &questions {
         check_answered(&before.questions, after, &answered)?;
     }
-    if changes.anonymous == Some(false) && before.anonymous && !answered.is_empty() {
+    if changes.anonymous == Some(false) && before.anonymous && before.responses > 0 {
         // Those who answered were promised that organizers would not see who they are.
         return Err(Conflict::AnonymityPromised.into());
+    }
+    let delay = changes.send_delay_minutes.unwrap_or(before.send_delay_minutes);
+    let closes_at = changes.closes_at.unwrap_or(before.closes_at);
+    let sends_at = send_at(&survey::Model { send_delay_minutes: delay, ..before.clone() }, &details.event);
+    if before.invited_at.is_none() && closes_at <= sends_at {
+        let field = if changes.closes_at.is_some() { "closes_at" } else { "send_delay_minutes" };
+        return Err(ValidationErrors::single(
+            field,
+            "closes_before_send",
+            "the survey would close before it is sent",
+        )
+        .into());
     }
     let mut model: survey::ActiveModel = before.clone().into();
     if let Some(questions) = questions {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use serde_json::Value;
@@ -16,7 +16,7 @@ use crate::{
     entity::{rsvp, survey, survey_invitation, survey_response, survey_tally, survey_text},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
     event::public::PublicEvent,
-    ids::{SurveyInvitationId, SurveyResponseId},
+    ids::{RsvpId, SurveyId, SurveyInvitationId, SurveyResponseId},
     links::{Keyring, LinkKind},
     questions::{self, Answers, QuestionKind, Questions},
     values::Language,
@@ -127,6 +127,73 @@ fn tally_changes(before: &[(String, String)], after: &[(String, String)]) -> BTr
     changes
 }
 
+/// Moves the answer counts of `survey` by `changes`.
+async fn apply(
+    txn: &DatabaseTransaction,
+    survey: SurveyId,
+    changes: BTreeMap<(String, String), i64>,
+) -> Result<()> {
+    for ((question_id, value), change) in changes {
+        let count = Expr::col((survey_tally::Entity, survey_tally::Column::Count)).add(change);
+        survey_tally::Entity::insert(survey_tally::ActiveModel {
+            survey_id: Set(survey),
+            question_id: Set(question_id),
+            value: Set(value),
+            count: Set(change),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                survey_tally::Column::SurveyId,
+                survey_tally::Column::QuestionId,
+                survey_tally::Column::Value,
+            ])
+            .value(survey_tally::Column::Count, count)
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An attendee erased their data: their survey links stop working, and their answers go with
+/// the counts they made (free text may name them). Called in the erasing transaction.
+pub(crate) async fn forget(txn: &DatabaseTransaction, rsvp: RsvpId) -> Result<()> {
+    let invitations =
+        survey_invitation::Entity::find().filter(survey_invitation::Column::RsvpId.eq(rsvp)).all(txn).await?;
+    for invitation in invitations {
+        survey_invitation::Entity::update_many()
+            .col_expr(
+                survey_invitation::Column::LinkVersion,
+                Expr::col(survey_invitation::Column::LinkVersion).add(1),
+            )
+            .filter(survey_invitation::Column::Id.eq(invitation.id))
+            .exec(txn)
+            .await?;
+        let response = survey_response::Entity::find()
+            .filter(survey_response::Column::InvitationId.eq(invitation.id))
+            .one(txn)
+            .await?;
+        let Some(response) = response else { continue };
+        let Some(survey) = survey::Entity::find_by_id(response.survey_id).lock_shared().one(txn).await?
+        else {
+            continue;
+        };
+        apply(txn, survey.id, tally_changes(&tally_keys(&survey.questions, &response.answers), &[])).await?;
+        survey_text::Entity::delete_many()
+            .filter(survey_text::Column::ResponseId.eq(response.id))
+            .exec(txn)
+            .await?;
+        survey_response::Entity::delete_by_id(response.id).exec(txn).await?;
+        survey::Entity::update_many()
+            .col_expr(survey::Column::Responses, Expr::col(survey::Column::Responses).sub(1))
+            .filter(survey::Column::Id.eq(survey.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Stores the answers behind a link (a second submission edits the first). Returns the page
 /// as it stands after, and whether this edited an earlier response.
 pub async fn submit(
@@ -138,7 +205,9 @@ pub async fn submit(
 ) -> Result<(SurveyPage, bool)> {
     let txn = db.begin().await?;
     let invitation = invitation_of(&txn, keyring, token, true).await?;
+    // Shared: responses come in side by side, while a change to the survey waits for them.
     let survey = survey::Entity::find_by_id(invitation.survey_id)
+        .lock_shared()
         .one(&txn)
         .await?
         .ok_or(Error::NotFound(Resource::Survey))?;
@@ -189,26 +258,7 @@ pub async fn submit(
             id
         }
     };
-    for ((question_id, value), change) in changes {
-        let count = Expr::col((survey_tally::Entity, survey_tally::Column::Count)).add(change);
-        survey_tally::Entity::insert(survey_tally::ActiveModel {
-            survey_id: Set(survey.id),
-            question_id: Set(question_id),
-            value: Set(value),
-            count: Set(change),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                survey_tally::Column::SurveyId,
-                survey_tally::Column::QuestionId,
-                survey_tally::Column::Value,
-            ])
-            .value(survey_tally::Column::Count, count)
-            .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-    }
+    apply(&txn, survey.id, changes).await?;
     survey_text::Entity::delete_many()
         .filter(survey_text::Column::ResponseId.eq(response_id))
         .exec(&txn)

@@ -144,7 +144,8 @@ pub fn question_result(q: &Question, counts: &HashMap<&str, i64>, texts: Vec<Tex
     QuestionResult { question: q.clone(), answered, bars, mean, top_box, top_two, nps, texts }
 }
 
-/// The latest free-text answers to each text question, with their authors unless anonymous.
+/// The latest free-text answers to each text question: newest first with their authors, or,
+/// in an anonymous survey, without authors or times and in no telling order.
 async fn texts(
     db: &impl ConnectionTrait,
     survey: &survey::Model,
@@ -163,6 +164,11 @@ async fn texts(
         } else {
             authors(db, rows.iter().map(|t| t.response_id).collect()).await?
         };
+        let mut rows = rows;
+        if survey.anonymous {
+            // In no telling order: arrival could tell who wrote what.
+            rows.sort_by_cached_key(|t| crate::token::sha256_hex(&t.response_id.to_string()));
+        }
         let answers = rows
             .into_iter()
             .map(|t| TextAnswer {

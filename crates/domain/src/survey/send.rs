@@ -105,6 +105,9 @@ pub async fn send_now(
 ) -> Result<u64> {
     let txn = db.begin().await?;
     let (survey, details) = of_event(&txn, actor, event_id).await?;
+    // One send at a time (PostgreSQL; SQLite has one writer): a second waits, then finds the
+    // first one's invitations and invites nobody twice.
+    survey::Entity::find_by_id(survey.id).lock_exclusive().one(&txn).await?;
     sendable(&survey, &details.event, now)?;
     survey::Entity::update_many()
         .col_expr(survey::Column::InvitedAt, Expr::value(now))
@@ -146,18 +149,31 @@ pub async fn invite_due(
         if send_at(&survey, &event) > now {
             continue;
         }
-        let txn = db.begin().await?;
-        let claimed = survey::Entity::update_many()
-            .col_expr(survey::Column::InvitedAt, Expr::value(now))
-            .filter(survey::Column::Id.eq(survey.id))
-            .filter(survey::Column::InvitedAt.is_null())
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected == 1 {
-            invited += invite(&txn, &survey, &event, now).await?;
+        // One survey that fails (and is tried again on the next pass) holds up no other.
+        match invite_once(db, &survey, &event, now).await {
+            Ok(n) => invited += n,
+            Err(err) => tracing::error!(survey = %survey.id, error = %err, "sending a survey"),
         }
-        txn.commit().await?;
     }
+    Ok(invited)
+}
+
+/// Claims the survey's scheduled send (so another instance does not send it too) and sends it.
+async fn invite_once(
+    db: &DatabaseConnection,
+    survey: &survey::Model,
+    event: &event::Model,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let txn = db.begin().await?;
+    let claimed = survey::Entity::update_many()
+        .col_expr(survey::Column::InvitedAt, Expr::value(now))
+        .filter(survey::Column::Id.eq(survey.id))
+        .filter(survey::Column::InvitedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let invited = if claimed.rows_affected == 1 { invite(&txn, survey, event, now).await? } else { 0 };
+    txn.commit().await?;
     Ok(invited)
 }
 
@@ -176,22 +192,30 @@ pub async fn remind_due(
         .await?;
     let mut queued = 0;
     for survey in open {
-        let Some(days) = survey.reminder_days else { continue };
-        let txn = db.begin().await?;
-        let claimed = survey_invitation::Entity::update_many()
-            .col_expr(survey_invitation::Column::RemindedAt, Expr::value(now))
-            .filter(survey_invitation::Column::SurveyId.eq(survey.id))
-            .filter(survey_invitation::Column::RemindedAt.is_null())
-            .filter(survey_invitation::Column::RespondedAt.is_null())
-            .filter(survey_invitation::Column::SentAt.lte(now - Duration::days(days.into())))
-            .exec_with_returning(&txn)
-            .await?;
-        for invitation in &claimed {
-            let rsvp = Some(invitation.rsvp_id);
-            outbox::enqueue(&txn, MessageKind::SurveyReminder, survey.event_id, rsvp, None, now).await?;
-            queued += 1;
+        match remind_once(db, &survey, now).await {
+            Ok(n) => queued += n,
+            Err(err) => tracing::error!(survey = %survey.id, error = %err, "reminding of a survey"),
         }
-        txn.commit().await?;
     }
     Ok(queued)
+}
+
+/// Claims the survey's due reminders (each once) and queues them.
+async fn remind_once(db: &DatabaseConnection, survey: &survey::Model, now: DateTime<Utc>) -> Result<u64> {
+    let Some(days) = survey.reminder_days else { return Ok(0) };
+    let txn = db.begin().await?;
+    let claimed = survey_invitation::Entity::update_many()
+        .col_expr(survey_invitation::Column::RemindedAt, Expr::value(now))
+        .filter(survey_invitation::Column::SurveyId.eq(survey.id))
+        .filter(survey_invitation::Column::RemindedAt.is_null())
+        .filter(survey_invitation::Column::RespondedAt.is_null())
+        .filter(survey_invitation::Column::SentAt.lte(now - Duration::days(days.into())))
+        .exec_with_returning(&txn)
+        .await?;
+    for invitation in &claimed {
+        let rsvp = Some(invitation.rsvp_id);
+        outbox::enqueue(&txn, MessageKind::SurveyReminder, survey.event_id, rsvp, None, now).await?;
+    }
+    txn.commit().await?;
+    Ok(claimed.len() as u64)
 }

@@ -161,7 +161,7 @@ impl ReportsApi {
     ) -> ApiResult<SvgFile> {
         let state = &self.state;
         let r = reports::series_report(state.db.reader(), &auth.0, SeriesId(id.0), state.now()).await?;
-        let language = lang.0.map_or(tsudoi_domain::values::Language::Ja, Into::into);
+        let language = lang.0.map_or(r.language, Into::into);
         Ok(SvgFile::Ok(Binary(charts::series(&r, language).into_bytes())))
     }
 

@@ -22,7 +22,8 @@ use super::{
     ApiTags,
     rsvps::CsvFile,
     types::{
-        Created, LabelApi, LanguageApi, NoContent, QuestionApi, QuestionInput, question_drafts, questions_of,
+        Created, LabelApi, LanguageApi, NoContent, QuestionApi, QuestionInput, question_drafts, question_of,
+        questions_of,
     },
     venues::patch_of,
 };
@@ -80,7 +81,7 @@ pub struct Survey {
     pub invited_at: Option<DateTime<Utc>>,
     /// Invitations sent.
     pub invited: i64,
-    pub responded: i64,
+    pub responses: i64,
     pub questions: Vec<QuestionApi>,
 }
 
@@ -98,7 +99,7 @@ impl From<SurveyOverview> for Survey {
             closes_at: s.closes_at,
             invited_at: s.invited_at,
             invited: s.invited,
-            responded: s.responses,
+            responses: s.responses,
             questions: questions_of(Some(s.questions)),
         }
     }
@@ -219,9 +220,7 @@ impl From<SurveyResults> for SurveyResultsApi {
                     .into_iter()
                     .map(|t| TextAnswerApi { text: t.text, author: t.author, at: t.at })
                     .collect(),
-                question: questions_of(Some(tsudoi_domain::questions::Questions(vec![q.question])))
-                    .pop()
-                    .expect("one question in, one out"),
+                question: question_of(q.question),
             })
             .collect();
         SurveyResultsApi {
@@ -254,8 +253,9 @@ impl SurveysApi {
     /// Give the event a survey
     ///
     /// From the default template: satisfaction on five points, 0-10 recommendation, what was
-    /// most valuable, would you come again, comments. Sent 2 hours after the event ends to those
-    /// who checked in, one reminder after 3 days, closing 14 days after it is sent.
+    /// most valuable, would you come again, comments. Sent 2 hours after the event ends (or after
+    /// the survey is made, if later) to those who checked in, one reminder after 3 days, closing
+    /// 14 days after that first send time.
     #[oai(path = "/events/:id/survey", method = "post", operation_id = "create_survey")]
     async fn create_survey(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Created<Survey>> {
         let state = &self.state;
@@ -320,7 +320,8 @@ impl SurveysApi {
     /// Every response as CSV
     ///
     /// UTF-8 with a byte-order mark for Excel. Anonymous surveys have no names, addresses or
-    /// times, and their rows are in no telling order.
+    /// times, and their rows (like their free-text answers in the results) are in no telling
+    /// order.
     #[oai(path = "/events/:id/survey/results.csv", method = "get", operation_id = "export_survey_csv")]
     async fn export_survey(
         &self,
@@ -362,7 +363,9 @@ impl SurveysApi {
         let (found, details) = survey::of_event(db, &auth.0, EventId(id.0)).await?;
         let found = results::of_survey(db, &found).await?;
         let language = lang.0.map_or(details.host.default_language, Into::into);
-        let html = crate::pages::survey_report(&details, &found, language);
+        let html = crate::pages::survey_report(&details, &found, language).map_err(|err| {
+            tsudoi_domain::Error::Unexpected(anyhow::anyhow!("rendering a survey report: {err}"))
+        })?;
         Ok(HtmlPage::Ok(Binary(html.into_bytes())))
     }
 }

@@ -10,7 +10,7 @@ use tsudoi_domain::{
     access::Role,
     entity::{network, person},
     event::{EventStatus, NameReading, RsvpMode, When},
-    questions::{ChoiceDraft, Label, QuestionDraft, QuestionKind, Questions},
+    questions::{ChoiceDraft, Label, Question, QuestionDraft, QuestionKind, Questions},
     values::Language,
 };
 
@@ -347,23 +347,18 @@ fn label_from(l: LabelApi) -> Label {
     Label { ja: l.ja, en: l.en }
 }
 
+pub fn question_of(q: Question) -> QuestionApi {
+    QuestionApi {
+        id: q.id,
+        kind: q.kind.into(),
+        required: q.required,
+        label: label_of(q.label),
+        choices: q.choices.into_iter().map(|c| ChoiceApi { id: c.id, label: label_of(c.label) }).collect(),
+    }
+}
+
 pub fn questions_of(questions: Option<Questions>) -> Vec<QuestionApi> {
-    questions
-        .unwrap_or_default()
-        .0
-        .into_iter()
-        .map(|q| QuestionApi {
-            id: q.id,
-            kind: q.kind.into(),
-            required: q.required,
-            label: label_of(q.label),
-            choices: q
-                .choices
-                .into_iter()
-                .map(|c| ChoiceApi { id: c.id, label: label_of(c.label) })
-                .collect(),
-        })
-        .collect()
+    questions.unwrap_or_default().0.into_iter().map(question_of).collect()
 }
 
 pub fn question_drafts(input: Vec<QuestionInput>) -> Vec<QuestionDraft> {

@@ -159,7 +159,12 @@ pub async fn survey_submit(
                         Error::Conflict(Conflict::SurveyClosed) => {
                             Outcome { problem: Some(t["survey_closed_now"]), ..Outcome::default() }
                         }
-                        _ => Outcome { problem: Some(t["error_body"]), ..Outcome::default() },
+                        // Anything else: the answers as posted, to send again.
+                        _ => Outcome {
+                            problem: Some(t["error_body"]),
+                            posted: Some((posted, HashMap::new())),
+                            ..Outcome::default()
+                        },
                     };
                     render(&page, &state, &token, &s, Vec::new(), outcome)
                 }
@@ -171,7 +176,11 @@ pub async fn survey_submit(
 }
 
 /// A survey's results as a page to open and print: the charts, then the free-text answers.
-pub fn survey_report(details: &EventDetails, results: &SurveyResults, language: Language) -> String {
+pub fn survey_report(
+    details: &EventDetails,
+    results: &SurveyResults,
+    language: Language,
+) -> Result<String, minijinja::Error> {
     let e = &details.event;
     let ja = language == Language::Ja;
     let texts: Vec<Value> = results
@@ -180,9 +189,9 @@ pub fn survey_report(details: &EventDetails, results: &SurveyResults, language: 
         .filter(|q| q.question.kind.is_text())
         .map(|q| {
             let count = if ja {
-                format!("回答 {} 件（新しい順に最大 {} 件）", q.answered, results::TEXTS_SHOWN)
+                format!("回答 {} 件（最新の {} 件まで表示）", q.answered, results::TEXTS_SHOWN)
             } else {
-                format!("{} answers (the latest {} at most)", q.answered, results::TEXTS_SHOWN)
+                format!("{} answers (the latest {} shown at most)", q.answered, results::TEXTS_SHOWN)
             };
             let answers: Vec<Value> = q
                 .texts
@@ -217,8 +226,5 @@ pub fn survey_report(details: &EventDetails, results: &SurveyResults, language: 
             "An anonymous survey: who answered is not shown."
         }),
     };
-    super::TEMPLATES.get_template("survey_report.html").and_then(|t| t.render(ctx)).unwrap_or_else(|err| {
-        tracing::error!(error = %err, "rendering a survey report");
-        String::new()
-    })
+    super::TEMPLATES.get_template("survey_report.html").and_then(|t| t.render(ctx))
 }
