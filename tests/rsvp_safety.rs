@@ -85,6 +85,19 @@ e2e! {
         app.mail.message("dai@example.jp", "繰り上げ", 1).await;
         app.post(&format!("/api/v1/events/{later_id}/cancel"), json!({})).await.expect(200);
         app.mail.message("dai@example.jp", "中止", 1).await;
+        // And after an event, the survey with its one-tap answers.
+        let salon = app
+            .published_event(json!({
+                "slug": "salon", "confirmation_required": false,
+                "starts_at": "2026-11-03T10:00:00Z", "ends_at": "2026-11-03T12:00:00Z",
+            }))
+            .await;
+        app.rsvp("salon", "Eri", "eri@example.jp", 0).await.expect_status(200, "Eri");
+        let survey = format!("/api/v1/events/{}/survey", salon["id"].as_str().unwrap());
+        app.post(&survey, json!({})).await.expect(201);
+        app.patch(&survey, json!({"audience": "confirmed", "send_delay_minutes": 0})).await.expect(200);
+        app.advance(chrono::Duration::days(1)).await;
+        app.mail.message("eri@example.jp", "アンケート", 1).await;
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 
         let mails = app.mail.all();
@@ -92,6 +105,7 @@ e2e! {
         links.sort();
         links.dedup();
         assert!(links.iter().any(|l| l.contains("/r/")) && links.iter().any(|l| l.contains("/t/")));
+        assert!(links.iter().any(|l| l.contains("/s/") && l.ends_with("=5")), "a one-tap survey answer");
         let before = snapshot(&app).await;
         for link in &links {
             for step in ["", "/cancel", "/erase", "/confirm", "/accept"] {

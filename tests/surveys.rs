@@ -355,7 +355,7 @@ e2e! {
             answer(&app, &link, &[("satisfaction", satisfaction), ("recommend", recommend)]).await.expect_status(200, "saved");
         }
         // Hanako comes back (typing her address in capitals); Megumi is new.
-        held(
+        let second = held(
             &app,
             edition(2, 5),
             &[("山田 花子", "HANAKO@example.jp"), ("田中 恵", "megumi@example.jp"), ("来ない 人", "absent@example.jp")],
@@ -409,5 +409,13 @@ e2e! {
             app.get_as(token, &format!("/api/v1/series/{series_id}/report")).await.expect_problem(404, "not_found");
         }
         app.get_as(&door, "/api/v1/networks/tokyo/supporters?year=2026").await.expect_problem(404, "not_found");
+
+        // A survey made after its event leaves its organizers the delay to edit it.
+        app.advance(Duration::days(1)).await;
+        let late = app.post(&format!("/api/v1/events/{second}/survey"), json!({})).await.expect(201);
+        let expected = (app.clock_now() + Duration::minutes(120)).to_rfc3339();
+        assert_eq!(late["send_at"].as_str(), Some(expected.as_str()));
+        app.advance(Duration::minutes(30)).await;
+        assert_eq!(app.get(&format!("/api/v1/events/{second}/survey")).await.expect(200)["invited"], 0, "not sent at once");
     }
 }

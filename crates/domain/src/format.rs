@@ -99,6 +99,25 @@ pub fn spreadsheet_cell(value: &str) -> String {
     if value.starts_with(FORMULA_STARTS) { format!("'{value}") } else { value.to_owned() }
 }
 
+/// A CSV file that opens correctly in Excel: UTF-8 with a byte-order mark, then the header and
+/// the records (whose text cells went through [`spreadsheet_cell`]).
+pub fn excel_csv(
+    header: Vec<String>,
+    records: impl IntoIterator<Item = Vec<String>>,
+) -> crate::error::Result<Vec<u8>> {
+    let failed = |err: ::csv::Error| crate::error::Error::Unexpected(err.into());
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut writer = ::csv::Writer::from_writer(&mut out);
+        writer.write_record(&header).map_err(failed)?;
+        for record in records {
+            writer.write_record(&record).map_err(failed)?;
+        }
+        writer.flush().map_err(|err| crate::error::Error::Unexpected(err.into()))?;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

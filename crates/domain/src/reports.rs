@@ -408,25 +408,17 @@ pub fn supporters_csv(
             ["Name", "Events organized", "Attendees", "Mean satisfaction (1-5)", "First event", "Newcomer"]
         }
     };
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut writer = ::csv::Writer::from_writer(&mut out);
-        writer.write_record(header).map_err(|err| Error::Unexpected(err.into()))?;
-        for s in &report.supporters {
-            writer
-                .write_record([
-                    format::spreadsheet_cell(&s.name),
-                    s.events.to_string(),
-                    s.attendees.to_string(),
-                    s.satisfaction_mean.map(|m| format!("{m:.2}")).unwrap_or_default(),
-                    format::short_date(s.first_event_at, time_zone, language),
-                    if s.newcomer { "✓" } else { "" }.to_owned(),
-                ])
-                .map_err(|err| Error::Unexpected(err.into()))?;
-        }
-        writer.flush().map_err(|err| Error::Unexpected(err.into()))?;
-    }
-    Ok(out)
+    let records = report.supporters.iter().map(|s| {
+        vec![
+            format::spreadsheet_cell(&s.name),
+            s.events.to_string(),
+            s.attendees.to_string(),
+            s.satisfaction_mean.map(|m| format!("{m:.2}")).unwrap_or_default(),
+            format::short_date(s.first_event_at, time_zone, language),
+            if s.newcomer { "✓" } else { "" }.to_owned(),
+        ]
+    });
+    format::excel_csv(header.map(str::to_owned).to_vec(), records)
 }
 
 #[cfg(test)]

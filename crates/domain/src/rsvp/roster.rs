@@ -132,39 +132,33 @@ pub fn csv(details: &EventDetails, rows: &[rsvp::Model], language: Language) -> 
         at.map(|at| format::moment(at, tz, language)).unwrap_or_default()
     };
     let questions = details.event.questions.clone().unwrap_or_default().0;
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut writer = ::csv::Writer::from_writer(&mut out);
-        let header = headers
-            .iter()
-            .map(|h| (*h).to_owned())
-            .chain(questions.iter().map(|q| spreadsheet_cell(q.label.in_language(language))));
-        writer.write_record(header).map_err(|err| Error::Unexpected(err.into()))?;
-        for r in rows {
-            let slot = details.slots.iter().find(|s| s.id == r.slot_id).map_or("", |s| s.name.as_str());
-            let record = [
-                spreadsheet_cell(&r.name),
-                spreadsheet_cell(r.name_reading.as_deref().unwrap_or_default()),
-                spreadsheet_cell(r.email.as_deref().unwrap_or_default()),
-                spreadsheet_cell(slot),
-                r.guests.to_string(),
-                status_label(r.status, language).to_owned(),
-                r.short_code.clone(),
-                when(Some(r.queued_at)),
-                when(r.confirmed_at),
-                when(r.cancelled_at),
-                if r.show_in_list { "✓" } else { "" }.to_owned(),
-            ];
-            let answers = questions.iter().map(|q| {
-                let answer = r.answers.as_ref().and_then(|a| a.0.get(&q.id));
-                answer.map(|a| spreadsheet_cell(&q.display(a, language))).unwrap_or_default()
-            });
-            let record: Vec<String> = record.into_iter().chain(answers).collect();
-            writer.write_record(&record).map_err(|err| Error::Unexpected(err.into()))?;
-        }
-        writer.flush().map_err(|err| Error::Unexpected(err.into()))?;
-    }
-    Ok(out)
+    let header = headers
+        .iter()
+        .map(|h| (*h).to_owned())
+        .chain(questions.iter().map(|q| spreadsheet_cell(q.label.in_language(language))))
+        .collect();
+    let records = rows.iter().map(|r| {
+        let slot = details.slots.iter().find(|s| s.id == r.slot_id).map_or("", |s| s.name.as_str());
+        let record = [
+            spreadsheet_cell(&r.name),
+            spreadsheet_cell(r.name_reading.as_deref().unwrap_or_default()),
+            spreadsheet_cell(r.email.as_deref().unwrap_or_default()),
+            spreadsheet_cell(slot),
+            r.guests.to_string(),
+            status_label(r.status, language).to_owned(),
+            r.short_code.clone(),
+            when(Some(r.queued_at)),
+            when(r.confirmed_at),
+            when(r.cancelled_at),
+            if r.show_in_list { "✓" } else { "" }.to_owned(),
+        ];
+        let answers = questions.iter().map(|q| {
+            let answer = r.answers.as_ref().and_then(|a| a.0.get(&q.id));
+            answer.map(|a| spreadsheet_cell(&q.display(a, language))).unwrap_or_default()
+        });
+        record.into_iter().chain(answers).collect()
+    });
+    format::excel_csv(header, records)
 }
 
 fn status_label(status: RsvpStatus, language: Language) -> &'static str {

@@ -12,7 +12,7 @@ use super::of_event;
 use crate::{
     access::Actor,
     entity::{rsvp, survey, survey_invitation, survey_response, survey_tally, survey_text},
-    error::{Error, Result},
+    error::Result,
     event::EventDetails,
     format,
     ids::{EventId, SurveyInvitationId, SurveyResponseId},
@@ -308,30 +308,24 @@ pub async fn csv(
         header.extend(names.map(str::to_owned));
     }
     header.extend(survey.questions.0.iter().map(|q| format::spreadsheet_cell(q.label.in_language(language))));
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut writer = ::csv::Writer::from_writer(&mut out);
-        writer.write_record(&header).map_err(|err| Error::Unexpected(err.into()))?;
-        for (_, invitation, answers, submitted_at) in &rows {
-            let mut record: Vec<String> = Vec::new();
-            if !survey.anonymous {
-                let (name, email) = people.get(invitation).cloned().unwrap_or_default();
-                record.push(format::spreadsheet_cell(&name));
-                record.push(format::spreadsheet_cell(email.as_deref().unwrap_or_default()));
-                record.push(format::moment(*submitted_at, tz, language));
-            }
-            record.extend(survey.questions.0.iter().map(|q| {
-                answers
-                    .0
-                    .get(&q.id)
-                    .map(|a| format::spreadsheet_cell(&q.display(a, language)))
-                    .unwrap_or_default()
-            }));
-            writer.write_record(&record).map_err(|err| Error::Unexpected(err.into()))?;
+    let records = rows.iter().map(|(_, invitation, answers, submitted_at)| {
+        let mut record: Vec<String> = Vec::new();
+        if !survey.anonymous {
+            let (name, email) = people.get(invitation).cloned().unwrap_or_default();
+            record.push(format::spreadsheet_cell(&name));
+            record.push(format::spreadsheet_cell(email.as_deref().unwrap_or_default()));
+            record.push(format::moment(*submitted_at, tz, language));
         }
-        writer.flush().map_err(|err| Error::Unexpected(err.into()))?;
-    }
-    Ok((out, details))
+        record.extend(survey.questions.0.iter().map(|q| {
+            answers
+                .0
+                .get(&q.id)
+                .map(|a| format::spreadsheet_cell(&q.display(a, language)))
+                .unwrap_or_default()
+        }));
+        record
+    });
+    Ok((format::excel_csv(header, records)?, details))
 }
 
 #[cfg(test)]
