@@ -164,6 +164,11 @@ e2e! {
             ("satisfaction", "5"), ("recommend", "10"), ("valuable", "talks"), ("valuable", "networking"),
             ("again", "yes"), ("comments", "最高でした"),
         ]).await.expect_status(200, "saved");
+        // Her own page links to the survey too.
+        let ticket_mail = app.mail.all().into_iter().find(|m| m.to.contains("hanako") && m.subject.contains("参加確定")).unwrap();
+        let own = app.page(&ticket_mail.link(&app.address, "/r/")).await;
+        let survey_path = hanako.strip_prefix(&app.address).unwrap();
+        assert!(own.text.contains("アンケートの回答を見る・修正する") && own.text.contains(survey_path.replace('/', "&#x2f;").as_str()), "{}", own.text);
         let taro = link_of("taro");
         answer(&app, &taro, &[("satisfaction", "5"), ("recommend", "9"), ("valuable", "networking")]).await.expect_status(200, "saved");
         let again = answer(&app, &taro, &[("satisfaction", "3"), ("recommend", "9"), ("valuable", "networking")]).await;

@@ -17,6 +17,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::survey::Entity",
+        from = "Column::SurveyId",
+        to = "super::survey::Column::Id"
+    )]
+    Survey,
+}
+
+impl Related<super::survey::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Survey.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -19,6 +19,8 @@ pub struct AttendeePage {
     pub event: PublicEvent,
     pub slot: event_slot::Model,
     pub waitlist_position: Option<u64>,
+    /// The survey they were asked to answer after the event, and when it closes.
+    pub survey: Option<(crate::entity::survey_invitation::Model, chrono::DateTime<chrono::Utc>)>,
 }
 
 pub async fn attendee_page(
@@ -38,7 +40,8 @@ pub async fn attendee_page(
         RsvpStatus::Waitlisted => Some(waitlist_position(db, &rsvp).await?),
         _ => None,
     };
-    Ok(AttendeePage { rsvp, event, slot, waitlist_position })
+    let survey = crate::survey::invitation_for(db, rsvp.id).await?;
+    Ok(AttendeePage { rsvp, event, slot, waitlist_position, survey })
 }
 
 fn slot_of(event: &PublicEvent, rsvp: &rsvp::Model) -> Result<event_slot::Model> {

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub(crate) use respond::forget;
-pub use respond::{Respondent, SurveyPage, open, submit};
+pub use respond::{Respondent, SurveyPage, invitation_for, open, submit};
 pub use send::{invite_due, remind_due, send_now};
 
 use crate::{

@@ -90,6 +90,19 @@ pub async fn open(db: &impl ConnectionTrait, keyring: &Keyring, token: &str) -> 
     page_of(db, invitation).await
 }
 
+/// The survey invitation of an RSVP, with when its survey closes.
+pub async fn invitation_for(
+    db: &impl ConnectionTrait,
+    rsvp: RsvpId,
+) -> Result<Option<(survey_invitation::Model, DateTime<Utc>)>> {
+    let found = survey_invitation::Entity::find()
+        .filter(survey_invitation::Column::RsvpId.eq(rsvp))
+        .find_also_related(survey::Entity)
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(invitation, survey)| Some((invitation, survey?.closes_at))))
+}
+
 /// The tally keys of a set of answers: (question, value) for each value given and (question, "")
 /// for each question answered. Text answers count as answered; their words go to the text index.
 fn tally_keys(questions: &Questions, answers: &Answers) -> Vec<(String, String)> {

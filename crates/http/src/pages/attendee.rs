@@ -142,6 +142,11 @@ fn render_attendee(
         })
         .unwrap_or_default();
     let answers_open = r.status.is_active() && open && state.now() < rsvp::closes_at(e);
+    let survey = a.survey.as_ref().filter(|(_, closes)| state.now() < *closes).map(|(invitation, _)| {
+        let label =
+            if invitation.responded_at.is_some() { t["survey_link_answered"] } else { t["survey_link"] };
+        context! { href => state.links.survey_url(invitation), label => label }
+    });
     let mut view = event_view(&a.event, &state.base_url, page.language);
     view = context! { href => format!("/e/{}", e.slug), ..view };
     page.render(
@@ -159,6 +164,7 @@ fn render_attendee(
             actions => actions(token),
             questions => if answers_open { questions } else { shown },
             answers_open => answers_open,
+            survey => survey,
         },
     )
 }

@@ -458,6 +458,12 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
         ("api_docs", "主催者向け API ドキュメント", "API documentation for organizers"),
         ("footer", "集い Tsudoi — アルムナイのためのイベントサービス", "Tsudoi — events for alumni networks"),
         ("survey_title", "参加者アンケート", "Survey"),
+        (
+            "survey_link",
+            "アンケートにご協力ください（1分ほどで終わります）",
+            "Tell the organizers how it went: a one-minute survey",
+        ),
+        ("survey_link_answered", "アンケートの回答を見る・修正する", "See or change your survey answers"),
         ("survey_your_answers", "あなたの回答", "Your answers"),
         (
             "survey_greeting",
