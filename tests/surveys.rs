@@ -390,6 +390,10 @@ e2e! {
             .collect();
         assert_eq!(attendance, ["66.7", ""], "the drawn values are the report's");
 
+        let page = app.get(&format!("/api/v1/series/{series_id}/report.html?lang=en")).await;
+        page.expect_status(200, "the printable report");
+        assert!(page.text.contains("<td>66.7%</td>") && page.text.contains("#1 Crossing") && page.text.contains("<svg"), "{}", page.text);
+
         // The supporter who organized both: four people through the door, a 4.5 mean.
         let year = app.get("/api/v1/networks/tokyo/supporters?year=2026").await.expect(200);
         let supporters = year["supporters"].as_array().unwrap();

@@ -28,6 +28,7 @@ pub struct Edition {
     pub edition: Option<i32>,
     pub title: String,
     pub starts_at: DateTime<Utc>,
+    pub time_zone: String,
     /// Confirmed RSVPs (parties).
     pub rsvps: i64,
     /// Confirmed parties of whom someone came.
@@ -223,6 +224,7 @@ pub async fn series_report(
                 edition: e.edition,
                 title: e.title,
                 starts_at: e.starts_at,
+                time_zone: e.time_zone,
                 rsvps,
                 attended,
                 people_in,

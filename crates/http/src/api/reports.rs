@@ -14,7 +14,12 @@ use tsudoi_domain::{
 };
 use uuid::Uuid;
 
-use super::{ApiTags, rsvps::CsvFile, surveys::SvgFile, types::LanguageApi};
+use super::{
+    ApiTags,
+    rsvps::CsvFile,
+    surveys::{HtmlPage, SvgFile},
+    types::LanguageApi,
+};
 use crate::{auth::TokenAuth, charts, problem::ApiResult, state::AppState};
 
 pub struct ReportsApi {
@@ -163,6 +168,23 @@ impl ReportsApi {
         let r = reports::series_report(state.db.reader(), &auth.0, SeriesId(id.0), state.now()).await?;
         let language = lang.0.map_or(r.language, Into::into);
         Ok(SvgFile::Ok(Binary(charts::series(&r, language).into_bytes())))
+    }
+
+    /// A series edition by edition, as a printable page
+    #[oai(path = "/series/:id/report.html", method = "get", operation_id = "series_report_html")]
+    async fn series_html(
+        &self,
+        auth: TokenAuth,
+        id: Path<Uuid>,
+        lang: Query<Option<LanguageApi>>,
+    ) -> ApiResult<HtmlPage> {
+        let state = &self.state;
+        let r = reports::series_report(state.db.reader(), &auth.0, SeriesId(id.0), state.now()).await?;
+        let language = lang.0.map_or(r.language, Into::into);
+        let html = crate::pages::series_report(&r, language).map_err(|err| {
+            tsudoi_domain::Error::Unexpected(anyhow::anyhow!("rendering a series report: {err}"))
+        })?;
+        Ok(HtmlPage::Ok(Binary(html.into_bytes())))
     }
 
     /// Supporters' activity over a year

@@ -13,7 +13,7 @@ pub use attendee::{rsvp_act, rsvp_page, rsvp_step, ticket_page};
 pub use door::{door_live, door_page, door_roster, door_script, door_worker};
 pub use invitation::{decline, invitation_page, unsubscribe, unsubscribe_page};
 pub use rsvp::submit as rsvp_submit;
-pub use survey::{survey_page, survey_report, survey_submit};
+pub use survey::{series_report, survey_page, survey_report, survey_submit};
 
 pub use i18n::language_of;
 mod markdown;
@@ -52,6 +52,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("attendee.html", include_str!("../../templates/attendee.html")),
         ("survey.html", include_str!("../../templates/survey.html")),
         ("survey_report.html", include_str!("../../templates/survey_report.html")),
+        ("series_report.html", include_str!("../../templates/series_report.html")),
         ("questions.html", include_str!("../../templates/questions.html")),
         ("door.html", include_str!("../../templates/door.html")),
         ("door_roster.html", include_str!("../../templates/door_roster.html")),

@@ -15,6 +15,7 @@ use tsudoi_domain::{
     error::Conflict,
     event::EventDetails,
     format,
+    reports::SeriesReport,
     survey::{
         self, SurveyPage,
         results::{self, SurveyResults},
@@ -227,4 +228,70 @@ pub fn survey_report(
         }),
     };
     super::TEMPLATES.get_template("survey_report.html").and_then(|t| t.render(ctx))
+}
+
+/// A series edition by edition as a page to open and print: the table, then the charts.
+pub fn series_report(report: &SeriesReport, language: Language) -> Result<String, minijinja::Error> {
+    let ja = language == Language::Ja;
+    let headers: [&str; 12] = if ja {
+        [
+            "回",
+            "日付",
+            "参加確定",
+            "来場",
+            "出席率",
+            "欠席率",
+            "リピーター",
+            "初参加",
+            "回答",
+            "とても満足",
+            "満足度平均",
+            "NPS",
+        ]
+    } else {
+        [
+            "Edition",
+            "Date",
+            "Confirmed",
+            "Came",
+            "Attendance",
+            "No-shows",
+            "Returning",
+            "First time",
+            "Responses",
+            "Very satisfied",
+            "Mean",
+            "NPS",
+        ]
+    };
+    let percent = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v}%"));
+    let rows: Vec<Vec<String>> = report
+        .editions
+        .iter()
+        .map(|e| {
+            vec![
+                e.edition.map_or_else(|| e.title.clone(), |n| format!("#{n} {}", e.title)),
+                format::short_date(e.starts_at, &e.time_zone, language),
+                e.rsvps.to_string(),
+                e.attended.to_string(),
+                percent(e.attendance_rate),
+                percent(e.no_show_rate),
+                e.repeaters.to_string(),
+                e.first_timers.to_string(),
+                e.responses.to_string(),
+                percent(e.top_box),
+                e.satisfaction_mean.map_or_else(|| "—".to_owned(), |m| format!("{m:.2}")),
+                e.nps.map_or_else(|| "—".to_owned(), |n| n.to_string()),
+            ]
+        })
+        .collect();
+    let ctx = context! {
+        lang => language.code(),
+        heading => if ja { "シリーズの推移" } else { "Series report" },
+        name => report.name.as_str(),
+        headers => headers,
+        rows => rows,
+        chart => Value::from_safe_string(charts::series(report, language)),
+    };
+    super::TEMPLATES.get_template("series_report.html").and_then(|t| t.render(ctx))
 }
