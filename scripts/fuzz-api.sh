@@ -35,8 +35,25 @@ WORKERS="${FUZZ_WORKERS:-2}"
 PHASES="${FUZZ_PHASES:-examples,coverage,fuzzing,stateful}"
 
 # --- 1. virtualenv with a pinned schemathesis -------------------------------------------
+# schemathesis runs its workers as threads, and CPython before 3.13 can fail one of them with
+# "SystemError: AST constructor recursion depth mismatch" (a data race in `ast.parse`, CPython
+# gh-106905), which reads as an error of the API under test. So the newest Python at hand makes
+# the virtualenv: 3.13 when installed (on PATH or under pyenv), else `python3`.
+pick_python() {
+    if [[ -n "${TSUDOI_FUZZ_PYTHON:-}" ]]; then echo "$TSUDOI_FUZZ_PYTHON"; return; fi
+    local candidate
+    for candidate in "$(command -v python3.13 || true)" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13; do
+        if [[ -n "$candidate" && -x "$candidate" ]]; then echo "$candidate"; return; fi
+    done
+    echo python3
+}
+PYTHON="$(pick_python)"
+WANTED="$("$PYTHON" -c 'import sys; print(sys.version_info[:2])')"
+if [[ -x "$VENV/bin/python" && "$("$VENV/bin/python" -c 'import sys; print(sys.version_info[:2])')" != "$WANTED" ]]; then
+    rm -rf "$VENV"
+fi
 if [[ ! -x "$VENV/bin/python" ]]; then
-    python3 -m venv "$VENV"
+    "$PYTHON" -m venv "$VENV"
 fi
 if ! "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('schemathesis') != '$SCHEMATHESIS_VERSION')" 2>/dev/null; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
