@@ -43,7 +43,11 @@ pick_python() {
     if [[ -n "${TSUDOI_FUZZ_PYTHON:-}" ]]; then echo "$TSUDOI_FUZZ_PYTHON"; return; fi
     local candidate
     for candidate in "$(command -v python3.13 || true)" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13; do
-        if [[ -n "$candidate" && -x "$candidate" ]]; then echo "$candidate"; return; fi
+        # (A pyenv shim is on PATH for every version, but runs only the selected ones.)
+        if [[ -n "$candidate" ]] && "$candidate" -c 'import venv' >/dev/null 2>&1; then
+            echo "$candidate"
+            return
+        fi
     done
     echo python3
 }
