@@ -162,8 +162,7 @@ pub async fn prepare(
     }
     let survey = match message.kind {
         MessageKind::SurveyInvitation | MessageKind::SurveyReminder => {
-            let Some(rsvp_id) = message.rsvp_id else { return Ok(None) };
-            match survey_links(db, links, message, rsvp_id, &e.time_zone, now).await? {
+            match survey_links(db, links, message, &rsvp, &e.time_zone, now).await? {
                 Some(survey) => Some(survey),
                 None => return Ok(None),
             }
@@ -290,7 +289,7 @@ async fn survey_links(
     db: &impl ConnectionTrait,
     links: &Links,
     message: &outbox::Model,
-    rsvp_id: crate::ids::RsvpId,
+    rsvp: &rsvp::Model,
     time_zone: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SurveyLinks>> {
@@ -301,7 +300,7 @@ async fn survey_links(
     };
     let invitation = survey_invitation::Entity::find()
         .filter(survey_invitation::Column::SurveyId.eq(found.id))
-        .filter(survey_invitation::Column::RsvpId.eq(rsvp_id))
+        .filter(survey_invitation::Column::RsvpId.eq(rsvp.id))
         .one(db)
         .await?;
     let Some(invitation) = invitation else { return Ok(None) };
@@ -309,7 +308,6 @@ async fn survey_links(
     if now >= found.closes_at || answered {
         return Ok(None);
     }
-    let Some(rsvp) = rsvp::Entity::find_by_id(rsvp_id).one(db).await? else { return Ok(None) };
     let language = rsvp.language;
     let url = links.survey_url(&invitation);
     let satisfaction = crate::survey::satisfaction_question(&found.questions);

@@ -207,15 +207,15 @@ pub(crate) async fn forget(txn: &DatabaseTransaction, rsvp: RsvpId) -> Result<()
     Ok(())
 }
 
-/// Stores the answers behind a link (a second submission edits the first). Returns the page
-/// as it stands after, and whether this edited an earlier response.
+/// Stores the answers behind a link (a second submission edits the first). Returns whether
+/// this edited an earlier response.
 pub async fn submit(
     db: &DatabaseConnection,
     keyring: &Keyring,
     token: &str,
     raw: &[(String, String)],
     now: DateTime<Utc>,
-) -> Result<(SurveyPage, bool)> {
+) -> Result<bool> {
     let txn = db.begin().await?;
     let invitation = invitation_of(&txn, keyring, token, true).await?;
     // Shared: responses come in side by side, while a change to the survey waits for them.
@@ -295,9 +295,8 @@ pub async fn submit(
     if !texts.is_empty() {
         survey_text::Entity::insert_many(texts).exec_without_returning(&txn).await?;
     }
-    let page = page_of(&txn, invitation).await?;
     txn.commit().await?;
-    Ok((page, edited))
+    Ok(edited)
 }
 
 #[cfg(test)]

@@ -238,11 +238,7 @@ pub async fn rsvp_act(
     state: Data<&AppState>,
 ) -> Response {
     let mut page = Page::of(req);
-    let Some(form) = read_form(body).await else {
-        // Never read as an empty form: saving answers from it would erase them.
-        let t = texts::texts(page.language);
-        return page.message(StatusCode::PAYLOAD_TOO_LARGE, t["error_title"], &[t["form_too_large"]], None);
-    };
+    let Some(form) = read_form(body).await else { return page.form_too_large() };
     let action = match verb.as_str() {
         "confirm" => Action::Confirm,
         "accept" => Action::AcceptOffer,

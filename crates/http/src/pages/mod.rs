@@ -168,6 +168,13 @@ impl Page {
         resp
     }
 
+    /// A posted form over the size limit; never read as an empty one, which would erase what
+    /// it stands for.
+    fn form_too_large(&self) -> Response {
+        let t = texts::texts(self.language);
+        self.message(StatusCode::PAYLOAD_TOO_LARGE, t["error_title"], &[t["form_too_large"]], None)
+    }
+
     fn not_found(&self) -> Response {
         self.render(StatusCode::NOT_FOUND, "not_found.html", context! {})
     }

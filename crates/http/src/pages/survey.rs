@@ -138,11 +138,7 @@ pub async fn survey_submit(
     state: Data<&AppState>,
 ) -> Response {
     let mut page = Page::of(req);
-    let Some(form) = read_form(body).await else {
-        // Never read as an empty form: it would erase the answers.
-        let t = texts::texts(page.language);
-        return page.message(StatusCode::PAYLOAD_TOO_LARGE, t["error_title"], &[t["form_too_large"]], None);
-    };
+    let Some(form) = read_form(body).await else { return page.form_too_large() };
     let posted = form.answers();
     let keyring = &state.links.keyring;
     match survey::submit(state.db.writer(), keyring, &token, &posted, state.now()).await {
