@@ -9,6 +9,7 @@ mod browser;
 mod browser_rsvp;
 mod calendar;
 mod concurrency;
+mod dashboard;
 mod door;
 mod door_scanners;
 mod events;

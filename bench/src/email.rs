@@ -128,6 +128,7 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
             decline_url: None,
             unsubscribe_url: None,
             survey: None,
+            sign_in: None,
         };
         bytes += compose(&email, &envelope)?.formatted().len();
         count += 1;

@@ -14,6 +14,7 @@ mod m20261124_000006_audit_subject;
 mod m20261124_000007_door_check_in;
 mod m20261124_000008_door_fee;
 mod m20261124_000009_surveys;
+mod m20261124_000010_dashboard_sign_in;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_door_check_in::Migration),
             Box::new(m20261124_000008_door_fee::Migration),
             Box::new(m20261124_000009_surveys::Migration),
+            Box::new(m20261124_000010_dashboard_sign_in::Migration),
         ]
     }
 }

@@ -108,3 +108,15 @@ impl Db {
         let _ = self.writer.close_by_ref().await;
     }
 }
+
+/// `lower(column) LIKE '%text%'`: the column contains `text`, in any case, with `%`, `_` and
+/// `\` in the text taken as themselves (searches typed by people).
+pub fn contains(
+    column: impl sea_orm::sea_query::IntoColumnRef,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let text = text.to_lowercase();
+    let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
+}

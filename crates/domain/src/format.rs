@@ -6,6 +6,25 @@ use chrono_tz::Tz;
 
 const WEEKDAYS_JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
 
+/// A moment as an HTML `datetime-local` field shows it, in `time_zone`: "2026-12-10T19:00".
+pub fn local_input(at: DateTime<Utc>, time_zone: &str) -> String {
+    let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+    at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// What a `datetime-local` field holds ("2026-12-10T19:00", seconds optional), read in
+/// `time_zone`. `None` for text that is no time, or a wall-clock time the zone skips (a
+/// daylight-saving gap); of a time it repeats, the earlier.
+pub fn parse_local_input(raw: &str, time_zone: &str) -> Option<DateTime<Utc>> {
+    use chrono::{NaiveDateTime, TimeZone};
+    let tz: Tz = time_zone.parse().ok()?;
+    let raw = raw.trim();
+    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    tz.from_local_datetime(&naive).earliest().map(|at| at.with_timezone(&Utc))
+}
+
 /// "2026年12月10日(木) 19:00〜21:30 JST" or "Thu 10 Dec 2026, 19:00–21:30 JST".
 pub fn when(starts: DateTime<Utc>, ends: DateTime<Utc>, time_zone: &str, language: Language) -> String {
     let tz: Tz = time_zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);

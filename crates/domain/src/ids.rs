@@ -86,4 +86,8 @@ id_type! {
     /// One attendee asked to answer a survey; their survey link is made from it.
     SurveyInvitationId;
     SurveyResponseId;
+    /// A one-time sign-in link; the email that carries it has the same id.
+    SignInLinkId;
+    /// A signed-in browser.
+    SessionId;
 }

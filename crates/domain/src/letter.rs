@@ -11,13 +11,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use crate::{
     calendar,
     entity::{
-        announcement, event_organizer, invitation, invitation_list, outbox, person, rsvp, survey,
-        survey_invitation, unsubscribe,
+        announcement, event_organizer, invitation, invitation_list, outbox, person, rsvp, sign_in_link,
+        survey, survey_invitation, unsubscribe,
     },
     error::Result,
     event::{EventStatus, public::PublicEvent},
     format,
-    ids::{AnnouncementId, EventId, InvitationId, MessageId, NetworkId},
+    ids::{AnnouncementId, EventId, InvitationId, MessageId, NetworkId, SignInLinkId},
     links::{LinkKind, Links},
     outbox::MessageKind,
     qr,
@@ -84,6 +84,8 @@ pub struct Letter {
     /// stops them for this network.
     pub unsubscribe_url: Option<String>,
     pub survey: Option<SurveyLinks>,
+    /// A dashboard sign-in link, and until when it works.
+    pub sign_in: Option<(String, String)>,
 }
 
 /// A survey as its email offers it: the link, each satisfaction answer as a link that opens
@@ -144,16 +146,19 @@ pub async fn prepare(
     message: &outbox::Model,
     now: DateTime<Utc>,
 ) -> Result<Option<Letter>> {
-    if message.kind == MessageKind::Invitation {
-        return prepare_invitation(db, links, events, message).await;
+    match message.kind {
+        MessageKind::Invitation => return prepare_invitation(db, links, events, message).await,
+        MessageKind::SignIn => return prepare_sign_in(db, links, message, now).await,
+        _ => {}
     }
+    let Some(event_id) = message.event_id else { return Ok(None) };
     let Some(rsvp_id) = message.rsvp_id else { return Ok(None) };
     let Some(rsvp) = rsvp::Entity::find_by_id(rsvp_id).one(db).await? else { return Ok(None) };
     let Some(to_email) = rsvp.email.clone() else { return Ok(None) };
     if !still_owed(message.kind, &rsvp) {
         return Ok(None);
     }
-    let (event, reply_to) = events.get(db, message.event_id).await?;
+    let (event, reply_to) = events.get(db, event_id).await?;
     let e = &event.event;
     if e.status == EventStatus::Cancelled
         && !matches!(message.kind, MessageKind::EventCancelled | MessageKind::Cancelled)
@@ -233,6 +238,7 @@ pub async fn prepare(
         decline_url: None,
         unsubscribe_url,
         survey,
+        sign_in: None,
     }))
 }
 
@@ -246,7 +252,8 @@ async fn prepare_invitation(
     let Some(found) = invitation::Entity::find_by_id(InvitationId(message.id.uuid())).one(db).await? else {
         return Ok(None);
     };
-    let (event, reply_to) = events.get(db, message.event_id).await?;
+    let Some(event_id) = message.event_id else { return Ok(None) };
+    let (event, reply_to) = events.get(db, event_id).await?;
     if !crate::invitations::invitation_owed(db, &found, &event.event).await? {
         return Ok(None);
     }
@@ -280,6 +287,112 @@ async fn prepare_invitation(
         decline_url: Some(format!("{}/i/{token}", links.base_url())),
         unsubscribe_url: Some(links.unsubscribe_url(message.id)),
         survey: None,
+        sign_in: None,
+    }))
+}
+
+/// A message about `event` as an attendee called `name` would get it, for organizers to read
+/// before they act (the dashboard's preview of a cancellation). Links point nowhere real.
+pub fn preview(
+    event: &PublicEvent,
+    kind: MessageKind,
+    language: Language,
+    links: &Links,
+    name: &str,
+) -> Letter {
+    Letter {
+        id: MessageId::new(),
+        kind,
+        to_email: "attendee@example.invalid".to_owned(),
+        to_name: name.to_owned(),
+        reply_to: None,
+        language,
+        guests: 0,
+        waitlist_position: None,
+        event: facts(event, language, links),
+        manage_url: format!("{}/r/…", links.base_url()),
+        hold_until: None,
+        offer_until: None,
+        confirms: RsvpStatus::Confirmed,
+        ticket: None,
+        ics: None,
+        changes: Vec::new(),
+        by_organizers: true,
+        note: None,
+        slot: None,
+        draw_at: None,
+        headline: None,
+        going_url: None,
+        decline_url: None,
+        unsubscribe_url: None,
+        survey: None,
+        sign_in: None,
+    }
+}
+
+/// A sign-in link, in the language of the page it was asked for on; `None` once it is used,
+/// expired or ended by signing out everywhere (nobody needs a dead link).
+async fn prepare_sign_in(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    message: &outbox::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<Letter>> {
+    let id = SignInLinkId(message.id.uuid());
+    let Some(link) = sign_in_link::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    if link.used_at.is_some() || link.expires_at <= now {
+        return Ok(None);
+    }
+    let Some(who) = person::Entity::find_by_id(link.person_id).one(db).await? else { return Ok(None) };
+    let language = message
+        .details
+        .as_ref()
+        .and_then(|d| d.get("language"))
+        .and_then(|l| l.as_str())
+        .and_then(|l| Language::parse(l).ok())
+        .unwrap_or(Language::Ja);
+    // The time zone of the person's first network; Tokyo for most.
+    let zone = crate::entity::network::Entity::find()
+        .filter(
+            crate::entity::network::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entity::membership::Column::NetworkId)
+                    .from(crate::entity::membership::Entity)
+                    .and_where(crate::entity::membership::Column::PersonId.eq(who.id))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(crate::entity::network::Column::CreatedAt)
+        .one(db)
+        .await?
+        .map_or_else(|| "Asia/Tokyo".to_owned(), |n| n.time_zone);
+    Ok(Some(Letter {
+        id: message.id,
+        kind: message.kind,
+        to_email: who.email,
+        to_name: who.display_name,
+        reply_to: None,
+        language,
+        guests: 0,
+        waitlist_position: None,
+        event: EventFacts::default(),
+        manage_url: String::new(),
+        hold_until: None,
+        offer_until: None,
+        confirms: RsvpStatus::Holding,
+        ticket: None,
+        ics: None,
+        changes: Vec::new(),
+        by_organizers: false,
+        note: None,
+        slot: None,
+        draw_at: None,
+        headline: None,
+        going_url: None,
+        decline_url: None,
+        unsubscribe_url: None,
+        survey: None,
+        sign_in: Some((links.sign_in_url(id), format::moment(link.expires_at, &zone, language))),
     }))
 }
 
@@ -293,8 +406,8 @@ async fn survey_links(
     time_zone: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SurveyLinks>> {
-    let Some(found) =
-        survey::Entity::find().filter(survey::Column::EventId.eq(message.event_id)).one(db).await?
+    let Some(event_id) = message.event_id else { return Ok(None) };
+    let Some(found) = survey::Entity::find().filter(survey::Column::EventId.eq(event_id)).one(db).await?
     else {
         return Ok(None);
     };
@@ -377,6 +490,8 @@ fn still_owed(kind: MessageKind, rsvp: &rsvp::Model) -> bool {
         MessageKind::Offered => rsvp.status == RsvpStatus::Offered,
         MessageKind::Cancelled => rsvp.status == RsvpStatus::Cancelled,
         MessageKind::EventChanged | MessageKind::EventCancelled => true,
+        // Prepared from the sign-in link, not an RSVP.
+        MessageKind::SignIn => false,
     }
 }
 

@@ -34,6 +34,10 @@ pub enum LinkKind {
     /// Unsubscribing from a network's invitations and announcements, `/u/{token}` (over the id
     /// of the email that carried it).
     Unsubscribe,
+    /// A one-time link to sign in to the dashboard, `/admin/sign-in/{token}`.
+    SignIn,
+    /// The token a dashboard form carries, over its session's id (against cross-site requests).
+    FormGuard,
 }
 
 impl LinkKind {
@@ -44,6 +48,8 @@ impl LinkKind {
             LinkKind::Survey => b"survey",
             LinkKind::Invitation => b"invitation",
             LinkKind::Unsubscribe => b"unsubscribe",
+            LinkKind::SignIn => b"sign-in",
+            LinkKind::FormGuard => b"form-guard",
         }
     }
 }
@@ -189,6 +195,11 @@ impl Links {
     /// announcements (also the one-click `List-Unsubscribe` target).
     pub fn unsubscribe_url(&self, message: crate::ids::MessageId) -> String {
         format!("{}/u/{}", self.base_url, self.keyring.make(LinkKind::Unsubscribe, message.uuid(), 0))
+    }
+
+    /// A one-time dashboard sign-in link (its email has the same id).
+    pub fn sign_in_url(&self, link: crate::ids::SignInLinkId) -> String {
+        format!("{}/admin/sign-in/{}", self.base_url, self.keyring.make(LinkKind::SignIn, link.uuid(), 0))
     }
 }
 

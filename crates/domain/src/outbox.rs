@@ -78,6 +78,9 @@ pub enum MessageKind {
     /// The survey's one reminder, to those who have not answered.
     #[sea_orm(string_value = "survey_reminder")]
     SurveyReminder,
+    /// A one-time link to sign in to the dashboard (of no event).
+    #[sea_orm(string_value = "sign_in")]
+    SignIn,
 }
 
 impl MessageKind {
@@ -104,6 +107,7 @@ impl MessageKind {
             MessageKind::Announcement => "announcement",
             MessageKind::SurveyInvitation => "survey_invitation",
             MessageKind::SurveyReminder => "survey_reminder",
+            MessageKind::SignIn => "sign_in",
         }
     }
 
@@ -150,11 +154,21 @@ pub fn message(
     now: DateTime<Utc>,
 ) -> outbox::ActiveModel {
     outbox::ActiveModel {
-        id: Set(MessageId::new()),
-        kind: Set(kind),
-        event_id: Set(event_id),
+        event_id: Set(Some(event_id)),
         rsvp_id: Set(rsvp_id),
         details: Set(details),
+        ..personal_message(kind, now)
+    }
+}
+
+/// A message of no event (a sign-in link), as a row to insert.
+pub fn personal_message(kind: MessageKind, now: DateTime<Utc>) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        id: Set(MessageId::new()),
+        kind: Set(kind),
+        event_id: Set(None),
+        rsvp_id: Set(None),
+        details: Set(None),
         status: Set(MessageStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),

@@ -19,6 +19,8 @@ use std::sync::Arc;
 
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
+use pages::admin;
+
 pub use state::AppState;
 
 /// The whole application as one endpoint.
@@ -49,11 +51,30 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/t/:code", get(pages::ticket_page))
         .at("/s/:token", get(pages::survey_page))
         .at("/s/:token/answers", post(pages::survey_submit))
+        .at("/admin", get(admin::home))
+        .at("/admin/switch", get(admin::home))
+        .at("/admin/sign-in", get(admin::sign_in_form).post(admin::sign_in_request))
+        .at("/admin/sign-in/:token", get(admin::sign_in_link).post(admin::sign_in_redeem))
+        .at("/admin/sign-out", post(admin::sign_out))
+        .at("/admin/sign-out/everywhere", post(admin::sign_out_everywhere))
+        .at("/admin/n/:slug", get(admin::events_page))
+        .at("/admin/n/:slug/events", post(admin::create_event))
+        .at("/admin/n/:slug/events/new", get(admin::new_event))
+        .at("/admin/e/:id", get(admin::event_overview))
+        .at("/admin/e/:id/edit", get(admin::edit_event).post(admin::update_event))
+        .at("/admin/e/:id/publish", post(admin::publish_event))
+        .at("/admin/e/:id/cancel", get(admin::cancel_event).post(admin::cancel_event))
+        .at("/admin/e/:id/rsvps", get(admin::rsvps_page))
+        .at("/admin/e/:id/rsvps.csv", get(admin::rsvps_csv))
+        .at("/admin/e/:id/rsvps/:rsvp", post(admin::decide_rsvp))
+        .at("/admin/e/:id/door", get(admin::door_passes).post(admin::create_pass))
+        .at("/admin/e/:id/door/:pass/revoke", post(admin::revoke_pass))
         .at("/door/sw.js", get(pages::door_worker))
         .at("/door/:pass", get(pages::door_page))
         .at("/door/:pass/roster", get(pages::door_roster))
         .at("/door/:pass/live", get(pages::door_live))
         .at("/static/door.js", get(pages::door_script))
+        .at("/static/tsudoi.css", get(pages::stylesheet))
         .at("/e/:slug/calendar.ics", get(calendar::event_ics))
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))

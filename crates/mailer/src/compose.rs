@@ -91,6 +91,7 @@ fn context_of(letter: &Letter) -> Value {
             answers => s.answers.iter().map(|(label, url)| context! { label => label, url => url }).collect::<Vec<_>>(),
             closes => s.closes.as_str(),
         }),
+        sign_in => letter.sign_in.as_ref().map(|(url, until)| context! { url => url, until => until }),
     }
 }
 
@@ -99,19 +100,37 @@ fn render(name: &str, ctx: &Value) -> anyhow::Result<String> {
     template.render(ctx).with_context(|| format!("rendering {name}"))
 }
 
-pub fn compose(letter: &Letter, envelope: &Envelope) -> anyhow::Result<Message> {
-    let lang = envelope.language.code();
+/// A letter's subject and plain text, as its reader would get them: the dashboard shows them
+/// before organizers act.
+pub fn preview(letter: &Letter) -> anyhow::Result<(String, String)> {
+    let lang = letter.language.code();
     let folder = letter.kind.template();
-    let (footer, unsubscribe_text) = match envelope.language {
-        Language::Ja => (
+    let base = context_of(letter);
+    let subject = render(&format!("{folder}/{lang}.subject"), &base)?.trim().to_owned();
+    let (footer, _) = footers(letter);
+    let ctx = context! { lang => lang, footer => footer, subject => subject.clone(), ..base };
+    Ok((subject, render(&format!("{folder}/{lang}.txt"), &ctx)?))
+}
+
+fn footers(letter: &Letter) -> (&'static str, &'static str) {
+    match (letter.language, letter.kind == MessageKind::SignIn) {
+        (Language::Ja, false) => (
             "このメールは集い Tsudoi から送信されています。ご返信は主催者に届きます。",
             "この主催団体からの招待・お知らせメールを停止する",
         ),
-        Language::En => (
+        (Language::En, false) => (
             "Sent by Tsudoi. Replies reach the organizers.",
             "Stop invitations and announcements from these organizers",
         ),
-    };
+        (Language::Ja, true) => ("このメールは集い Tsudoi から自動で送信されています。", ""),
+        (Language::En, true) => ("Sent automatically by Tsudoi.", ""),
+    }
+}
+
+pub fn compose(letter: &Letter, envelope: &Envelope) -> anyhow::Result<Message> {
+    let lang = envelope.language.code();
+    let folder = letter.kind.template();
+    let (footer, unsubscribe_text) = footers(letter);
     let base = context_of(letter);
     let subject = render(&format!("{folder}/{lang}.subject"), &base)?.trim().to_owned();
     let ctx = context! {

@@ -8,7 +8,7 @@ mod dkim;
 mod templates;
 mod worker;
 
-pub use compose::{Envelope, compose};
+pub use compose::{Envelope, compose, preview};
 pub use dkim::dkim_config;
 pub use lettre::message::dkim::DkimConfig;
 pub use worker::{Worker, WorkerSettings};

@@ -10,7 +10,7 @@ macro_rules! templates {
     };
 }
 
-const SOURCES: [(&str, &str); 132] = templates![
+const SOURCES: [(&str, &str); 138] = templates![
     "layout.html",
     "layout.txt",
     "parts/qr.ja.html",
@@ -143,6 +143,12 @@ const SOURCES: [(&str, &str); 132] = templates![
     "survey_reminder/en.txt",
     "survey_reminder/ja.html",
     "survey_reminder/en.html",
+    "sign_in/ja.subject",
+    "sign_in/en.subject",
+    "sign_in/ja.txt",
+    "sign_in/en.txt",
+    "sign_in/ja.html",
+    "sign_in/en.html",
 ];
 
 pub static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -85,8 +85,11 @@ fn letter(kind: MessageKind, name: &str, language: Language) -> Letter {
                 .collect(),
             closes: "12月24日(木) 21:30 JST".into(),
         }),
+        sign_in: (kind == MessageKind::SignIn).then(|| (SIGN_IN.into(), "11月24日(火) 19:15 JST".into())),
     }
 }
+
+const SIGN_IN: &str = "https://tsudoi.example.jp/admin/sign-in/sign-in-token";
 
 const SURVEY: &str = "https://tsudoi.example.jp/s/survey-token";
 
@@ -158,7 +161,13 @@ fn every_message_renders_in_both_languages_and_escapes_html_only_in_html() {
                     | MessageKind::Invitation
                     | MessageKind::SurveyInvitation
                     | MessageKind::SurveyReminder
+                    | MessageKind::SignIn
             );
+            if kind == MessageKind::SignIn {
+                let text = mail.body_text(0).unwrap();
+                assert!(text.contains(SIGN_IN) && unescaped.contains(SIGN_IN), "the sign-in link");
+                assert!(text.contains("19:15"), "says until when the link works");
+            }
             if is_survey(kind) {
                 let text = mail.body_text(0).unwrap();
                 for p in 1..=5 {

@@ -11,7 +11,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: MessageId,
     pub kind: MessageKind,
-    pub event_id: EventId,
+    /// Empty for emails that belong to no event (a sign-in link).
+    pub event_id: Option<EventId>,
     pub rsvp_id: Option<RsvpId>,
     /// What the message needs beyond the RSVP and the event (what changed, a reason).
     pub details: Option<Json>,

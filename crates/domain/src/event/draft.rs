@@ -110,6 +110,40 @@ pub struct EventPatch {
 }
 
 impl EventPatch {
+    /// A change that makes the event exactly `draft` (a whole form posted).
+    pub fn replacing(draft: EventDraft) -> EventPatch {
+        EventPatch {
+            slug: draft.slug,
+            title: Some(draft.title),
+            theme: Some(draft.theme),
+            description: Some(draft.description),
+            starts_at: Some(draft.starts_at),
+            ends_at: Some(draft.ends_at),
+            time_zone: draft.time_zone,
+            venue_id: Some(draft.venue_id),
+            online_url: Some(draft.online_url),
+            seats: Some(draft.seats),
+            slots: Some(draft.slots),
+            rsvp_mode: Some(draft.rsvp_mode),
+            lottery_draw_at: Some(draft.lottery_draw_at),
+            hold_minutes: Some(draft.hold_minutes),
+            confirmation_required: Some(draft.confirmation_required),
+            waitlist_enabled: Some(draft.waitlist_enabled),
+            auto_promote: Some(draft.auto_promote),
+            questions: Some(draft.questions),
+            name_reading: Some(draft.name_reading),
+            max_guests: Some(draft.max_guests),
+            door_fee: Some(draft.door_fee),
+            door_fee_currency: draft.door_fee_currency,
+            rsvp_opens_at: Some(draft.rsvp_opens_at),
+            rsvp_deadline: Some(draft.rsvp_deadline),
+            series_id: Some(draft.series_id),
+            edition: Some(draft.edition),
+            cohosts: Some(draft.cohosts),
+            organizers: Some(draft.organizers),
+        }
+    }
+
     pub fn apply(self, to: EventDraft) -> EventDraft {
         let seats = self.seats.unwrap_or(to.seats);
         // An event with one slot holding all its seats keeps it that way when its seats change.

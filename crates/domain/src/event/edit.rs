@@ -36,6 +36,19 @@ pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     network_id: NetworkId,
+    draft: EventDraft,
+    now: DateTime<Utc>,
+) -> Result<EventDetails> {
+    create_as(db, actor, network_id, EventId::new(), draft, now).await
+}
+
+/// Creates the event with the id `id`, chosen by the caller: a form that carries one creates
+/// one event however often it is posted (the second insert is a conflict on the id).
+pub async fn create_as(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    network_id: NetworkId,
+    id: EventId,
     mut draft: EventDraft,
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
@@ -50,7 +63,6 @@ pub async fn create(
     let mut valid = validate(&draft, default_slot_name(host.default_language))?;
     let refs = check_references(&txn, actor, &host, &mut valid, None).await?;
 
-    let id = EventId::new();
     let model = event::Entity::insert(event::ActiveModel {
         id: Set(id),
         network_id: Set(network_id),

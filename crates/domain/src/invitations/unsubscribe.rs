@@ -39,8 +39,11 @@ pub async fn unsubscription(
         (_, None) => None,
     }
     .ok_or(Error::NotFound(Resource::Message))?;
-    let e =
-        event::Entity::find_by_id(message.event_id).one(db).await?.ok_or(Error::NotFound(Resource::Event))?;
+    let e = match message.event_id {
+        Some(id) => event::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    }
+    .ok_or(Error::NotFound(Resource::Event))?;
     let network =
         network::Entity::find_by_id(e.network_id).one(db).await?.ok_or(Error::NotFound(Resource::Network))?;
     Ok(Unsubscription { email, network })

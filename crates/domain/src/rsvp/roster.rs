@@ -2,7 +2,7 @@
 //! correctly in Excel (UTF-8 with a byte-order mark, formulas neutralised). Door staff and
 //! other networks see none of it: to them the event's RSVPs do not exist (404).
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::RsvpStatus;
 use crate::{
@@ -25,6 +25,8 @@ pub struct RsvpFilter {
     pub checked_in: Option<bool>,
     /// A question's id and an answer: a choice id, `yes` or `no`, or text the answer contains.
     pub answer: Option<(String, String)>,
+    /// Text in the name, its reading or the email (any case), or the door code.
+    pub search: Option<String>,
     pub limit: u64,
     pub offset: u64,
 }
@@ -63,6 +65,17 @@ pub async fn list(
     }
     if let Some(slot) = filter.slot {
         query = query.filter(rsvp::Column::SlotId.eq(slot));
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let search: String = search.chars().take(100).collect();
+        let like = |column: rsvp::Column| crate::db::contains(column, &search);
+        query = query.filter(
+            Condition::any()
+                .add(like(rsvp::Column::Name))
+                .add(like(rsvp::Column::NameReading))
+                .add(like(rsvp::Column::Email))
+                .add(rsvp::Column::ShortCode.eq(search.to_uppercase())),
+        );
     }
     match filter.checked_in {
         Some(true) => query = query.filter(rsvp::Column::CheckedIn.gt(0)),
@@ -161,7 +174,7 @@ pub fn csv(details: &EventDetails, rows: &[rsvp::Model], language: Language) -> 
     format::excel_csv(header, records)
 }
 
-fn status_label(status: RsvpStatus, language: Language) -> &'static str {
+pub fn status_label(status: RsvpStatus, language: Language) -> &'static str {
     match (status, language) {
         (RsvpStatus::Holding, Language::Ja) => "確定待ち",
         (RsvpStatus::Confirmed, Language::Ja) => "参加確定",

@@ -47,6 +47,7 @@ pub enum MessageKindApi {
     Announcement,
     SurveyInvitation,
     SurveyReminder,
+    SignIn,
 }
 
 impl From<MessageKind> for MessageKindApi {
@@ -72,6 +73,7 @@ impl From<MessageKind> for MessageKindApi {
             MessageKind::Announcement => MessageKindApi::Announcement,
             MessageKind::SurveyInvitation => MessageKindApi::SurveyInvitation,
             MessageKind::SurveyReminder => MessageKindApi::SurveyReminder,
+            MessageKind::SignIn => MessageKindApi::SignIn,
         }
     }
 }
@@ -104,7 +106,9 @@ pub struct Message {
     pub id: Uuid,
     pub kind: MessageKindApi,
     pub status: MessageStatusApi,
-    pub event_id: Uuid,
+    /// Empty for an email of no event (a sign-in link).
+    #[oai(skip_serializing_if_is_none)]
+    pub event_id: Option<Uuid>,
     #[oai(skip_serializing_if_is_none)]
     pub event_slug: Option<String>,
     pub attempts: i32,
@@ -119,7 +123,7 @@ fn message(m: outbox_entity::Model, event: Option<&event_entity::Model>) -> Mess
         id: m.id.uuid(),
         kind: m.kind.into(),
         status: m.status.into(),
-        event_id: m.event_id.uuid(),
+        event_id: m.event_id.map(|e| e.uuid()),
         event_slug: event.map(|e| e.slug.clone()),
         attempts: m.attempts,
         last_error: m.last_error,

@@ -333,10 +333,14 @@ impl RsvpsApi {
         /// whose text answer contains it.
         #[oai(validator(max_length = 300))]
         answer: Query<Option<String>>,
+        /// Text in the name, its reading or the email (any case), or the door code.
+        #[oai(validator(max_length = 100))]
+        q: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))] limit: Query<Option<u64>>,
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<Vec<Rsvp>>> {
         let filter = RsvpFilter {
+            search: q.0,
             status: status.0.map(Into::into),
             slot: slot_id.0.map(SlotId),
             checked_in: checked_in.0,

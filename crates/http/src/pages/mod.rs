@@ -1,7 +1,9 @@
 //! Server-rendered pages: a network's events (`/n/{slug}`), one event with its RSVP form
 //! (`/e/{slug}`), an attendee's own page (`/r/{token}`), a ticket (`/t/{code}`) and a survey
-//! (`/s/{token}`), in Japanese or English, working without JavaScript.
+//! (`/s/{token}`), and the organizers' dashboard (`/admin`), in Japanese or English, working
+//! without JavaScript.
 
+pub mod admin;
 mod attendee;
 mod door;
 mod i18n;
@@ -58,6 +60,17 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("door_roster.html", include_str!("../../templates/door_roster.html")),
         ("confirm_action.html", include_str!("../../templates/confirm_action.html")),
         ("ticket.html", include_str!("../../templates/ticket.html")),
+        ("admin/layout.html", include_str!("../../templates/admin/layout.html")),
+        ("admin/sign_in.html", include_str!("../../templates/admin/sign_in.html")),
+        ("admin/sign_in_link.html", include_str!("../../templates/admin/sign_in_link.html")),
+        ("admin/empty.html", include_str!("../../templates/admin/empty.html")),
+        ("admin/events.html", include_str!("../../templates/admin/events.html")),
+        ("admin/event_head.html", include_str!("../../templates/admin/event_head.html")),
+        ("admin/event.html", include_str!("../../templates/admin/event.html")),
+        ("admin/event_form.html", include_str!("../../templates/admin/event_form.html")),
+        ("admin/cancel.html", include_str!("../../templates/admin/cancel.html")),
+        ("admin/rsvps.html", include_str!("../../templates/admin/rsvps.html")),
+        ("admin/door.html", include_str!("../../templates/admin/door.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {
@@ -67,10 +80,28 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
+const STYLESHEET: &str = include_str!("../../static/tsudoi.css");
+
+/// A short hash of the stylesheet: its address changes with it, so browsers may keep it.
+fn css_version() -> &'static str {
+    static VERSION: LazyLock<String> =
+        LazyLock::new(|| tsudoi_domain::token::sha256_hex(STYLESHEET)[..12].to_owned());
+    &VERSION
+}
+
+/// The stylesheet, kept by browsers for a year (its address carries its hash).
+#[handler]
+pub async fn stylesheet() -> Response {
+    Response::builder()
+        .content_type("text/css; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+        .body(STYLESHEET)
+}
+
 /// Only our own styles; no scripts at all.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 /// The door page runs our own script (and only it), which talks to our API.
-const CSP_SCRIPTED: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP_SCRIPTED: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 struct Page {
     language: Language,
@@ -94,8 +125,9 @@ impl Page {
             }
         }
         // An invitation's "going" link fills the form with the person's name and address.
-        let private = ["/r/", "/t/", "/i/", "/u/", "/s/", "/door/"].iter().any(|p| path.starts_with(p))
-            || req.uri().query().is_some_and(|q| q.contains("invite="));
+        let private =
+            ["/r/", "/t/", "/i/", "/u/", "/s/", "/door/", "/admin"].iter().any(|p| path.starts_with(p))
+                || req.uri().query().is_some_and(|q| q.contains("invite="));
         Page { language, remember, path, private, chosen }
     }
 
@@ -131,6 +163,7 @@ impl Page {
         let ctx = context! {
             lang => self.language.code(),
             t => texts::texts(self.language),
+            css_version => css_version(),
             home => "/",
             switch_lang => other.code(),
             switch_label => match other { Language::Ja => "日本語", Language::En => "English" },

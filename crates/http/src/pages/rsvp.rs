@@ -64,6 +64,11 @@ impl Posted {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// Every field, in order.
+    pub(super) fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// The answers to the event's questions (fields `answers.{question id}`), in order.
     pub(super) fn answers(&self) -> Vec<(String, String)> {
         self.0

@@ -1,0 +1,167 @@
+//! An event's door passes: make one for a gate (its link and QR shown once, to hand to the
+//! staff there; only its hash is kept), see who has which, revoke one.
+
+use minijinja::{Value, context};
+use poem::{
+    Body, Request, Response, handler,
+    http::StatusCode,
+    web::{Data, Path},
+};
+use tsudoi_domain::{
+    Error,
+    checkin::{self as passes, NewPass},
+    event::{self, EventDetails},
+    format,
+    ids::{DoorPassId, EventId},
+    qr,
+};
+use uuid::Uuid;
+
+use super::{
+    Admin,
+    events::{event_head, home_network},
+    not_found, see_other,
+};
+use crate::{pages::texts, state::AppState};
+
+/// Renders the passes page, with a pass just made (its link and QR) or the form's errors.
+async fn passes_page(
+    admin: &Admin,
+    state: &AppState,
+    details: &EventDetails,
+    issued: Option<(String, String)>,
+    error: Option<String>,
+    label: &str,
+    status: StatusCode,
+) -> Response {
+    let language = admin.page.language;
+    let e = &details.event;
+    let passes = match passes::list(state.db.reader(), &admin.who.actor, e.id).await {
+        Ok(passes) => passes,
+        Err(err) => return admin.failed(&err, "/admin"),
+    };
+    let now = state.now();
+    let rows: Vec<Value> = passes
+        .into_iter()
+        .map(|p| {
+            context! {
+                id => p.id.uuid().to_string(),
+                label => p.label,
+                scan_only => p.scan_only,
+                from => format::moment(p.valid_from, &e.time_zone, language),
+                until => format::moment(p.valid_until, &e.time_zone, language),
+                revoked => p.revoked_at.is_some(),
+                expired => p.valid_until <= now,
+            }
+        })
+        .collect();
+    admin.render(
+        status,
+        "admin/door.html",
+        home_network(admin, details),
+        "events",
+        context! {
+            event => event_head(details, language, &state.base_url),
+            tab => "door",
+            passes => rows,
+            issued => issued.map(|(url, svg)| context! { url => url, qr => Value::from_safe_string(svg) }),
+            error => error,
+            label => label,
+        },
+    )
+}
+
+async fn managed(admin: &Admin, state: &AppState, id: &str) -> Result<EventDetails, Response> {
+    let Ok(id) = id.parse::<Uuid>() else { return Err(not_found(admin)) };
+    match event::get(
+        state.db.reader(),
+        &admin.who.actor,
+        EventId(id),
+        tsudoi_domain::access::Permission::ManageEvents,
+    )
+    .await
+    {
+        Ok((details, _)) => Ok(details),
+        Err(Error::NotFound(_) | Error::Forbidden(_)) => Err(not_found(admin)),
+        Err(err) => Err(admin.failed(&err, "/admin")),
+    }
+}
+
+/// `GET /admin/e/{id}/door`.
+#[handler]
+pub async fn door_passes(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
+    let admin = match Admin::of(req, &state).await {
+        Ok(admin) => admin,
+        Err(resp) => return resp,
+    };
+    let details = match managed(&admin, &state, &id).await {
+        Ok(details) => details,
+        Err(resp) => return resp,
+    };
+    passes_page(&admin, &state, &details, None, None, "", StatusCode::OK).await
+}
+
+/// `POST /admin/e/{id}/door`: a new pass (`label`, `scan_only`), valid from three hours before
+/// the start until three hours after the end.
+#[handler]
+pub async fn create_pass(
+    req: &Request,
+    Path(id): Path<String>,
+    body: Body,
+    state: Data<&AppState>,
+) -> Response {
+    let (admin, form) = match Admin::posting(req, &state, body).await {
+        Ok(posted) => posted,
+        Err(resp) => return resp,
+    };
+    let details = match managed(&admin, &state, &id).await {
+        Ok(details) => details,
+        Err(resp) => return resp,
+    };
+    let label = form.get("label").cloned().unwrap_or_default();
+    let new = NewPass {
+        label: label.clone(),
+        scan_only: form.get("scan_only").is_some(),
+        valid_from: None,
+        valid_until: None,
+    };
+    match passes::create(state.db.writer(), &admin.who.actor, details.event.id, new, state.now()).await {
+        Ok(issued) => {
+            let url = format!("{}/door/{}", state.base_url, issued.token);
+            let svg = qr::svg(&url).unwrap_or_default();
+            passes_page(&admin, &state, &details, Some((url, svg)), None, "", StatusCode::CREATED).await
+        }
+        Err(Error::Invalid(errors)) => {
+            let t = texts::texts(admin.page.language);
+            let text = crate::pages::rsvp::field_texts(&errors, admin.page.language)
+                .remove("label")
+                .unwrap_or_else(|| t["err_invalid"].to_owned());
+            passes_page(&admin, &state, &details, None, Some(text), &label, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+        Err(err) => admin.failed(&err, &format!("/admin/e/{id}/door")),
+    }
+}
+
+/// `POST /admin/e/{id}/door/{pass}/revoke`: the pass's link stops working at once.
+#[handler]
+pub async fn revoke_pass(
+    req: &Request,
+    Path((id, pass)): Path<(String, String)>,
+    body: Body,
+    state: Data<&AppState>,
+) -> Response {
+    let (admin, _) = match Admin::posting(req, &state, body).await {
+        Ok(posted) => posted,
+        Err(resp) => return resp,
+    };
+    let (Ok(event_id), Ok(pass_id)) = (id.parse::<Uuid>(), pass.parse::<Uuid>()) else {
+        return not_found(&admin);
+    };
+    match passes::revoke(state.db.writer(), &admin.who.actor, DoorPassId(pass_id), state.now()).await {
+        Ok(revoked) if revoked.event_id.uuid() == event_id => see_other(&format!("/admin/e/{event_id}/door")),
+        Ok(_) => not_found(&admin),
+        Err(Error::NotFound(_) | Error::Forbidden(_)) => not_found(&admin),
+        Err(err) => admin.failed(&err, &format!("/admin/e/{event_id}/door")),
+    }
+}

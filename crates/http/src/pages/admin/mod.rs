@@ -1,0 +1,229 @@
+//! The organizers' dashboard, `/admin`: everything a supporter does through the API, as pages
+//! that work without JavaScript. People sign in with a link sent by email; the session is an
+//! HttpOnly cookie, and every form carries a guard made for its session (and is refused from
+//! another site's page). Each page acts through the same use cases, with the same roles, as
+//! the API.
+
+mod door;
+mod events;
+mod rsvps;
+mod sign_in;
+
+pub use door::{create_pass, door_passes, revoke_pass};
+pub use events::{
+    cancel_event, create_event, edit_event, event_overview, events_page, home, new_event, publish_event,
+    update_event,
+};
+pub use rsvps::{decide_rsvp, rsvps_csv, rsvps_page};
+pub use sign_in::{
+    sign_in_form, sign_in_link, sign_in_redeem, sign_in_request, sign_out, sign_out_everywhere,
+};
+
+use minijinja::{Value, context};
+use poem::{
+    Body, Request, Response,
+    http::{HeaderValue, StatusCode, header},
+};
+use tsudoi_domain::{
+    Error,
+    access::Role,
+    entity::network,
+    network as networks,
+    sign_in::{self as session, SignedIn},
+};
+
+use super::{Page, rsvp::Posted, texts};
+use crate::state::AppState;
+
+/// The session cookie; it is sent to `/admin` only.
+const SESSION_COOKIE: &str = "tsudoi_session";
+
+/// A signed-in request: its page, the person and what they may do.
+struct Admin {
+    page: Page,
+    who: SignedIn,
+    /// The networks the person belongs to, with their role in each, by name.
+    networks: Vec<(network::Model, Role)>,
+    /// What this session's forms carry (see `sign_in::form_guard`).
+    guard: String,
+}
+
+impl Admin {
+    /// The signed-in person behind `req`; else the answer to give: back to signing in, and
+    /// from there to this very page.
+    async fn of(req: &Request, state: &AppState) -> Result<Admin, Response> {
+        let page = Page::of(req);
+        let found = match cookie(req, SESSION_COOKIE) {
+            Some(value) => {
+                session::authenticate(state.db.reader(), state.db.writer(), value, state.now()).await
+            }
+            None => Ok(None),
+        };
+        let who = match found {
+            Ok(Some(who)) => who,
+            Ok(None) => return Err(to_sign_in(req)),
+            Err(err) => return Err(page.failed(&err)),
+        };
+        let networks = match networks::list_for(state.db.reader(), &who.actor).await {
+            Ok(networks) => networks,
+            Err(err) => return Err(page.failed(&err)),
+        };
+        let guard = session::form_guard(&state.links, who.session_id);
+        Ok(Admin { page, who, networks, guard })
+    }
+
+    /// A signed-in person's posted form, refused unless it carries this session's guard and
+    /// comes from one of our own pages.
+    async fn posting(req: &Request, state: &AppState, body: Body) -> Result<(Admin, Posted), Response> {
+        let admin = Admin::of(req, state).await?;
+        let Some(form) = super::rsvp::read_form(body).await else { return Err(admin.page.form_too_large()) };
+        let guarded = form
+            .get("guard")
+            .is_some_and(|g| session::form_guard_holds(&state.links, admin.who.session_id, g));
+        if !guarded || !same_origin(req) {
+            let t = texts::texts(admin.page.language);
+            return Err(admin.page.message(
+                StatusCode::FORBIDDEN,
+                t["admin_stale_form_title"],
+                &[t["admin_stale_form"]],
+                Some(("/admin".to_owned(), t["admin_home"])),
+            ));
+        }
+        Ok((admin, form))
+    }
+
+    /// The network `slug` if the person belongs to it (else the page answers 404).
+    fn network(&self, slug: &str) -> Option<&(network::Model, Role)> {
+        self.networks.iter().find(|(n, _)| n.slug == slug)
+    }
+
+    /// Renders a dashboard page: the template gets the person, their networks (for the
+    /// switcher), the one in view, the section of the bar to mark, and the form guard.
+    fn render(
+        &self,
+        status: StatusCode,
+        template: &str,
+        current: Option<&network::Model>,
+        section: &str,
+        page: Value,
+    ) -> Response {
+        let networks: Vec<Value> = self
+            .networks
+            .iter()
+            .map(|(n, role)| context! { slug => n.slug.clone(), name => n.name.clone(), role => role.as_str() })
+            .collect();
+        let current = current.map(|n| {
+            let role = self.networks.iter().find(|(m, _)| m.id == n.id).map(|(_, r)| *r);
+            context! {
+                slug => n.slug.clone(),
+                name => n.name.clone(),
+                role => role.map(Role::as_str),
+                owner => role == Some(Role::Owner),
+            }
+        });
+        self.page.render(
+            status,
+            template,
+            context! {
+                who => context! { name => self.who.person.display_name.clone(), email => self.who.person.email.clone() },
+                networks => networks,
+                current => current,
+                section => section,
+                guard => self.guard.clone(),
+                ..page
+            },
+        )
+    }
+
+    /// The answer to a domain error on a dashboard page: a 404 for what is not the person's,
+    /// else a page that says what went wrong, with a way `back`.
+    fn failed(&self, err: &Error, back: &str) -> Response {
+        let t = texts::texts(self.page.language);
+        match err {
+            Error::Conflict(conflict) => {
+                let text = super::rsvp::conflict_text(conflict, None, self.page.language);
+                self.page.message(
+                    StatusCode::CONFLICT,
+                    t["admin_not_done"],
+                    &[&text],
+                    Some((back.to_owned(), t["admin_back"])),
+                )
+            }
+            Error::Invalid(errors) => {
+                let lines: Vec<String> = super::rsvp::field_texts(errors, self.page.language)
+                    .into_iter()
+                    .map(|(field, text)| format!("{field}: {text}"))
+                    .collect();
+                let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+                self.page.message(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    t["admin_not_done"],
+                    &lines,
+                    Some((back.to_owned(), t["admin_back"])),
+                )
+            }
+            other => self.page.failed(other),
+        }
+    }
+}
+
+/// 303 to `location`: the answer to a form that did its work.
+fn see_other(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .header(header::CACHE_CONTROL, "no-store")
+        .finish()
+}
+
+/// Back to signing in, and from there to where the person was (a page they asked for).
+fn to_sign_in(req: &Request) -> Response {
+    let here = req.uri().path_and_query().map_or("/admin", |p| p.as_str());
+    let next = if req.method() == poem::http::Method::GET { here } else { "/admin" };
+    let query: String =
+        url::form_urlencoded::Serializer::new(String::new()).append_pair("next", next).finish();
+    see_other(&format!("/admin/sign-in?{query}"))
+}
+
+/// A cookie's value.
+fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Sets (or, with `None`, ends) the session cookie: HttpOnly, SameSite=Lax, for `/admin` only,
+/// and Secure when the service is reached over HTTPS.
+fn with_session_cookie(mut resp: Response, state: &AppState, value: Option<&str>) -> Response {
+    let secure = if state.base_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = match value {
+        Some(value) => format!("{SESSION_COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Lax{secure}"),
+        None => format!("{SESSION_COOKIE}=; Path=/admin; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    };
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, value);
+    }
+    resp
+}
+
+/// Whether a form comes from one of our own pages: its `Origin` (sent by browsers with every
+/// POST) names the host it was posted to. A request without one (an old browser, a script)
+/// still needs the form guard.
+fn same_origin(req: &Request) -> bool {
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    url::Url::parse(origin).ok().is_some_and(|o| {
+        let port = o.port().map(|p| format!(":{p}")).unwrap_or_default();
+        o.host_str().is_some_and(|h| format!("{h}{port}").eq_ignore_ascii_case(host))
+    })
+}
+
+/// The "not found" page, for what is not the person's.
+fn not_found(admin: &Admin) -> Response {
+    admin.page.not_found()
+}

@@ -1,0 +1,230 @@
+//! An event's RSVPs as a table: found by name, reading, email or door code, filtered by
+//! status, with the organizers' decisions on each row (approve, decline, offer a seat, move to
+//! another slot, cancel) and the CSV for Excel.
+
+use minijinja::{Value, context};
+use poem::{
+    Body, Request, Response, handler,
+    http::{StatusCode, header},
+    web::{Data, Path},
+};
+use tsudoi_domain::{
+    Error,
+    event::EventStatus,
+    format,
+    ids::{EventId, RsvpId, SlotId},
+    rsvp::{self, Decision, RsvpFilter, RsvpStatus},
+};
+use uuid::Uuid;
+
+use super::{
+    Admin,
+    events::{event_head, home_network},
+    not_found, see_other,
+};
+use crate::state::AppState;
+
+/// Rows on one page of the table.
+const PAGE: u64 = 200;
+
+/// The statuses to filter by, in the order organizers think of them.
+const STATUSES: [RsvpStatus; 10] = [
+    RsvpStatus::Confirmed,
+    RsvpStatus::Holding,
+    RsvpStatus::Pending,
+    RsvpStatus::Waitlisted,
+    RsvpStatus::Offered,
+    RsvpStatus::Entered,
+    RsvpStatus::Cancelled,
+    RsvpStatus::Rejected,
+    RsvpStatus::Expired,
+    RsvpStatus::NotSelected,
+];
+
+fn status_key(status: RsvpStatus) -> String {
+    serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn status_of(key: &str) -> Option<RsvpStatus> {
+    serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
+}
+
+fn query_param(req: &Request, key: &str) -> Option<String> {
+    let query = req.uri().query()?;
+    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+}
+
+/// `GET /admin/e/{id}/rsvps?status=&q=&page=`.
+#[handler]
+pub async fn rsvps_page(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
+    let admin = match Admin::of(req, &state).await {
+        Ok(admin) => admin,
+        Err(resp) => return resp,
+    };
+    let Ok(event_id) = id.parse::<Uuid>().map(EventId) else { return not_found(&admin) };
+    let status = query_param(req, "status").and_then(|s| status_of(&s));
+    let search = query_param(req, "q").unwrap_or_default();
+    let page_no = query_param(req, "page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(0).min(10_000);
+    let filter = RsvpFilter {
+        status,
+        search: Some(search.clone()),
+        limit: PAGE + 1,
+        offset: page_no * PAGE,
+        ..RsvpFilter::default()
+    };
+    let (details, rows) = match rsvp::list(state.db.reader(), &admin.who.actor, event_id, &filter).await {
+        Ok(found) => found,
+        Err(Error::NotFound(_) | Error::Forbidden(_)) => return not_found(&admin),
+        Err(err) => return admin.failed(&err, "/admin"),
+    };
+    let language = admin.page.language;
+    let e = &details.event;
+    let questions = e.questions.clone().unwrap_or_default().0;
+    let several_slots = details.slots.len() > 1;
+    let more = rows.len() as u64 > PAGE;
+    let rows: Vec<Value> = rows
+        .iter()
+        .take(PAGE as usize)
+        .map(|r| {
+            let answers: Vec<Value> = questions
+                .iter()
+                .filter_map(|q| {
+                    let answer = r.answers.as_ref().and_then(|a| a.0.get(&q.id))?;
+                    Some(context! { question => q.label.in_language(language).to_owned(), answer => q.display(answer, language) })
+                })
+                .collect();
+            context! {
+                id => r.id.uuid().to_string(),
+                name => r.name.clone(),
+                reading => r.name_reading.clone(),
+                email => r.email.clone(),
+                slot => details.slots.iter().find(|s| s.id == r.slot_id).map(|s| s.name.clone()),
+                slot_id => r.slot_id.uuid().to_string(),
+                guests => r.guests,
+                status => status_key(r.status),
+                status_label => rsvp::status_label(r.status, language),
+                code => r.short_code.clone(),
+                queued => format::moment(r.queued_at, &e.time_zone, language),
+                checked_in => r.checked_in,
+                answers => answers,
+                may_approve => r.status == RsvpStatus::Pending,
+                may_offer => r.status == RsvpStatus::Waitlisted && !e.auto_promote,
+                may_cancel => r.status.is_active() && r.status != RsvpStatus::Pending,
+                may_move => several_slots && r.status.is_active(),
+            }
+        })
+        .collect();
+    let statuses: Vec<Value> = STATUSES
+        .iter()
+        .map(|s| context! { key => status_key(*s), label => rsvp::status_label(*s, language), current => Some(*s) == status })
+        .collect();
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(status) = status {
+        query.append_pair("status", &status_key(status));
+    }
+    if !search.is_empty() {
+        query.append_pair("q", &search);
+    }
+    let more_href =
+        more.then(|| format!("/admin/e/{}/rsvps?{}&page={}", e.id.uuid(), query.finish(), page_no + 1));
+    admin.render(
+        StatusCode::OK,
+        "admin/rsvps.html",
+        home_network(&admin, &details),
+        "events",
+        context! {
+            event => event_head(&details, language, &state.base_url),
+            tab => "rsvps",
+            rows => rows,
+            statuses => statuses,
+            status => status.map(status_key),
+            search => search,
+            more_href => more_href,
+            slots => details.slots.iter().map(|s| context! { id => s.id.uuid().to_string(), name => s.name.clone() }).collect::<Vec<_>>(),
+            live => e.status != EventStatus::Cancelled,
+            done => query_param(req, "done"),
+        },
+    )
+}
+
+/// `POST /admin/e/{id}/rsvps/{rsvp}`: one decision (`decision` = approve, reject with an
+/// optional `note`, offer, cancel, move with a `slot`), then back to the table.
+#[handler]
+pub async fn decide_rsvp(
+    req: &Request,
+    Path((id, rsvp_id)): Path<(String, String)>,
+    body: Body,
+    state: Data<&AppState>,
+) -> Response {
+    let (admin, form) = match Admin::posting(req, &state, body).await {
+        Ok(posted) => posted,
+        Err(resp) => return resp,
+    };
+    let (Ok(event_id), Ok(rsvp_id)) = (id.parse::<Uuid>(), rsvp_id.parse::<Uuid>()) else {
+        return not_found(&admin);
+    };
+    let decision = match form.get("decision").map(String::as_str) {
+        Some("approve") => Decision::Approve,
+        Some("reject") => Decision::Reject { note: form.get("note").cloned().unwrap_or_default() },
+        Some("offer") => Decision::Offer,
+        Some("cancel") => Decision::Cancel,
+        Some("move") => match form.get("slot").and_then(|s| s.parse::<Uuid>().ok()) {
+            Some(slot) => Decision::Move { slot: SlotId(slot) },
+            None => return not_found(&admin),
+        },
+        _ => return not_found(&admin),
+    };
+    let back = form
+        .get("back")
+        .filter(|b| b.starts_with(&format!("/admin/e/{event_id}/rsvps")))
+        .cloned()
+        .unwrap_or_else(|| format!("/admin/e/{event_id}/rsvps"));
+    match rsvp::decide(
+        state.db.writer(),
+        &admin.who.actor,
+        RsvpId(rsvp_id),
+        decision,
+        &state.policy,
+        state.now(),
+    )
+    .await
+    {
+        // An RSVP of another event is none of this page's business.
+        Ok(changed) if changed.event_id.uuid() != event_id => not_found(&admin),
+        Ok(_) => {
+            state.mail_wake.notify_one();
+            see_other(&back)
+        }
+        Err(err) => admin.failed(&err, &back),
+    }
+}
+
+/// `GET /admin/e/{id}/rsvps.csv`: every RSVP, for Excel (UTF-8 with BOM, in the page's
+/// language).
+#[handler]
+pub async fn rsvps_csv(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
+    let admin = match Admin::of(req, &state).await {
+        Ok(admin) => admin,
+        Err(resp) => return resp,
+    };
+    let Ok(event_id) = id.trim_end_matches(".csv").parse::<Uuid>().map(EventId) else {
+        return not_found(&admin);
+    };
+    let filter = RsvpFilter { limit: u64::from(u32::MAX), ..RsvpFilter::default() };
+    let (details, rows) = match rsvp::list(state.db.reader(), &admin.who.actor, event_id, &filter).await {
+        Ok(found) => found,
+        Err(Error::NotFound(_) | Error::Forbidden(_)) => return not_found(&admin),
+        Err(err) => return admin.failed(&err, "/admin"),
+    };
+    match rsvp::csv(&details, &rows, admin.page.language) {
+        Ok(bytes) => Response::builder()
+            .content_type("text/csv; charset=utf-8")
+            .header(
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"rsvps-{}.csv\"", details.event.slug),
+            )
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(bytes),
+        Err(err) => admin.failed(&err, "/admin"),
+    }
+}

@@ -1,0 +1,482 @@
+//! The organizers' dashboard over HTTP, as a browser without JavaScript uses it: signing in with
+//! the emailed link (once, in time, back to the page asked for), forms refused without their
+//! guard or from another site, signing out here and everywhere, creating and editing an event
+//! through the form (errors next to the fields, what was typed kept, a double post making one
+//! event), publishing and cancelling, the RSVP table with its decisions and CSV, door passes,
+//! and roles: door staff and other networks reach nothing that is not theirs. SQLite and
+//! PostgreSQL.
+
+#![allow(clippy::unwrap_used)] // a test file: a failed unwrap is a failed test
+
+use chrono::Duration;
+use reqwest::{StatusCode, redirect::Policy};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::json;
+use tsudoi_domain::entity::{event, outbox, session, sign_in_link};
+
+use crate::{
+    e2e,
+    helpers::{Reply, TestApp, reply_of},
+};
+
+const OWNER: &str = "owner@tokyo.example.jp";
+
+/// A browser signed in to the dashboard: its cookie, and the guard its forms carry.
+pub(crate) struct Signed<'a> {
+    app: &'a TestApp,
+    http: reqwest::Client,
+    pub cookie: String,
+    pub guard: String,
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+/// The path a 303 points to.
+#[track_caller]
+fn location(reply: &Reply) -> String {
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "a redirect; body: {}", reply.text);
+    reply.headers["location"].to_str().unwrap().to_owned()
+}
+
+/// Asks for a sign-in link for `email` (from the page at `next`, if any); returns the reply.
+async fn ask_for_link(app: &TestApp, email: &str, next: Option<&str>) -> Reply {
+    let mut fields = vec![("email", email)];
+    if let Some(next) = next {
+        fields.push(("next", next));
+    }
+    let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    let request = no_redirects()
+        .post(app.url("/admin/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept-language", "ja")
+        .body(body);
+    reply_of(request.send().await.unwrap()).await
+}
+
+/// The `n`-th sign-in link emailed to `email`.
+async fn emailed_link(app: &TestApp, email: &str, n: usize) -> String {
+    let mail = app.mail.message(email, "ログインリンク", n).await;
+    mail.link(&app.address, "/admin/sign-in/")
+}
+
+/// Presses the button on a sign-in link's page.
+async fn press_link(link: &str) -> Reply {
+    let request = no_redirects().post(link).header("accept-language", "ja");
+    reply_of(request.send().await.unwrap()).await
+}
+
+/// The session cookie a reply sets.
+fn session_cookie(reply: &Reply) -> String {
+    let set = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    let cookie = set.iter().find(|c| c.starts_with("tsudoi_session=")).expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/admin"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// A page's text with the `/` minijinja writes as `&#x2f;` read back.
+fn unescaped(html: &str) -> String {
+    html.replace("&#x2f;", "/")
+}
+
+/// The form guard a dashboard page carries.
+pub(crate) fn guard_of(html: &str) -> String {
+    let at = html.find(r#"name="guard" value=""#).expect("a form guard on the page")
+        + r#"name="guard" value=""#.len();
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+impl<'a> Signed<'a> {
+    /// Signs `email` in through the emailed link, as a person would.
+    pub(crate) async fn sign_in(app: &'a TestApp, email: &str) -> Signed<'a> {
+        let before =
+            app.mail.all().iter().filter(|m| m.to == email && m.subject.contains("ログインリンク")).count();
+        ask_for_link(app, email, None).await.expect_status(200, "the link is on its way");
+        let link = emailed_link(app, email, before + 1).await;
+        let reply = press_link(&link).await;
+        assert_eq!(location(&reply), "/admin");
+        let cookie = session_cookie(&reply);
+        let mut signed = Signed { app, http: no_redirects(), cookie, guard: String::new() };
+        let home = signed.get("/admin").await;
+        let landing = location(&home);
+        signed.guard = guard_of(&signed.get(&landing).await.text);
+        signed
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> Reply {
+        let request =
+            self.http.get(self.app.url(path)).header("cookie", &self.cookie).header("accept-language", "ja");
+        reply_of(request.send().await.unwrap()).await
+    }
+
+    /// Posts a form with this session's guard.
+    pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut all = vec![("guard", self.guard.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, None).await
+    }
+
+    /// Posts exactly `fields`, with an `Origin` header if given.
+    async fn post_raw(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Reply {
+        let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let mut request = self
+            .http
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .header("accept-language", "ja")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        reply_of(request.send().await.unwrap()).await
+    }
+}
+
+/// The fields of the new-event form, filled in for an event on 10 December in Tokyo.
+fn event_fields<'a>(title: &'a str, form_id: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("form_id", form_id),
+        ("title", title),
+        ("starts_at", "2026-12-10T19:00"),
+        ("ends_at", "2026-12-10T21:30"),
+        ("time_zone", "Asia/Tokyo"),
+        ("venue_id", ""),
+        ("online_url", "https://meet.example.jp/crossing"),
+        ("seats", "30"),
+        ("rsvp_mode", "first_come"),
+        ("confirmation_required", "on"),
+        ("waitlist_enabled", "on"),
+        ("auto_promote", "on"),
+        ("max_guests", "1"),
+        ("name_reading", "optional"),
+        ("hold_minutes", "30"),
+    ]
+}
+
+/// Creates an event through the form; returns its id.
+async fn create_through_form(signed: &Signed<'_>, title: &str, extra: &[(&str, &str)]) -> String {
+    let form_id = uuid::Uuid::now_v7().to_string();
+    let mut fields = event_fields(title, &form_id);
+    for (k, v) in extra {
+        fields.retain(|(key, _)| key != k);
+        fields.push((k, v));
+    }
+    let reply = signed.post("/admin/n/tokyo/events", &fields).await;
+    let to = location(&reply);
+    to.strip_prefix("/admin/e/").unwrap().split('?').next().unwrap().to_owned()
+}
+
+e2e! {
+    async fn a_member_signs_in_with_a_one_time_link_and_lands_on_their_network(app: TestApp) {
+        let asked = ask_for_link(&app, "Owner@Tokyo.Example.JP ", None).await;
+        asked.expect_status(200, "the same answer for every address");
+        assert!(asked.text.contains("メールをご確認ください"), "{}", asked.text);
+        let link = emailed_link(&app, OWNER, 1).await;
+
+        // Opening the link (a mail scanner does) signs nobody in: it shows a button.
+        let page = reqwest::get(&link).await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains(r#"<form method="post""#));
+        assert_eq!(session::Entity::find().count(app.db.reader()).await.unwrap(), 0, "opening made no session");
+
+        let reply = press_link(&link).await;
+        assert_eq!(location(&reply), "/admin");
+        let cookie = session_cookie(&reply);
+        let home = no_redirects().get(app.url("/admin")).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(home.headers()["location"], "/admin/n/tokyo");
+        let events = no_redirects().get(app.url("/admin/n/tokyo")).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(events.status(), StatusCode::OK);
+        assert_eq!(events.headers()["cache-control"], "no-store", "dashboard pages are kept out of caches");
+
+        // Once only.
+        let again = press_link(&link).await;
+        again.expect_status(410, "a used link");
+        assert!(again.text.contains("すでに使われています"), "{}", again.text);
+        assert_eq!(session::Entity::find().count(app.db.reader()).await.unwrap(), 1);
+    }
+
+    async fn a_link_expires_and_strangers_and_floods_get_no_email(app: TestApp) {
+        ask_for_link(&app, OWNER, None).await.expect_status(200, "asked");
+        let link = emailed_link(&app, OWNER, 1).await;
+        app.advance(Duration::minutes(16)).await;
+        let late = press_link(&link).await;
+        late.expect_status(410, "an expired link");
+        assert!(late.text.contains("有効期限が切れています"), "{}", late.text);
+
+        // Not an organizer anywhere: the same page, and nothing queued.
+        let stranger = ask_for_link(&app, "nobody@example.jp", None).await;
+        stranger.expect_status(200, "the same answer");
+        assert_eq!(stranger.text.replace("nobody@example.jp", OWNER), ask_for_link(&app, OWNER, None).await.text);
+
+        // At most three links at once; the fourth request sends nothing more.
+        ask_for_link(&app, OWNER, None).await.expect_status(200, "asked");
+        ask_for_link(&app, OWNER, None).await.expect_status(200, "asked");
+        assert_eq!(sign_in_link::Entity::find().count(app.db.reader()).await.unwrap(), 4, "one expired, three live");
+        let messages = outbox::Entity::find().all(app.db.reader()).await.unwrap();
+        assert_eq!(messages.len(), 4, "one email per link, none for the stranger");
+        assert!(messages.iter().all(|m| m.event_id.is_none()), "sign-in emails belong to no event");
+
+        ask_for_link(&app, "not an address", None).await.expect_status(422, "not an email address");
+        let forged = press_link(&format!("{}/admin/sign-in/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", app.address)).await;
+        forged.expect_status(410, "a forged link");
+    }
+
+    async fn an_expired_session_signs_in_again_and_returns_to_the_page(app: TestApp) {
+        let event = app.event(json!({"slug": "crossing-8"})).await;
+        let id = event["id"].as_str().unwrap();
+        let page = format!("/admin/e/{id}/rsvps?status=confirmed");
+        let away = reply_of(no_redirects().get(app.url(&page)).send().await.unwrap()).await;
+        let to = location(&away);
+        assert!(to.starts_with("/admin/sign-in?next="), "{to}");
+        let next: String = url::form_urlencoded::parse(to.split_once('?').unwrap().1.as_bytes())
+            .find(|(k, _)| k == "next")
+            .unwrap()
+            .1
+            .into_owned();
+        assert_eq!(next, page);
+
+        ask_for_link(&app, OWNER, Some(&next)).await.expect_status(200, "asked");
+        let reply = press_link(&emailed_link(&app, OWNER, 1).await).await;
+        assert_eq!(location(&reply), page, "back where the person was");
+
+        // Another site is never a destination.
+        ask_for_link(&app, OWNER, Some("https://evil.example/admin")).await.expect_status(200, "asked");
+        let reply = press_link(&emailed_link(&app, OWNER, 2).await).await;
+        assert_eq!(location(&reply), "/admin");
+
+        // A session unused for two weeks has ended.
+        let cookie = session_cookie(&reply);
+        app.advance(Duration::days(15)).await;
+        let stale = reply_of(no_redirects().get(app.url("/admin/n/tokyo")).header("cookie", &cookie).send().await.unwrap()).await;
+        assert!(location(&stale).starts_with("/admin/sign-in"), "an idle session ends");
+    }
+
+    async fn forms_need_their_guard_and_our_origin_and_sign_out_ends_sessions(app: TestApp) {
+        let one = Signed::sign_in(&app, OWNER).await;
+        let two = Signed::sign_in(&app, OWNER).await;
+        assert_ne!(one.guard, two.guard, "each session has its own guard");
+        let form_id = uuid::Uuid::now_v7().to_string();
+        let fields = event_fields("Guarded", &form_id);
+
+        one.post_raw("/admin/n/tokyo/events", &fields, None).await.expect_status(403, "no guard");
+        let mut foreign = vec![("guard", two.guard.as_str())];
+        foreign.extend_from_slice(&fields);
+        one.post_raw("/admin/n/tokyo/events", &foreign, None).await.expect_status(403, "another session's guard");
+        let mut guarded = vec![("guard", one.guard.as_str())];
+        guarded.extend_from_slice(&fields);
+        one.post_raw("/admin/n/tokyo/events", &guarded, Some("https://evil.example")).await.expect_status(403, "another site");
+        assert_eq!(event::Entity::find().count(app.db.reader()).await.unwrap(), 0, "nothing was made");
+        let ok = one.post_raw("/admin/n/tokyo/events", &guarded, Some(&app.address)).await;
+        assert!(location(&ok).starts_with("/admin/e/"));
+
+        // Signing out ends this session only; everywhere ends the rest.
+        assert!(location(&one.post("/admin/sign-out", &[]).await).starts_with("/admin/sign-in"));
+        assert!(location(&one.get("/admin/n/tokyo").await).starts_with("/admin/sign-in"));
+        two.get("/admin/n/tokyo").await.expect_status(200, "the other browser is still in");
+        let three = Signed::sign_in(&app, OWNER).await;
+        three.post("/admin/sign-out/everywhere", &[]).await.expect_status(303, "signed out everywhere");
+        assert!(location(&two.get("/admin/n/tokyo").await).starts_with("/admin/sign-in"));
+        assert!(location(&three.get("/admin/n/tokyo").await).starts_with("/admin/sign-in"));
+    }
+
+    async fn the_event_form_keeps_what_was_typed_and_a_double_post_makes_one_event(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let form = signed.get("/admin/n/tokyo/events/new").await;
+        form.expect_status(200, "the form");
+        assert!(unescaped(&form.text).contains("<option selected>Asia/Tokyo</option>"), "the network's zone");
+
+        // Bad input: shown again with the errors next to their fields, and nothing made.
+        let form_id = uuid::Uuid::now_v7().to_string();
+        let mut fields = event_fields("", &form_id);
+        fields.retain(|(k, _)| !matches!(*k, "ends_at" | "seats"));
+        fields.extend([("ends_at", "2026-12-10T18:00"), ("seats", "三十"), ("theme", "越境するキャリア")]);
+        let refused = signed.post("/admin/n/tokyo/events", &fields).await;
+        refused.expect_status(422, "a number that is no number");
+        assert!(refused.text.contains(r#"id="seats-error""#) && refused.text.contains("半角数字"), "{}", refused.text);
+        assert!(refused.text.contains("越境するキャリア"), "what was typed is kept");
+        fields.retain(|(k, _)| *k != "seats");
+        fields.push(("seats", "３０"));
+        let refused = signed.post("/admin/n/tokyo/events", &fields).await;
+        refused.expect_status(422, "no title, and an end before the start");
+        assert!(refused.text.contains(r#"id="title-error""#), "{}", refused.text);
+        assert!(refused.text.contains(r#"id="ends_at-error""#) && refused.text.contains("開始より後に"), "{}", refused.text);
+        assert!(refused.text.contains(r#"value="2026-12-10T18:00""#), "the typed time is kept");
+        assert_eq!(event::Entity::find().count(app.db.reader()).await.unwrap(), 0);
+
+        // Fixed, and posted twice (a double click): one event.
+        fields.retain(|(k, _)| !matches!(*k, "title" | "ends_at"));
+        fields.extend([("title", "Crossing #8"), ("ends_at", "2026-12-10T21:30")]);
+        let first = location(&signed.post("/admin/n/tokyo/events", &fields).await);
+        let second = location(&signed.post("/admin/n/tokyo/events", &fields).await);
+        assert_eq!(first.split('?').next(), second.split('?').next());
+        let made = event::Entity::find().all(app.db.reader()).await.unwrap();
+        assert_eq!(made.len(), 1, "one event for one form");
+        assert_eq!(made[0].starts_at.to_rfc3339(), "2026-12-10T10:00:00+00:00", "19:00 in Tokyo");
+        assert_eq!(made[0].seats, 30, "full-width digits read as numbers");
+        assert_eq!(made[0].theme.as_deref(), Some("越境するキャリア"));
+        assert!(made[0].published_at.is_none(), "a draft");
+    }
+
+    async fn an_organizer_creates_edits_publishes_and_cancels_an_event_with_a_new_venue(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        // A venue typed into the form is made with the event.
+        let id = create_through_form(&signed, "Thank-you gathering", &[
+            ("online_url", ""),
+            ("venue_id", "new"),
+            ("new_venue_name", "渋谷ヒカリエ 8F"),
+            ("new_venue_address", "東京都渋谷区渋谷2-21-1"),
+            ("slot_name_0", "OB/OG"),
+            ("slot_seats_0", "20"),
+            ("slot_name_1", "現役社員"),
+            ("slot_seats_1", "10"),
+        ]).await;
+        let overview = signed.get(&format!("/admin/e/{id}")).await;
+        overview.expect_status(200, "the overview");
+        assert!(overview.text.contains("渋谷ヒカリエ 8F") && overview.text.contains("現役社員 (10)"), "{}", overview.text);
+        assert!(overview.text.contains("下書き"));
+
+        // The edit form shows times in the event's zone; a change is saved.
+        let edit = signed.get(&format!("/admin/e/{id}/edit")).await;
+        assert!(edit.text.contains(r#"value="2026-12-10T19:00""#), "{}", edit.text);
+        assert!(edit.text.contains(r#"value="Thank-you gathering""#) && edit.text.contains(r#"value="現役社員""#));
+        let before = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
+        let slot_ids: Vec<String> = before["slots"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect();
+        for slot in &slot_ids {
+            assert!(edit.text.contains(slot.as_str()), "the form keeps each slot's id");
+        }
+        let venue = before["venue_id"].as_str().unwrap().to_owned();
+        let form_id = uuid::Uuid::now_v7().to_string();
+        let mut fields = event_fields("Thank-you gathering 2026", &form_id);
+        fields.retain(|(k, _)| !matches!(*k, "starts_at" | "online_url" | "venue_id"));
+        fields.extend([
+            ("starts_at", "2026-12-10T18:30"),
+            ("venue_id", venue.as_str()),
+            ("slot_id_0", slot_ids[0].as_str()),
+            ("slot_name_0", "OB/OG"),
+            ("slot_seats_0", "20"),
+            ("slot_id_1", slot_ids[1].as_str()),
+            ("slot_name_1", "現役社員"),
+            ("slot_seats_1", "10"),
+        ]);
+        let saved = signed.post(&format!("/admin/e/{id}/edit"), &fields).await;
+        assert!(location(&saved).contains("done=saved"));
+        let api = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
+        assert_eq!(api["title"], "Thank-you gathering 2026");
+        assert_eq!(api["starts_at"], "2026-12-10T09:30:00+00:00");
+        let after: Vec<&str> = api["slots"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+        assert_eq!(after, slot_ids.iter().map(String::as_str).collect::<Vec<_>>(), "the slots kept their ids");
+
+        signed.post(&format!("/admin/e/{id}/publish"), &[]).await.expect_status(303, "published");
+        let slug = api["slug"].as_str().unwrap();
+        app.page(&format!("/e/{slug}")).await.expect_status(200, "the public page");
+        let slot = slot_ids[0].as_str();
+        let rsvp = app.submit_form(&format!("/e/{slug}/rsvp"), &[("name", "山田 花子"), ("email", "hanako@example.jp"), ("slot", slot)]).await;
+        rsvp.expect_status(200, "an RSVP");
+        let confirm = app.mail.message("hanako@example.jp", "確定してください", 1).await;
+        app.press(&confirm.link(&app.address, "/r/"), "confirm", &[]).await.expect_status(200, "confirmed");
+
+        // Cancelling shows the email attendees will get, then tells them.
+        let preview = signed.get(&format!("/admin/e/{id}/cancel")).await;
+        preview.expect_status(200, "the preview");
+        assert!(preview.text.contains("中止") && preview.text.contains("Thank-you gathering 2026"), "{}", preview.text);
+        assert!(preview.text.contains("1 名"), "one person to tell: {}", preview.text);
+        signed.post(&format!("/admin/e/{id}/cancel"), &[]).await.expect_status(303, "cancelled");
+        assert_eq!(app.get(&format!("/api/v1/events/{id}")).await.expect(200)["status"], "cancelled");
+        app.mail.message("hanako@example.jp", "中止", 1).await;
+    }
+
+    async fn the_rsvp_table_finds_approves_and_exports(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let event = app.published_event(json!({"slug": "salon", "rsvp_mode": "approval", "confirmation_required": false})).await;
+        let id = event["id"].as_str().unwrap();
+        app.rsvp("salon", "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "a request");
+        app.rsvp("salon", "=Eve", "eve@example.jp", 0).await.expect_status(200, "a request");
+
+        let table = signed.get(&format!("/admin/e/{id}/rsvps")).await;
+        table.expect_status(200, "the table");
+        assert!(table.text.contains("山田 花子") && table.text.contains("承認待ち"), "{}", table.text);
+        let found = signed.get(&format!("/admin/e/{id}/rsvps?q=HANAKO")).await;
+        assert!(found.text.contains("山田 花子") && !found.text.contains("eve@example.jp"), "search by email in any case");
+
+        let rsvps = app.get(&format!("/api/v1/events/{id}/rsvps")).await.expect(200);
+        let hanako = rsvps.as_array().unwrap().iter().find(|r| r["name"] == "山田 花子").unwrap()["id"].as_str().unwrap().to_owned();
+        let eve = rsvps.as_array().unwrap().iter().find(|r| r["name"] == "=Eve").unwrap()["id"].as_str().unwrap().to_owned();
+        let approved = signed.post(&format!("/admin/e/{id}/rsvps/{hanako}"), &[("decision", "approve")]).await;
+        assert_eq!(location(&approved), format!("/admin/e/{id}/rsvps"));
+        signed.post(&format!("/admin/e/{id}/rsvps/{eve}"), &[("decision", "reject")]).await.expect_status(303, "declined");
+        app.mail.message("hanako@example.jp", "参加承認", 1).await;
+        let confirmed = signed.get(&format!("/admin/e/{id}/rsvps?status=confirmed")).await;
+        assert!(confirmed.text.contains("山田 花子") && !confirmed.text.contains("=Eve"), "filtered by status");
+
+        // Approving again (a second click) changes nothing; an RSVP of another event through this
+        // one's page is 404.
+        signed.post(&format!("/admin/e/{id}/rsvps/{hanako}"), &[("decision", "approve")]).await.expect_status(303, "done already");
+        assert_eq!(app.rsvp_counts(id).await.get("confirmed"), Some(&1));
+        let other = app.published_event(json!({"slug": "other", "confirmation_required": false})).await;
+        let other_id = other["id"].as_str().unwrap();
+        signed.post(&format!("/admin/e/{other_id}/rsvps/{hanako}"), &[("decision", "cancel")]).await.expect_status(404, "not this event's");
+        signed.post(&format!("/admin/e/{id}/rsvps/{hanako}"), &[("decision", "explode")]).await.expect_status(404, "no such decision");
+
+        let csv = signed.get(&format!("/admin/e/{id}/rsvps.csv")).await;
+        csv.expect_status(200, "the CSV");
+        assert!(csv.text.starts_with('\u{feff}'), "a byte-order mark for Excel");
+        let mut reader = csv::Reader::from_reader(csv.text.trim_start_matches('\u{feff}').as_bytes());
+        assert_eq!(&reader.headers().unwrap()[0], "氏名");
+        let names: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        assert_eq!(names, ["山田 花子", "'=Eve"], "formulas neutralised");
+    }
+
+    async fn door_passes_are_shown_once_and_revoked(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let event = app.published_event(json!({"slug": "door"})).await;
+        let id = event["id"].as_str().unwrap();
+        signed.post(&format!("/admin/e/{id}/door"), &[("label", "")]).await.expect_status(422, "a pass needs a label");
+        let made = signed.post(&format!("/admin/e/{id}/door"), &[("label", "受付 A")]).await;
+        made.expect_status(201, "a pass");
+        let page = unescaped(&made.text);
+        let link = page.split(&format!("{}/door/", app.address)).nth(1).unwrap().split('"').next().unwrap().to_owned();
+        assert!(made.text.contains("<svg"), "its QR code");
+        app.page(&format!("/door/{link}")).await.expect_status(200, "the scanner opens");
+        let list = signed.get(&format!("/admin/e/{id}/door")).await;
+        assert!(list.text.contains("受付 A") && !list.text.contains(&link), "listed, its link never shown again");
+
+        let pass = app.get(&format!("/api/v1/events/{id}/door-passes")).await.expect(200);
+        let pass_id = pass[0]["id"].as_str().unwrap();
+        signed.post(&format!("/admin/e/{id}/door/{pass_id}/revoke"), &[]).await.expect_status(303, "revoked");
+        app.page(&format!("/door/{link}")).await.expect_status(404, "a revoked pass opens nothing");
+    }
+
+    async fn door_staff_and_other_networks_reach_nothing_that_is_not_theirs(app: TestApp) {
+        let event = app.published_event(json!({"slug": "walled"})).await;
+        let id = event["id"].as_str().unwrap();
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let door = Signed::sign_in(&app, "door@tokyo.example.jp").await;
+        door.get("/admin/n/tokyo").await.expect_status(200, "door staff see the events");
+        door.get(&format!("/admin/e/{id}")).await.expect_status(200, "and an event's overview");
+        for path in [format!("/admin/e/{id}/rsvps"), format!("/admin/e/{id}/rsvps.csv"), format!("/admin/e/{id}/door"), format!("/admin/e/{id}/edit"), "/admin/n/tokyo/events/new".to_owned()] {
+            door.get(&path).await.expect_status(404, &path);
+        }
+        let form_id = uuid::Uuid::now_v7().to_string();
+        door.post("/admin/n/tokyo/events", &event_fields("Not mine", &form_id)).await.expect_status(404, "no creating");
+        door.post(&format!("/admin/e/{id}/cancel"), &[]).await.expect_status(404, "no cancelling");
+        assert_eq!(app.get(&format!("/api/v1/events/{id}")).await.expect(200)["status"], "published");
+
+        app.other_network("osaka").await;
+        let stranger = Signed::sign_in(&app, "osaka@example.jp").await;
+        for path in ["/admin/n/tokyo".to_owned(), format!("/admin/e/{id}"), format!("/admin/e/{id}/rsvps")] {
+            stranger.get(&path).await.expect_status(404, &path);
+        }
+        stranger.post(&format!("/admin/e/{id}/publish"), &[]).await.expect_status(404, "another network's event");
+        let home = stranger.get("/admin").await;
+        assert_eq!(location(&home), "/admin/n/osaka");
+    }
+}
