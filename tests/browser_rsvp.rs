@@ -5,185 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test file: a failed unwrap is a failed test
 
-use std::{
-    path::PathBuf,
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Engine, spawn_app};
-
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-struct Browser {
-    driver: Child,
-    base: String,
-    session: String,
-    http: reqwest::Client,
-    profile: PathBuf,
-}
-
-impl Browser {
-    async fn start() -> Option<Browser> {
-        Self::start_with(&[]).await
-    }
-
-    /// Starts Chromium with more command-line switches (a fake camera, say).
-    async fn start_with(switches: &[String]) -> Option<Browser> {
-        let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists());
-        let Some(driver) = driver else {
-            if std::env::var("TSUDOI_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-                panic!(
-                    "TSUDOI_TEST_REQUIRE_BROWSER=1 but chromedriver is not installed (apt-get install chromium-driver)"
-                );
-            }
-            return None;
-        };
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting chromedriver");
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        for _ in 0..100 {
-            if http.get(format!("{base}/status")).send().await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let profile =
-            std::env::temp_dir().join(format!("tsudoi-webdriver-{}", uuid::Uuid::now_v7().simple()));
-        let mut args: Vec<String> =
-            ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=ja"]
-                .map(String::from)
-                .to_vec();
-        args.push(format!("--user-data-dir={}", profile.display()));
-        args.extend_from_slice(switches);
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": args,
-            },
-        }}});
-        let created: Value = http
-            .post(format!("{base}/session"))
-            .json(&capabilities)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let session = created["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {created}"))
-            .to_owned();
-        Some(Browser { driver: child, base, session, http, profile })
-    }
-
-    async fn try_call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, Value> {
-        let url = format!("{}/session/{}{path}", self.base, self.session);
-        let mut request = self.http.request(method, url);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let reply: Value = request.send().await.unwrap().json().await.unwrap();
-        if reply["value"]["error"].is_null() { Ok(reply["value"].clone()) } else { Err(reply) }
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        self.try_call(method, path, body).await.unwrap_or_else(|reply| panic!("WebDriver {path}: {reply}"))
-    }
-
-    async fn go(&self, url: &str) {
-        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
-    }
-
-    async fn refresh(&self) {
-        self.call(reqwest::Method::POST, "/refresh", Some(json!({}))).await;
-    }
-
-    async fn find(&self, css: &str) -> String {
-        let found = self
-            .call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
-            .await;
-        found[ELEMENT].as_str().unwrap().to_owned()
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        let element = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text})))
-            .await;
-    }
-
-    async fn click(&self, css: &str) {
-        let element = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
-    }
-
-    /// The visible text of the page once it contains `needle` (a click may still be loading
-    /// the next page), or panics after five seconds with what it shows.
-    async fn text_with(&self, needle: &str) -> String {
-        let mut seen = String::new();
-        for _ in 0..100 {
-            let body = self
-                .try_call(
-                    reqwest::Method::POST,
-                    "/element",
-                    Some(json!({"using": "css selector", "value": "body"})),
-                )
-                .await;
-            if let Ok(body) = body {
-                let path = format!("/element/{}/text", body[ELEMENT].as_str().unwrap_or_default());
-                if let Ok(text) = self.try_call(reqwest::Method::GET, &path, None).await {
-                    seen = text.as_str().unwrap_or_default().to_owned();
-                    if seen.contains(needle) {
-                        return seen;
-                    }
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the page never showed {needle:?}; it shows:\n{seen}")
-    }
-
-    async fn source(&self) -> String {
-        self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Browser {
-    /// Ends the session (so chromedriver closes Chromium, even after a failed assertion), then
-    /// stops chromedriver. Drop cannot await: a plain blocking HTTP request does it.
-    fn drop(&mut self) {
-        use std::io::{Read, Write};
-        let host = self.base.trim_start_matches("http://").to_owned();
-        if let Ok(mut stream) = std::net::TcpStream::connect(&host) {
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let request = format!(
-                "DELETE /session/{} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                self.session
-            );
-            let _ = stream.write_all(request.as_bytes());
-            let _ = stream.read_to_end(&mut Vec::new());
-        }
-        let _ = self.driver.kill();
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
-}
+use crate::{
+    helpers::{Engine, spawn_app},
+    webdriver::Browser,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_attendee_rsvps_confirms_and_sees_the_ticket_in_a_real_browser() {
@@ -401,7 +230,7 @@ async fn the_door_goes_on_offline_and_syncs_when_the_server_is_back() {
 }
 
 /// A door pass for the event `id`, open from now.
-async fn door_pass(app: &crate::helpers::TestApp, id: &str, label: &str) -> Value {
+pub(crate) async fn door_pass(app: &crate::helpers::TestApp, id: &str, label: &str) -> Value {
     let now = app.clock_now().to_rfc3339();
     app.post(&format!("/api/v1/events/{id}/door-passes"), json!({"label": label, "valid_from": now}))
         .await

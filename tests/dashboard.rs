@@ -455,6 +455,45 @@ e2e! {
         app.page(&format!("/door/{link}")).await.expect_status(404, "a revoked pass opens nothing");
     }
 
+    async fn a_survey_is_made_set_sent_and_read_in_the_dashboard(app: TestApp) {
+        let people = [("山田 花子", "hanako@example.jp"), ("佐藤 太郎", "taro@example.jp")];
+        let id = crate::surveys::held_event(&app, "crossing-8", &people, &["hanako@example.jp", "taro@example.jp"]).await;
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let page = format!("/admin/e/{id}/survey");
+        assert!(signed.get(&page).await.text.contains("まだアンケートがありません"));
+        signed.post(&page, &[("action", "create")]).await.expect_status(303, "made");
+
+        // Settings: a time that is no time is shown again with the error, then saved right.
+        let refused = signed.post(&page, &[("action", "save"), ("audience", "confirmed"), ("send_delay_minutes", "60"), ("closes_at", "soon")]).await;
+        refused.expect_status(422, "no time");
+        assert!(refused.text.contains(r#"id="closes_at-error""#) && refused.text.contains(r#"value="60""#), "{}", refused.text);
+        let saved = signed.post(&page, &[("action", "save"), ("audience", "checked_in"), ("send_delay_minutes", "60"), ("reminder_days", ""), ("closes_at", "2026-11-20T21:00")]).await;
+        saved.expect_status(303, "saved");
+        let api = app.get(&format!("/api/v1/events/{id}/survey")).await.expect(200);
+        assert_eq!(api["send_delay_minutes"], 60);
+        assert!(api["reminder_days"].is_null(), "no reminder");
+        assert_eq!(api["closes_at"], "2026-11-20T12:00:00+00:00", "21:00 in Tokyo");
+
+        // Sent now, answered, and read back.
+        signed.post(&page, &[("action", "send")]).await.expect_status(409, "the event is not over");
+        app.advance(Duration::hours(3)).await;
+        signed.post(&page, &[("action", "send")]).await.expect_status(303, "sent");
+        let link = app.mail.message("hanako@example.jp", "アンケート", 1).await.link(&app.address, "/s/");
+        crate::surveys::answer(&app, &link, &[("satisfaction", "5"), ("recommend", "9"), ("comments", "また参加したいです")]).await.expect_status(200, "answered");
+        let results = signed.get(&page).await;
+        assert!(results.text.contains("1 / 2") && results.text.contains("50%"), "{}", results.text);
+        assert!(results.text.contains("<svg") && results.text.contains("また参加したいです"), "the chart and the comments");
+        let csv = signed.get(&format!("/admin/e/{id}/survey.csv")).await;
+        assert!(csv.text.starts_with('\u{feff}') && csv.text.contains("また参加したいです"));
+        signed.get(&format!("/admin/e/{id}/survey/report")).await.expect_status(200, "the printable report");
+
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let door = Signed::sign_in(&app, "door@tokyo.example.jp").await;
+        for path in [page.clone(), format!("/admin/e/{id}/survey.csv"), format!("/admin/e/{id}/survey/report")] {
+            door.get(&path).await.expect_status(404, &path);
+        }
+    }
+
     async fn door_staff_and_other_networks_reach_nothing_that_is_not_theirs(app: TestApp) {
         let event = app.published_event(json!({"slug": "walled"})).await;
         let id = event["id"].as_str().unwrap();

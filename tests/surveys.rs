@@ -60,7 +60,11 @@ async fn ticket_at(app: &TestApp, id: &str, email: &str) -> String {
 }
 
 /// Posts a survey form; `answers` are (question id, value) pairs.
-async fn answer(app: &TestApp, survey_url: &str, answers: &[(&str, &str)]) -> crate::helpers::Reply {
+pub(crate) async fn answer(
+    app: &TestApp,
+    survey_url: &str,
+    answers: &[(&str, &str)],
+) -> crate::helpers::Reply {
     let path = survey_url.strip_prefix(&app.address).unwrap();
     let path = path.split('?').next().unwrap();
     let fields: Vec<(String, String)> =

@@ -71,6 +71,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("admin/cancel.html", include_str!("../../templates/admin/cancel.html")),
         ("admin/rsvps.html", include_str!("../../templates/admin/rsvps.html")),
         ("admin/door.html", include_str!("../../templates/admin/door.html")),
+        ("admin/survey.html", include_str!("../../templates/admin/survey.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {
@@ -187,7 +188,10 @@ impl Page {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
         // Attendee pages carry their secret in the address: never pass it on to another site.
-        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        // Dashboard pages tell only our own site where a form came from, so the browser sends
+        // the `Origin` their forms are checked against (under `no-referrer` it would be `null`).
+        let policy = if self.path.starts_with("/admin") { "same-origin" } else { "no-referrer" };
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static(policy));
         if self.private {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }

@@ -483,7 +483,7 @@ fn full_width_digit(c: char) -> char {
 
 /// The texts for a form's errors, by field, in the page's language. A slot's error shows at
 /// its row (`slots[1].seats` at `slot_seats_1`), and one about all slots at the slots.
-fn error_texts(errors: &ValidationErrors, language: Language) -> HashMap<String, String> {
+pub(super) fn error_texts(errors: &ValidationErrors, language: Language) -> HashMap<String, String> {
     let t = texts::texts(language);
     let mut out = HashMap::new();
     for e in errors.fields() {

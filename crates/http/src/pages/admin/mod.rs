@@ -8,6 +8,7 @@ mod door;
 mod events;
 mod rsvps;
 mod sign_in;
+mod survey;
 
 pub use door::{create_pass, door_passes, revoke_pass};
 pub use events::{
@@ -18,6 +19,7 @@ pub use rsvps::{decide_rsvp, rsvps_csv, rsvps_page};
 pub use sign_in::{
     sign_in_form, sign_in_link, sign_in_redeem, sign_in_request, sign_out, sign_out_everywhere,
 };
+pub use survey::{survey_act, survey_csv, survey_overview, survey_print};
 
 use minijinja::{Value, context};
 use poem::{
@@ -180,8 +182,13 @@ fn see_other(location: &str) -> Response {
 fn to_sign_in(req: &Request) -> Response {
     let here = req.uri().path_and_query().map_or("/admin", |p| p.as_str());
     let next = if req.method() == poem::http::Method::GET { here } else { "/admin" };
-    let query: String =
-        url::form_urlencoded::Serializer::new(String::new()).append_pair("next", next).finish();
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("next", next);
+    // A language picked in the address carries over (and is remembered there).
+    if let Some((language, true)) = super::i18n::chosen_language(req) {
+        query.append_pair("lang", language.code());
+    }
+    let query = query.finish();
     see_other(&format!("/admin/sign-in?{query}"))
 }
 
