@@ -111,6 +111,27 @@ impl<'a> Signed<'a> {
         signed
     }
 
+    /// A session opened directly (no email goes out), for tests that need a silent mailbox.
+    pub(crate) async fn open(app: &'a TestApp, email: &str) -> Signed<'a> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let person = tsudoi_domain::entity::person::Entity::find()
+            .filter(tsudoi_domain::entity::person::Column::Email.eq(email))
+            .one(app.db.reader())
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, cookie) =
+            tsudoi_domain::sign_in::open_session(app.db.writer(), person.id, app.clock_now()).await.unwrap();
+        let mut signed = Signed {
+            app,
+            http: no_redirects(),
+            cookie: format!("tsudoi_session={cookie}"),
+            guard: String::new(),
+        };
+        signed.guard = guard_of(&signed.get("/admin/account").await.text);
+        signed
+    }
+
     pub(crate) async fn get(&self, path: &str) -> Reply {
         let request =
             self.http.get(self.app.url(path)).header("cookie", &self.cookie).header("accept-language", "ja");
@@ -492,6 +513,91 @@ e2e! {
         for path in [page.clone(), format!("/admin/e/{id}/survey.csv"), format!("/admin/e/{id}/survey/report")] {
             door.get(&path).await.expect_status(404, &path);
         }
+    }
+
+    async fn owners_invite_members_who_sign_in_from_the_welcome(app: TestApp) {
+        let owner = Signed::sign_in(&app, OWNER).await;
+        let page = "/admin/n/tokyo/members";
+        owner.post(page, &[("email", "not an address"), ("role", "door_staff")]).await.expect_status(422, "no address");
+        let invited = owner.post(page, &[("email", "Kana@Example.jp"), ("role", "door_staff")]).await;
+        assert_eq!(location(&invited), page);
+        let again = owner.post(page, &[("email", "kana@example.jp"), ("role", "organizer")]).await;
+        again.expect_status(409, "already a member");
+        assert!(again.text.contains(r#"value="kana@example.jp""#), "what was typed is kept");
+
+        // The welcome names the network and the role, and its link signs in.
+        let welcome = app.mail.message("kana@example.jp", "受付スタッフ", 1).await;
+        assert!(welcome.subject.contains("tokyo") || welcome.text.contains("受付スタッフ"), "{}", welcome.text);
+        let link = welcome.link(&app.address, "/admin/sign-in/");
+        let reply = press_link(&link).await;
+        assert_eq!(location(&reply), "/admin");
+        let kana = Signed { app: &app, http: no_redirects(), cookie: session_cookie(&reply), guard: String::new() };
+        kana.get("/admin/n/tokyo").await.expect_status(200, "a member now");
+        kana.get(page).await.expect_status(404, "door staff do not see the members");
+
+        // Roles change, members go; organizers see the list but change nothing.
+        let members = owner.get(page).await;
+        let row = members.text.split("kana@example.jp").nth(1).unwrap();
+        let kana_id = row.split("/admin/n/tokyo/members/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let person = format!("{page}/{kana_id}");
+        owner.post(&person, &[("role", "organizer")]).await.expect_status(303, "now an organizer");
+        let kana = Signed::sign_in(&app, "kana@example.jp").await;
+        let seen = kana.get(page).await;
+        seen.expect_status(200, "organizers see the members");
+        assert!(!seen.text.contains("招待メールを送る"), "but cannot invite");
+        kana.post(page, &[("email", "x@example.jp"), ("role", "owner")]).await.expect_status(404, "nor invite");
+        kana.post(&person, &[("role", "owner")]).await.expect_status(404, "nor promote themselves");
+        owner.post(&person, &[("remove", "1")]).await.expect_status(303, "removed");
+        assert!(!owner.get(page).await.text.contains("kana@example.jp"));
+        kana.get("/admin/n/tokyo").await.expect_status(404, "no longer a member");
+    }
+
+    async fn api_tokens_are_made_shown_once_and_revoked_and_owners_read_the_log(app: TestApp) {
+        let owner = Signed::sign_in(&app, OWNER).await;
+        owner.post("/admin/account/tokens", &[("name", "")]).await.expect_status(422, "a token needs a name");
+        let made = owner.post("/admin/account/tokens", &[("name", "CSV import"), ("network", "tokyo")]).await;
+        made.expect_status(201, "made");
+        let secret = made.text.split("tsudoi_").nth(1).unwrap().split('<').next().unwrap();
+        let secret = format!("tsudoi_{secret}");
+        let me = app.get_as(&secret, "/api/v1/me").await.expect(200);
+        assert_eq!(me["token_network"], "tokyo", "limited to the network chosen");
+        let account = owner.get("/admin/account").await;
+        assert!(account.text.contains("CSV import") && !account.text.contains(&secret), "listed, never shown again");
+        let row = account.text.split("CSV import").nth(1).unwrap();
+        let id = row.split("/admin/account/tokens/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+        owner.post(&format!("/admin/account/tokens/{id}/revoke"), &[]).await.expect_status(303, "revoked");
+        app.get_as(&secret, "/api/v1/me").await.expect_status(401, "a revoked token");
+
+        // Owners read who did what; organizers cannot.
+        app.published_event(json!({"slug": "logged"})).await;
+        let log = owner.get("/admin/n/tokyo/audit").await;
+        log.expect_status(200, "the log");
+        assert!(log.text.contains("event.publish") && log.text.contains("event.create"), "{}", log.text);
+        app.member_token("org@tokyo.example.jp", "organizer").await;
+        let organizer = Signed::sign_in(&app, "org@tokyo.example.jp").await;
+        organizer.get("/admin/n/tokyo/audit").await.expect_status(404, "owners only");
+    }
+
+    async fn an_undelivered_email_is_listed_and_sent_again_by_hand(app: TestApp) {
+        // No email may go out before the server is down (an open SMTP connection would carry it).
+        app.mail.stop();
+        let owner = Signed::open(&app, OWNER).await;
+        let event = app.published_event(json!({"slug": "mail", "confirmation_required": false})).await;
+        app.rsvp("mail", "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "an RSVP");
+        let mut listed = String::new();
+        for _ in 0..100 {
+            listed = owner.get("/admin/n/tokyo/emails").await.text;
+            if listed.contains("/retry") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(listed.contains(event["title"].as_str().unwrap()) && listed.contains("confirmed"), "{listed}");
+        app.mail.restart().await;
+        let id = listed.split("/emails/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+        owner.post(&format!("/admin/n/tokyo/emails/{id}/retry"), &[]).await.expect_status(303, "retried");
+        app.mail.message("hanako@example.jp", "参加確定", 1).await;
+
     }
 
     async fn door_staff_and_other_networks_reach_nothing_that_is_not_theirs(app: TestApp) {

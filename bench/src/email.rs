@@ -129,6 +129,7 @@ pub fn ticket_emails_per_second(seconds: u64) -> anyhow::Result<f64> {
             unsubscribe_url: None,
             survey: None,
             sign_in: None,
+            joined: None,
         };
         bytes += compose(&email, &envelope)?.formatted().len();
         count += 1;

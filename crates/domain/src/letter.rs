@@ -86,6 +86,8 @@ pub struct Letter {
     pub survey: Option<SurveyLinks>,
     /// A dashboard sign-in link, and until when it works.
     pub sign_in: Option<(String, String)>,
+    /// A welcome's network and the role there, in the reader's language.
+    pub joined: Option<(String, String)>,
 }
 
 /// A survey as its email offers it: the link, each satisfaction answer as a link that opens
@@ -148,7 +150,7 @@ pub async fn prepare(
 ) -> Result<Option<Letter>> {
     match message.kind {
         MessageKind::Invitation => return prepare_invitation(db, links, events, message).await,
-        MessageKind::SignIn => return prepare_sign_in(db, links, message, now).await,
+        MessageKind::SignIn | MessageKind::Welcome => return prepare_sign_in(db, links, message, now).await,
         _ => {}
     }
     let Some(event_id) = message.event_id else { return Ok(None) };
@@ -239,6 +241,7 @@ pub async fn prepare(
         unsubscribe_url,
         survey,
         sign_in: None,
+        joined: None,
     }))
 }
 
@@ -288,6 +291,7 @@ async fn prepare_invitation(
         unsubscribe_url: Some(links.unsubscribe_url(message.id)),
         survey: None,
         sign_in: None,
+        joined: None,
     }))
 }
 
@@ -327,6 +331,7 @@ pub fn preview(
         unsubscribe_url: None,
         survey: None,
         sign_in: None,
+        joined: None,
     }
 }
 
@@ -344,28 +349,32 @@ async fn prepare_sign_in(
         return Ok(None);
     }
     let Some(who) = person::Entity::find_by_id(link.person_id).one(db).await? else { return Ok(None) };
-    let language = message
-        .details
-        .as_ref()
-        .and_then(|d| d.get("language"))
-        .and_then(|l| l.as_str())
-        .and_then(|l| Language::parse(l).ok())
-        .unwrap_or(Language::Ja);
-    // The time zone of the person's first network; Tokyo for most.
-    let zone = crate::entity::network::Entity::find()
-        .filter(
-            crate::entity::network::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(crate::entity::membership::Column::NetworkId)
-                    .from(crate::entity::membership::Entity)
-                    .and_where(crate::entity::membership::Column::PersonId.eq(who.id))
-                    .to_owned(),
-            ),
-        )
-        .order_by_asc(crate::entity::network::Column::CreatedAt)
-        .one(db)
-        .await?
-        .map_or_else(|| "Asia/Tokyo".to_owned(), |n| n.time_zone);
+    let detail = |key: &str| message.details.as_ref().and_then(|d| d.get(key)).and_then(|v| v.as_str());
+    // A welcome speaks the network's language and names it; a sign-in link speaks the language
+    // of the page it was asked for on.
+    let joined = match detail("network").and_then(|n| n.parse::<uuid::Uuid>().ok()) {
+        Some(network_id) => {
+            let network = crate::entity::network::Entity::find_by_id(NetworkId(network_id)).one(db).await?;
+            let role = crate::entity::membership::Entity::find_by_id((NetworkId(network_id), who.id))
+                .one(db)
+                .await?;
+            match (network, role) {
+                (Some(network), Some(membership)) => Some((network, membership.role)),
+                // Removed meanwhile: the welcome is no longer true.
+                _ => return Ok(None),
+            }
+        }
+        None => None,
+    };
+    let language = match &joined {
+        Some((network, _)) => network.default_language,
+        None => detail("language").and_then(|l| Language::parse(l).ok()).unwrap_or(Language::Ja),
+    };
+    // The time zone of the network joined, or of the person's first; Tokyo for most.
+    let zone = match &joined {
+        Some((network, _)) => network.time_zone.clone(),
+        None => first_network_zone(db, who.id).await?.unwrap_or_else(|| "Asia/Tokyo".to_owned()),
+    };
     Ok(Some(Letter {
         id: message.id,
         kind: message.kind,
@@ -393,7 +402,43 @@ async fn prepare_sign_in(
         unsubscribe_url: None,
         survey: None,
         sign_in: Some((links.sign_in_url(id), format::moment(link.expires_at, &zone, language))),
+        joined: joined.map(|(network, role)| (network.name, role_label(role, language).to_owned())),
     }))
+}
+
+/// The time zone of the first network `person` joined.
+async fn first_network_zone(
+    db: &impl ConnectionTrait,
+    person: crate::ids::PersonId,
+) -> Result<Option<String>> {
+    use crate::entity::{membership, network};
+    let first = network::Entity::find()
+        .filter(
+            network::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(membership::Column::NetworkId)
+                    .from(membership::Entity)
+                    .and_where(membership::Column::PersonId.eq(person))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(network::Column::CreatedAt)
+        .one(db)
+        .await?;
+    Ok(first.map(|n| n.time_zone))
+}
+
+/// A role as an email names it.
+fn role_label(role: crate::access::Role, language: Language) -> &'static str {
+    use crate::access::Role;
+    match (role, language) {
+        (Role::Owner, Language::Ja) => "オーナー",
+        (Role::Organizer, Language::Ja) => "主催者",
+        (Role::DoorStaff, Language::Ja) => "受付スタッフ",
+        (Role::Owner, Language::En) => "owner",
+        (Role::Organizer, Language::En) => "organizer",
+        (Role::DoorStaff, Language::En) => "door staff",
+    }
 }
 
 /// The links of a survey email, or `None` when it is no longer owed: the survey closed (or was
@@ -491,7 +536,7 @@ fn still_owed(kind: MessageKind, rsvp: &rsvp::Model) -> bool {
         MessageKind::Cancelled => rsvp.status == RsvpStatus::Cancelled,
         MessageKind::EventChanged | MessageKind::EventCancelled => true,
         // Prepared from the sign-in link, not an RSVP.
-        MessageKind::SignIn => false,
+        MessageKind::SignIn | MessageKind::Welcome => false,
     }
 }
 

@@ -134,7 +134,7 @@ pub async fn members(db: &impl ConnectionTrait, actor: &Actor, network_id: Netwo
 }
 
 /// Adds the person with this email (created if new) with a role. Owners only, except for the
-/// operator's command line (`actor` = `None`).
+/// operator's command line (`actor` = `None`); an owner's addition is welcomed by email.
 pub async fn add_member(
     db: &DatabaseConnection,
     actor: Option<&Actor>,
@@ -183,6 +183,10 @@ pub async fn add_member(
         now,
     )
     .await?;
+    // Added by an owner (not the operator's command line): tell them, with a way in.
+    if actor.is_some() {
+        crate::sign_in::queue_welcome(&txn, person.id, network_id, now).await?;
+    }
     txn.commit().await?;
     Ok(Member { person, role, since: now })
 }

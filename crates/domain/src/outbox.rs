@@ -81,6 +81,9 @@ pub enum MessageKind {
     /// A one-time link to sign in to the dashboard (of no event).
     #[sea_orm(string_value = "sign_in")]
     SignIn,
+    /// Added to a network by its owners: what for, and a link that signs in (of no event).
+    #[sea_orm(string_value = "welcome")]
+    Welcome,
 }
 
 impl MessageKind {
@@ -108,6 +111,7 @@ impl MessageKind {
             MessageKind::SurveyInvitation => "survey_invitation",
             MessageKind::SurveyReminder => "survey_reminder",
             MessageKind::SignIn => "sign_in",
+            MessageKind::Welcome => "welcome",
         }
     }
 

@@ -1,6 +1,8 @@
 //! People: anyone who organizes, owns or staffs for a network. Attendees are not people here;
 //! they never make an account.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::OnConflict};
 
@@ -43,4 +45,13 @@ pub async fn get(db: &impl ConnectionTrait, id: PersonId) -> Result<person::Mode
 /// A readable default name: the part of the address before the `@`.
 pub fn name_from_email(email: &Email) -> String {
     email.as_str().split('@').next().unwrap_or_default().to_owned()
+}
+
+/// The display names of `people` (an audit log's authors), by id.
+pub async fn names(db: &impl ConnectionTrait, people: Vec<PersonId>) -> Result<HashMap<PersonId, String>> {
+    if people.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = person::Entity::find().filter(person::Column::Id.is_in(people)).all(db).await?;
+    Ok(found.into_iter().map(|p| (p.id, p.display_name)).collect())
 }

@@ -89,6 +89,35 @@ pub async fn request(
     Ok(Requested::Sent)
 }
 
+/// How long the link in a welcome works: people open it days later.
+pub const WELCOME_LIFETIME: Duration = Duration::days(3);
+
+/// Queues the email that welcomes `person_id` to `network_id` (their owners just added them),
+/// with a link that signs in, inside the caller's transaction.
+pub(crate) async fn queue_welcome(
+    txn: &impl ConnectionTrait,
+    person_id: PersonId,
+    network_id: crate::ids::NetworkId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let id = SignInLinkId::new();
+    sign_in_link::Entity::insert(sign_in_link::ActiveModel {
+        id: Set(id),
+        person_id: Set(person_id),
+        next_path: Set(None),
+        created_at: Set(now),
+        expires_at: Set(now + WELCOME_LIFETIME),
+        used_at: Set(None),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    let mut message = outbox::personal_message(MessageKind::Welcome, now);
+    message.id = Set(MessageId(id.uuid()));
+    message.details = Set(Some(serde_json::json!({ "network": network_id })));
+    crate::entity::outbox::Entity::insert(message).exec_without_returning(txn).await?;
+    Ok(())
+}
+
 /// `next` if it is a dashboard path (never another site, nor `//host`), else `None`.
 pub fn safe_next(next: &str) -> Option<&str> {
     let dashboard = next == "/admin" || next.starts_with("/admin/") || next.starts_with("/admin?");

@@ -92,6 +92,7 @@ fn context_of(letter: &Letter) -> Value {
             closes => s.closes.as_str(),
         }),
         sign_in => letter.sign_in.as_ref().map(|(url, until)| context! { url => url, until => until }),
+        joined => letter.joined.as_ref().map(|(network, role)| context! { network => network, role => role }),
     }
 }
 
@@ -113,7 +114,7 @@ pub fn preview(letter: &Letter) -> anyhow::Result<(String, String)> {
 }
 
 fn footers(letter: &Letter) -> (&'static str, &'static str) {
-    match (letter.language, letter.kind == MessageKind::SignIn) {
+    match (letter.language, matches!(letter.kind, MessageKind::SignIn | MessageKind::Welcome)) {
         (Language::Ja, false) => (
             "このメールは集い Tsudoi から送信されています。ご返信は主催者に届きます。",
             "この主催団体からの招待・お知らせメールを停止する",

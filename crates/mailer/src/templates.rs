@@ -10,7 +10,7 @@ macro_rules! templates {
     };
 }
 
-const SOURCES: [(&str, &str); 138] = templates![
+const SOURCES: [(&str, &str); 144] = templates![
     "layout.html",
     "layout.txt",
     "parts/qr.ja.html",
@@ -149,6 +149,12 @@ const SOURCES: [(&str, &str); 138] = templates![
     "sign_in/en.txt",
     "sign_in/ja.html",
     "sign_in/en.html",
+    "welcome/ja.subject",
+    "welcome/en.subject",
+    "welcome/ja.txt",
+    "welcome/en.txt",
+    "welcome/ja.html",
+    "welcome/en.html",
 ];
 
 pub static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -85,7 +85,9 @@ fn letter(kind: MessageKind, name: &str, language: Language) -> Letter {
                 .collect(),
             closes: "12月24日(木) 21:30 JST".into(),
         }),
-        sign_in: (kind == MessageKind::SignIn).then(|| (SIGN_IN.into(), "11月24日(火) 19:15 JST".into())),
+        sign_in: matches!(kind, MessageKind::SignIn | MessageKind::Welcome)
+            .then(|| (SIGN_IN.into(), "11月24日(火) 19:15 JST".into())),
+        joined: (kind == MessageKind::Welcome).then(|| ("Acme OB/OG 会".into(), "受付スタッフ".into())),
     }
 }
 
@@ -162,8 +164,16 @@ fn every_message_renders_in_both_languages_and_escapes_html_only_in_html() {
                     | MessageKind::SurveyInvitation
                     | MessageKind::SurveyReminder
                     | MessageKind::SignIn
+                    | MessageKind::Welcome
             );
-            if kind == MessageKind::SignIn {
+            if kind == MessageKind::Welcome {
+                let text = mail.body_text(0).unwrap();
+                assert!(
+                    text.contains("Acme OB/OG 会") && text.contains("受付スタッフ"),
+                    "names the network and role"
+                );
+            }
+            if matches!(kind, MessageKind::SignIn | MessageKind::Welcome) {
                 let text = mail.body_text(0).unwrap();
                 assert!(text.contains(SIGN_IN) && unescaped.contains(SIGN_IN), "the sign-in link");
                 assert!(text.contains("19:15"), "says until when the link works");

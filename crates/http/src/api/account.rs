@@ -229,7 +229,8 @@ impl AccountApi {
 
     /// Add a member (owners)
     ///
-    /// The person is created if the email is new to Tsudoi.
+    /// The person is created if the email is new to Tsudoi, and welcomed by email with a link
+    /// that signs in to the dashboard.
     #[oai(path = "/networks/:network/members", method = "post", operation_id = "add_member")]
     async fn add_member(
         &self,
@@ -249,6 +250,7 @@ impl AccountApi {
             self.state.now(),
         )
         .await?;
+        self.state.mail_wake.notify_one();
         Ok(Created::Created(Json(member.into())))
     }
 

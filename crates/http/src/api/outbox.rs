@@ -48,6 +48,7 @@ pub enum MessageKindApi {
     SurveyInvitation,
     SurveyReminder,
     SignIn,
+    Welcome,
 }
 
 impl From<MessageKind> for MessageKindApi {
@@ -74,6 +75,7 @@ impl From<MessageKind> for MessageKindApi {
             MessageKind::SurveyInvitation => MessageKindApi::SurveyInvitation,
             MessageKind::SurveyReminder => MessageKindApi::SurveyReminder,
             MessageKind::SignIn => MessageKindApi::SignIn,
+            MessageKind::Welcome => MessageKindApi::Welcome,
         }
     }
 }

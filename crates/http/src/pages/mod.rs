@@ -72,6 +72,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("admin/rsvps.html", include_str!("../../templates/admin/rsvps.html")),
         ("admin/door.html", include_str!("../../templates/admin/door.html")),
         ("admin/survey.html", include_str!("../../templates/admin/survey.html")),
+        ("admin/members.html", include_str!("../../templates/admin/members.html")),
+        ("admin/account.html", include_str!("../../templates/admin/account.html")),
+        ("admin/emails.html", include_str!("../../templates/admin/emails.html")),
+        ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {

@@ -6,6 +6,8 @@
 
 mod door;
 mod events;
+mod people;
+mod records;
 mod rsvps;
 mod sign_in;
 mod survey;
@@ -15,6 +17,8 @@ pub use events::{
     cancel_event, create_event, edit_event, event_overview, events_page, home, new_event, publish_event,
     update_event,
 };
+pub use people::{account, change_member, create_token, invite_member, members_page_of, revoke_token};
+pub use records::{audit_log, failed_emails, retry_email};
 pub use rsvps::{decide_rsvp, rsvps_csv, rsvps_page};
 pub use sign_in::{
     sign_in_form, sign_in_link, sign_in_redeem, sign_in_request, sign_out, sign_out_everywhere,
