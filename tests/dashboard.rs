@@ -456,6 +456,22 @@ e2e! {
         assert_eq!(names, ["山田 花子", "'=Eve"], "formulas neutralised");
     }
 
+    async fn the_live_board_counts_who_came_in(app: TestApp) {
+        let people = [("山田 花子", "hanako@example.jp"), ("佐藤 太郎", "taro@example.jp"), ("来ない 人", "absent@example.jp")];
+        let id = crate::surveys::held_event(&app, "board", &people, &["hanako@example.jp", "taro@example.jp"]).await;
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let board = signed.get(&format!("/admin/e/{id}/board")).await;
+        board.expect_status(200, "the board");
+        assert!(board.text.contains(r#"<meta http-equiv="refresh" content="10">"#), "it reloads itself");
+        assert!(board.text.contains("2 / 3"), "two of three in: {}", board.text);
+        let latest = board.text.split("最近の来場").nth(1).unwrap();
+        let (taro, hanako) = (latest.find("佐藤 太郎").unwrap(), latest.find("山田 花子").unwrap());
+        assert!(taro < hanako, "the latest first");
+        assert!(latest.contains("受付"), "at which gate");
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        Signed::sign_in(&app, "door@tokyo.example.jp").await.get(&format!("/admin/e/{id}/board")).await.expect_status(404, "organizers only");
+    }
+
     async fn door_passes_are_shown_once_and_revoked(app: TestApp) {
         let signed = Signed::sign_in(&app, OWNER).await;
         let event = app.published_event(json!({"slug": "door"})).await;

@@ -54,6 +54,15 @@ impl Connection {
         self.read_reply().await
     }
 
+    /// GETs a page as a signed-in browser does, with its session cookie.
+    pub async fn get_with_cookie(&mut self, path: &str, cookie: &str) -> anyhow::Result<Reply> {
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nAccept-Language: ja\r\n\r\n"
+        );
+        self.stream.get_mut().write_all(head.as_bytes()).await?;
+        self.read_reply().await
+    }
+
     /// Posts bytes as they are, with one credential header (`Authorization`, `X-Door-Pass`).
     pub async fn upload(
         &mut self,

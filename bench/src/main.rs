@@ -6,6 +6,7 @@
 //! cores with the server, so it must spend as little CPU per request as it can.
 
 mod client;
+mod dashboard;
 mod door;
 mod email;
 mod flash;
@@ -56,6 +57,9 @@ struct Args {
     /// Run only the survey results and the series report.
     #[arg(long)]
     after_only: bool,
+    /// Run only the dashboard pages.
+    #[arg(long)]
+    dashboard_only: bool,
 }
 
 /// The servers' key, so that the benchmark can make ticket codes they accept.
@@ -298,6 +302,14 @@ async fn after_event(binary: &Path, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The dashboard's pages over 1,000 events and 50,000 RSVPs.
+async fn dashboard_pages(binary: &Path, dir: &Path) -> anyhow::Result<()> {
+    let figures = dashboard::run(binary, &dir.join("dashboard"), 1000, 50_000).await?;
+    dashboard::report(&figures);
+    println!();
+    Ok(())
+}
+
 /// The organizers' big operations: a lottery draw and an invitation list.
 async fn organizer_scenarios(binary: &Path, dir: &Path) -> anyhow::Result<()> {
     let draw = lottery::run(binary, &dir.join("lottery"), 50_000, 500).await?;
@@ -318,6 +330,11 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("tsudoi-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
 
+    if args.dashboard_only {
+        dashboard_pages(&binary, &dir).await?;
+        std::fs::remove_dir_all(&dir).ok();
+        return Ok(());
+    }
     if args.after_only {
         after_event(&binary, &dir).await?;
         std::fs::remove_dir_all(&dir).ok();
@@ -353,6 +370,7 @@ async fn main() -> anyhow::Result<()> {
 
     organizer_scenarios(&binary, &dir).await?;
     after_event(&binary, &dir).await?;
+    dashboard_pages(&binary, &dir).await?;
     door_storms(&binary, &dir, args.postgres.as_deref()).await?;
     println!();
 

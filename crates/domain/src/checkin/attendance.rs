@@ -33,6 +33,18 @@ pub struct NoShow {
     pub party: i32,
 }
 
+/// How many of the latest check-ins a live board shows.
+pub const LATEST_SHOWN: usize = 10;
+
+/// One check-in as a live board lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arrival {
+    pub name: String,
+    pub people: i32,
+    pub gate: String,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attendance {
     /// People with a confirmed seat (each party with its guests).
@@ -47,6 +59,8 @@ pub struct Attendance {
     /// People in per quarter hour (by the time they were scanned), from the first arrival.
     pub arrivals: Vec<(DateTime<Utc>, i64)>,
     pub no_shows: Vec<NoShow>,
+    /// The latest check-ins that stand, newest first (at most `LATEST_SHOWN`).
+    pub latest: Vec<Arrival>,
     pub fee_currency: String,
     /// The door fees of the people in, and what was marked taken.
     pub fees_due: i64,
@@ -110,6 +124,20 @@ pub async fn attendance(db: &impl ConnectionTrait, actor: &Actor, event_id: Even
             .iter()
             .filter(|r| r.checked_in == 0)
             .map(|r| NoShow { rsvp_id: r.id, name: r.name.clone(), email: r.email.clone(), party: r.party() })
+            .collect(),
+        latest: standing
+            .iter()
+            .rev()
+            .filter_map(|c| {
+                let r = confirmed.iter().find(|r| r.id == c.rsvp_id)?;
+                Some(Arrival {
+                    name: r.name.clone(),
+                    people: c.people,
+                    gate: c.gate.clone(),
+                    at: c.scanned_at,
+                })
+            })
+            .take(LATEST_SHOWN)
             .collect(),
         fee_currency: details.event.door_fee_currency.clone(),
         fees_due,

@@ -15,7 +15,7 @@ mod sync;
 mod walk_in;
 
 pub use admit::{Request, redeem_many, scan_request, search_request};
-pub use attendance::{ARRIVAL_BUCKET, Attendance, NoShow, SlotAttendance, attendance};
+pub use attendance::{ARRIVAL_BUCKET, Arrival, Attendance, LATEST_SHOWN, NoShow, SlotAttendance, attendance};
 pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, open_scanner,
     revoke,

@@ -76,6 +76,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("admin/account.html", include_str!("../../templates/admin/account.html")),
         ("admin/emails.html", include_str!("../../templates/admin/emails.html")),
         ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
+        ("admin/board.html", include_str!("../../templates/admin/board.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {

@@ -1,5 +1,5 @@
-//! An event's door passes: make one for a gate (its link and QR shown once, to hand to the
-//! staff there; only its hash is kept), see who has which, revoke one.
+//! An event's door: passes (made for a gate, their link and QR shown once to hand to the staff
+//! there, since only a hash is kept; revoked when lost) and the live board of who came in.
 
 use minijinja::{Value, context};
 use poem::{
@@ -164,4 +164,52 @@ pub async fn revoke_pass(
         Err(Error::NotFound(_) | Error::Forbidden(_)) => not_found(&admin),
         Err(err) => admin.failed(&err, &format!("/admin/e/{event_id}/door")),
     }
+}
+
+/// How often the live board reloads itself (it needs no script: the page asks again).
+const BOARD_REFRESH_SECONDS: u32 = 10;
+
+/// `GET /admin/e/{id}/board`: people in against confirmed, per slot and gate, the latest
+/// arrivals and the door fees; it reloads itself every few seconds.
+#[handler]
+pub async fn door_board(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
+    let admin = match Admin::of(req, &state).await {
+        Ok(admin) => admin,
+        Err(resp) => return resp,
+    };
+    let details = match managed(&admin, &state, &id).await {
+        Ok(details) => details,
+        Err(resp) => return resp,
+    };
+    let a = match passes::attendance(state.db.reader(), &admin.who.actor, details.event.id).await {
+        Ok(a) => a,
+        Err(err) => return admin.failed(&err, "/admin"),
+    };
+    let language = admin.page.language;
+    let zone = details.event.time_zone.as_str();
+    let money = |amount: i64| tsudoi_domain::money::format(amount, &a.fee_currency, language);
+    admin.render(
+        StatusCode::OK,
+        "admin/board.html",
+        home_network(&admin, &details),
+        "events",
+        context! {
+            event => event_head(&details, language, &state.base_url),
+            tab => "board",
+            refresh => BOARD_REFRESH_SECONDS,
+            checked_in => a.checked_in,
+            expected => a.expected,
+            parties_in => a.parties_in,
+            parties => a.parties,
+            slots => a.slots.iter().map(|s| context! { name => s.name.clone(), checked_in => s.checked_in, expected => s.expected }).collect::<Vec<_>>(),
+            gates => a.gates.iter().map(|(gate, n)| context! { gate => gate.clone(), people => n }).collect::<Vec<_>>(),
+            latest => a.latest.iter().map(|l| context! {
+                name => l.name.clone(),
+                people => l.people,
+                gate => l.gate.clone(),
+                at => format::moment(l.at, zone, language),
+            }).collect::<Vec<_>>(),
+            fees => (a.fees_due > 0 || a.fees_collected > 0).then(|| context! { due => money(a.fees_due), collected => money(a.fees_collected) }),
+        },
+    )
 }
