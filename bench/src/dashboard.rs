@@ -56,7 +56,7 @@ pub async fn run(binary: &Path, dir: &Path, events: usize, rsvps: usize) -> anyh
         let starts = now + chrono::Duration::hours(i64::try_from(n)? * 9 + 24);
         let title = if n % 10 == 0 { format!("Crossing #{n}") } else { format!("もくもく会 {n}") };
         let body = json!({
-            "slug": format!("dash-{n}"), "title": title, "seats": 100, "confirmation_required": false,
+            "slug": format!("dash-{n}"), "title": title, "seats": 100, "max_guests": 1, "confirmation_required": false,
             "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::hours(2)).to_rfc3339(),
             "online_url": "https://meet.example.jp/dash",
         });

@@ -143,6 +143,12 @@ async fn outbox_event_optional(manager: &SchemaManager<'_>, optional: bool) -> R
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// SQLite too: a failure between dropping the old outbox and renaming the new one must leave
+    /// the old one in place.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(

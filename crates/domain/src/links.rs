@@ -38,6 +38,8 @@ pub enum LinkKind {
     SignIn,
     /// The token a dashboard form carries, over its session's id (against cross-site requests).
     FormGuard,
+    /// The id a new-event form carries: the event it makes, once however often it is posted.
+    EventForm,
 }
 
 impl LinkKind {
@@ -50,6 +52,7 @@ impl LinkKind {
             LinkKind::Unsubscribe => b"unsubscribe",
             LinkKind::SignIn => b"sign-in",
             LinkKind::FormGuard => b"form-guard",
+            LinkKind::EventForm => b"event-form",
         }
     }
 }

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use data_encoding::BASE64URL_NOPAD;
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait, sea_query::Expr,
 };
 
 use crate::{
@@ -47,45 +47,46 @@ pub enum Requested {
 }
 
 /// Queues a sign-in link to `email`, in `language`, if it belongs to a member of some network,
-/// to return to `next` (a dashboard path) once used.
+/// to return to `next` (a dashboard path) once used. The link and its email are written in one
+/// transaction, under a lock on the person (so racing requests cannot pass the limit).
 pub async fn request(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     email: &Email,
     next: Option<&str>,
     language: Language,
     now: DateTime<Utc>,
 ) -> Result<Requested> {
-    let Some(found) = person::Entity::find().filter(person::Column::Email.eq(email.as_str())).one(db).await?
+    let txn = db.begin().await?;
+    let Some(found) = person::Entity::find()
+        .filter(person::Column::Email.eq(email.as_str()))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
     else {
         return Ok(Requested::Unknown);
     };
-    if memberships_of(db, found.id, None).await?.is_empty() {
+    if memberships_of(&txn, found.id, None).await?.is_empty() {
         return Ok(Requested::Unknown);
     }
+    // Sign-in links only: a welcome's link, good for days, does not count.
     let outstanding = sign_in_link::Entity::find()
         .filter(sign_in_link::Column::PersonId.eq(found.id))
         .filter(sign_in_link::Column::UsedAt.is_null())
         .filter(sign_in_link::Column::ExpiresAt.gt(now))
-        .count(db)
+        .filter(sign_in_link::Column::ExpiresAt.lte(now + LINK_LIFETIME))
+        .count(&txn)
         .await?;
     if outstanding >= LINKS_OUTSTANDING {
         return Ok(Requested::Throttled);
     }
-    let id = SignInLinkId::new();
-    sign_in_link::Entity::insert(sign_in_link::ActiveModel {
-        id: Set(id),
-        person_id: Set(found.id),
-        next_path: Set(next.and_then(safe_next).map(str::to_owned)),
-        created_at: Set(now),
-        expires_at: Set(now + LINK_LIFETIME),
-        used_at: Set(None),
-    })
-    .exec_without_returning(db)
-    .await?;
-    let mut message = outbox::personal_message(MessageKind::SignIn, now);
-    message.id = Set(MessageId(id.uuid()));
-    message.details = Set(Some(serde_json::json!({ "language": language.code() })));
-    crate::entity::outbox::Entity::insert(message).exec_without_returning(db).await?;
+    let link = NewLink {
+        kind: MessageKind::SignIn,
+        lifetime: LINK_LIFETIME,
+        next_path: next.and_then(safe_next),
+        details: serde_json::json!({ "language": language.code() }),
+    };
+    queue_link(&txn, found.id, link, now).await?;
+    txn.commit().await?;
     Ok(Requested::Sent)
 }
 
@@ -100,20 +101,46 @@ pub(crate) async fn queue_welcome(
     network_id: crate::ids::NetworkId,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let link = NewLink {
+        kind: MessageKind::Welcome,
+        lifetime: WELCOME_LIFETIME,
+        next_path: None,
+        details: serde_json::json!({ "network": network_id }),
+    };
+    queue_link(txn, person_id, link, now).await
+}
+
+/// A link to queue, with the email that carries it.
+struct NewLink<'a> {
+    kind: MessageKind,
+    lifetime: Duration,
+    next_path: Option<&'a str>,
+    /// What the email needs beyond the link (its language, the network joined).
+    details: serde_json::Value,
+}
+
+/// Writes a sign-in link and the email that carries it (same id), inside the caller's
+/// transaction.
+async fn queue_link(
+    txn: &impl ConnectionTrait,
+    person_id: PersonId,
+    link: NewLink<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let id = SignInLinkId::new();
     sign_in_link::Entity::insert(sign_in_link::ActiveModel {
         id: Set(id),
         person_id: Set(person_id),
-        next_path: Set(None),
+        next_path: Set(link.next_path.map(str::to_owned)),
         created_at: Set(now),
-        expires_at: Set(now + WELCOME_LIFETIME),
+        expires_at: Set(now + link.lifetime),
         used_at: Set(None),
     })
     .exec_without_returning(txn)
     .await?;
-    let mut message = outbox::personal_message(MessageKind::Welcome, now);
+    let mut message = outbox::personal_message(link.kind, now);
     message.id = Set(MessageId(id.uuid()));
-    message.details = Set(Some(serde_json::json!({ "network": network_id })));
+    message.details = Set(Some(link.details));
     crate::entity::outbox::Entity::insert(message).exec_without_returning(txn).await?;
     Ok(())
 }

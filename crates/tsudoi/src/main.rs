@@ -183,6 +183,11 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!("Demo data is ready. Owner token for the `demo` network (shown once):\n  {token}");
                 eprintln!("Try: curl -H 'Authorization: Bearer {token}' {}/api/v1/me", app.base_url());
                 eprintln!("The demo network's public page: {}/n/demo", app.base_url());
+                eprintln!(
+                    "The dashboard: {}/admin (sign in as {}; the link arrives in the outbox folder)",
+                    app.base_url(),
+                    demo::DEMO_EMAIL
+                );
             }
             eprintln!("Tsudoi is running at {} (API docs: {}/api/docs)", app.base_url(), app.base_url());
             app.run_until_stopped(shutdown_signal()).await

@@ -18,7 +18,7 @@ pub use actions::{Action, act};
 pub(crate) use event_change::{after_event_cancelled, after_event_change, check_seat_change};
 pub use expiry::{expire_due, remind_due};
 pub use history::{Happening, HistoryEntry, history};
-pub use organizer::{Decision, NOTE_MAX, decide};
+pub use organizer::{Decision, NOTE_MAX, decide, decide_in_event};
 pub use roster::{RsvpFilter, csv, list, status_label};
 pub use submit::{Form, NAME_MAX, Submitted, closes_at, ensure_open, submit, submit_many};
 pub use view::{AttendeePage, TicketStanding, TicketView, attendee_page, free_seats, going, ticket};

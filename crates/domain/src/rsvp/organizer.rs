@@ -14,7 +14,7 @@ use crate::{
     entity::{event as event_row, event_slot, rsvp},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
     event::{self, EventStatus},
-    ids::{RsvpId, SlotId},
+    ids::{EventId, RsvpId, SlotId},
     outbox::{self, MessageKind},
     values,
 };
@@ -58,9 +58,38 @@ pub async fn decide(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<rsvp::Model> {
+    decide_within(db, actor, None, id, decision, policy, now).await
+}
+
+/// `decide`, for an RSVP of `event_id` only (a page of that event): another event's RSVP is
+/// not found, and nothing is done to it.
+pub async fn decide_in_event(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    event_id: EventId,
+    id: RsvpId,
+    decision: Decision,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<rsvp::Model> {
+    decide_within(db, actor, Some(event_id), id, decision, policy, now).await
+}
+
+async fn decide_within(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    expected_event: Option<EventId>,
+    id: RsvpId,
+    decision: Decision,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<rsvp::Model> {
     let txn = db.begin().await?;
     let event_id =
         rsvp::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound(Resource::Rsvp))?.event_id;
+    if expected_event.is_some_and(|expected| expected != event_id) {
+        return Err(Error::NotFound(Resource::Rsvp));
+    }
     event::get(&txn, actor, event_id, Permission::ManageEvents)
         .await
         .map_err(|_| Error::NotFound(Resource::Rsvp))?;

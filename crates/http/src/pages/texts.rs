@@ -614,6 +614,26 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
         ),
         ("admin_board_live", "{n} 秒ごとに自動で更新されます。", "Updates itself every {n} seconds."),
         ("admin_board_people", "{n} 名", "{n} in"),
+        (
+            "admin_done_created",
+            "下書きとして作成しました。公開するまで参加者には見えません。",
+            "Created as a draft: attendees cannot see it until it is published.",
+        ),
+        (
+            "admin_done_saved",
+            "保存しました。参加者に関係する変更は、メールでお知らせします。",
+            "Saved. Attendees are told by email of changes that matter to them.",
+        ),
+        (
+            "admin_done_published",
+            "公開しました。イベントページから参加登録を受け付けます。",
+            "Published: the event page now takes RSVPs.",
+        ),
+        (
+            "admin_done_cancelled",
+            "中止しました。参加者にメールでお知らせしています。",
+            "Cancelled. Attendees are being told by email.",
+        ),
         ("admin_all", "すべて", "All"),
         ("admin_err_too_small", "値が小さすぎます。", "Too small."),
         ("admin_err_too_large", "値が大きすぎます。", "Too large."),

@@ -9,10 +9,11 @@ use poem::{
 };
 use tsudoi_domain::{
     Error,
+    access::Permission,
     checkin::{self as passes, NewPass},
-    event::{self, EventDetails},
+    event::EventDetails,
     format,
-    ids::{DoorPassId, EventId},
+    ids::DoorPassId,
     qr,
 };
 use uuid::Uuid;
@@ -71,20 +72,9 @@ async fn passes_page(
     )
 }
 
+/// The event, if the person manages it (else the answer to give).
 async fn managed(admin: &Admin, state: &AppState, id: &str) -> Result<EventDetails, Response> {
-    let Ok(id) = id.parse::<Uuid>() else { return Err(not_found(admin)) };
-    match event::get(
-        state.db.reader(),
-        &admin.who.actor,
-        EventId(id),
-        tsudoi_domain::access::Permission::ManageEvents,
-    )
-    .await
-    {
-        Ok((details, _)) => Ok(details),
-        Err(Error::NotFound(_) | Error::Forbidden(_)) => Err(not_found(admin)),
-        Err(err) => Err(admin.failed(&err, "/admin")),
-    }
+    super::events::event_for(admin, state, id, Permission::ManageEvents).await.map(|(details, _)| details)
 }
 
 /// `GET /admin/e/{id}/door`.
@@ -155,14 +145,22 @@ pub async fn revoke_pass(
         Ok(posted) => posted,
         Err(resp) => return resp,
     };
-    let (Ok(event_id), Ok(pass_id)) = (id.parse::<Uuid>(), pass.parse::<Uuid>()) else {
-        return not_found(&admin);
+    let details = match managed(&admin, &state, &id).await {
+        Ok(details) => details,
+        Err(resp) => return resp,
     };
-    match passes::revoke(state.db.writer(), &admin.who.actor, DoorPassId(pass_id), state.now()).await {
-        Ok(revoked) if revoked.event_id.uuid() == event_id => see_other(&format!("/admin/e/{event_id}/door")),
-        Ok(_) => not_found(&admin),
+    let Ok(pass_id) = pass.parse::<Uuid>().map(DoorPassId) else { return not_found(&admin) };
+    // A pass of another event is not this page's to revoke.
+    let back = format!("/admin/e/{}/door", details.event.id.uuid());
+    match passes::list(state.db.reader(), &admin.who.actor, details.event.id).await {
+        Ok(found) if found.iter().any(|p| p.id == pass_id) => {}
+        Ok(_) => return not_found(&admin),
+        Err(err) => return admin.failed(&err, &back),
+    }
+    match passes::revoke(state.db.writer(), &admin.who.actor, pass_id, state.now()).await {
+        Ok(_) => see_other(&back),
         Err(Error::NotFound(_) | Error::Forbidden(_)) => not_found(&admin),
-        Err(err) => admin.failed(&err, &format!("/admin/e/{event_id}/door")),
+        Err(err) => admin.failed(&err, &back),
     }
 }
 

@@ -22,6 +22,7 @@ use tsudoi_domain::{
     },
     format,
     ids::{EventId, SeriesId, SlotId, VenueId},
+    links::LinkKind,
     outbox::MessageKind,
     rsvp::RsvpStatus,
     series,
@@ -30,7 +31,7 @@ use tsudoi_domain::{
 };
 use uuid::Uuid;
 
-use super::{Admin, not_found, see_other};
+use super::{Admin, not_found, query_param, see_other};
 use crate::{
     pages::{rsvp::Posted, texts},
     state::AppState,
@@ -53,11 +54,6 @@ const ZONES: [&str; 10] = [
     "America/Los_Angeles",
     "UTC",
 ];
-
-fn query_param(req: &Request, key: &str) -> Option<String> {
-    let query = req.uri().query()?;
-    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
-}
 
 /// `GET /admin`: the first network's events, or a word for someone in none.
 #[handler]
@@ -167,7 +163,7 @@ pub async fn events_page(req: &Request, Path(slug): Path<String>, state: Data<&A
 }
 
 /// The event for the person, if they may see it (the answer otherwise).
-async fn event_for(
+pub(super) async fn event_for(
     admin: &Admin,
     state: &AppState,
     id: &str,
@@ -247,6 +243,7 @@ pub async fn event_overview(req: &Request, Path(id): Path<String>, state: Data<&
             venue => venue.map(|v| format!("{} ({})", v.name, v.address)),
             online_url => e.online_url.clone(),
             mode => mode,
+            done => query_param(req, "done").and_then(|d| t.get(format!("admin_done_{d}").as_str()).copied()),
             slots => details.slots.iter().map(|s| context! { name => s.name.clone(), seats => s.seats }).collect::<Vec<_>>(),
             hosts => std::iter::once(&details.host).chain(details.cohosts.iter()).map(|n| n.name.clone()).collect::<Vec<_>>(),
         },
@@ -369,20 +366,12 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
     let optional = |key: &str| Some(text(key)).filter(|v| !v.is_empty());
     let zone = optional("time_zone")
         .unwrap_or_else(|| base.time_zone.clone().unwrap_or_else(|| "Asia/Tokyo".into()));
-    let number = |key: &str, errors: &mut ValidationErrors| -> Option<i64> {
-        let raw = text(key);
-        if raw.is_empty() {
-            return None;
-        }
-        let normal: String = raw.chars().map(full_width_digit).filter(|c| *c != ',').collect();
-        match normal.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.add(key, "not_a_number", "must be a whole number");
-                None
-            }
-        }
-    };
+    let number = |key: &str, errors: &mut ValidationErrors| whole_number(form, key, errors);
+    // Times are read in the zone chosen; an unknown zone is its own error, not every time's.
+    if tsudoi_domain::values::TimeZone::parse(&zone).is_err() {
+        errors.add("time_zone", "unknown_time_zone", "is not a time zone");
+        return Err(errors);
+    }
     let seats = number("seats", &mut errors);
     let hold_minutes = number("hold_minutes", &mut errors);
     let max_guests = number("max_guests", &mut errors);
@@ -467,6 +456,23 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
             .collect(),
         organizers: base.organizers,
     })
+}
+
+/// A whole number typed into `key` (full-width digits and thousands separators read as a
+/// Japanese keyboard types them); `None` when empty, an error when it is no number.
+pub(super) fn whole_number(form: &Posted, key: &str, errors: &mut ValidationErrors) -> Option<i64> {
+    let raw = form.get(key).map(|v| v.trim()).unwrap_or_default();
+    if raw.is_empty() {
+        return None;
+    }
+    let normal: String = raw.chars().map(full_width_digit).filter(|c| *c != ',').collect();
+    match normal.parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.add(key, "not_a_number", "must be a whole number");
+            None
+        }
+    }
 }
 
 /// The most slot rows a form may post.
@@ -575,7 +581,7 @@ async fn form_page(
             series => series.into_iter().map(|s| context! { id => s.id.uuid().to_string(), name => s.name }).collect::<Vec<_>>(),
             zones => zones,
             slot_rows => (0..slot_rows.min(SLOT_ROWS_MAX)).collect::<Vec<_>>(),
-            form_id => Uuid::now_v7().to_string(),
+            form_id => state.links.keyring.make(LinkKind::EventForm, Uuid::now_v7(), 0),
         },
     )
 }
@@ -596,12 +602,21 @@ pub async fn new_event(req: &Request, Path(slug): Path<String>, state: Data<&App
         .await
 }
 
-/// The values as posted, for the form shown again.
+/// The values as posted, for the form shown again. Slot rows left empty are dropped and the
+/// rest numbered again, as `draft_from` reads them, so the domain's `slots[i]` is row `i`.
 fn posted_values(form: &Posted) -> BTreeMap<String, String> {
     let mut values = BTreeMap::new();
     for (k, v) in form.pairs() {
-        if k != "guard" {
+        if k != "guard" && !k.starts_with("slot_") {
             values.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    let field = |name: &str, i: usize| form.get(&format!("slot_{name}_{i}")).cloned().unwrap_or_default();
+    let rows = (0..SLOT_ROWS_MAX)
+        .filter(|&i| !field("name", i).trim().is_empty() || !field("seats", i).trim().is_empty());
+    for (row, i) in rows.enumerate() {
+        for name in ["id", "name", "seats", "fee"] {
+            values.insert(format!("slot_{name}_{row}"), field(name, i));
         }
     }
     values
@@ -622,7 +637,7 @@ async fn inline_venue(
     let input = VenueInput {
         name: field("new_venue_name"),
         address: field("new_venue_address"),
-        map_url: Some(field("new_venue_map_url")).filter(|v| !v.is_empty()),
+        map_url: None,
         access_notes: None,
         room_capacity: seats.max(1),
     };
@@ -724,7 +739,11 @@ pub async fn create_event(
         return not_found(&admin);
     }
     // The form's id becomes the event's: a second post of the same form finds it made.
-    let id = form.get("form_id").and_then(|f| f.parse::<Uuid>().ok()).map_or_else(EventId::new, EventId);
+    // Only an id this server put in a form it served: nobody picks an event's id.
+    let id = form
+        .get("form_id")
+        .and_then(|f| state.links.keyring.open(LinkKind::EventForm, f))
+        .map_or_else(EventId::new, |opened| EventId(opened.id));
     let made = |admin: &Admin| {
         let db = state.db.reader();
         let actor = admin.who.actor.clone();

@@ -86,7 +86,7 @@ impl Admin {
         let guarded = form
             .get("guard")
             .is_some_and(|g| session::form_guard_holds(&state.links, admin.who.session_id, g));
-        if !guarded || !same_origin(req) {
+        if !guarded || !same_origin(req, &state.base_url) {
             let t = texts::texts(admin.page.language);
             return Err(admin.page.message(
                 StatusCode::FORBIDDEN,
@@ -223,15 +223,32 @@ fn with_session_cookie(mut resp: Response, state: &AppState, value: Option<&str>
 }
 
 /// Whether a form comes from one of our own pages: its `Origin` (sent by browsers with every
-/// POST) names the host it was posted to. A request without one (an old browser, a script)
+/// POST) is the service's public address (`base_url`, which a reverse proxy in front serves) or
+/// names the host the request was sent to. A request without one (an old browser, a script)
 /// still needs the form guard.
-fn same_origin(req: &Request) -> bool {
+fn same_origin(req: &Request, base_url: &str) -> bool {
     let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
+    let Ok(origin) = url::Url::parse(origin) else { return false };
+    let public = url::Url::parse(base_url).is_ok_and(|base| base.origin() == origin.origin());
     let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    url::Url::parse(origin).ok().is_some_and(|o| {
-        let port = o.port().map(|p| format!(":{p}")).unwrap_or_default();
-        o.host_str().is_some_and(|h| format!("{h}{port}").eq_ignore_ascii_case(host))
-    })
+    let port = origin.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let same_host = origin.host_str().is_some_and(|h| format!("{h}{port}").eq_ignore_ascii_case(host));
+    public || same_host
+}
+
+/// A query parameter's value.
+fn query_param(req: &Request, key: &str) -> Option<String> {
+    let query = req.uri().query()?;
+    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+}
+
+/// A CSV file to download (kept out of every cache).
+fn csv_file(bytes: Vec<u8>, name: &str) -> Response {
+    Response::builder()
+        .content_type("text/csv; charset=utf-8")
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(bytes)
 }
 
 /// The "not found" page, for what is not the person's.

@@ -72,6 +72,9 @@ pub async fn retry_email(
         Ok(posted) => posted,
         Err(resp) => return resp,
     };
+    if admin.network(&slug).is_none() {
+        return not_found(&admin);
+    }
     let Ok(id) = id.parse::<Uuid>().map(MessageId) else { return not_found(&admin) };
     match outbox::retry(state.db.writer(), &admin.who.actor, id, state.now()).await {
         Ok(_) => {

@@ -5,7 +5,7 @@
 use minijinja::{Value, context};
 use poem::{
     Body, Request, Response, handler,
-    http::{StatusCode, header},
+    http::StatusCode,
     web::{Data, Path},
 };
 use tsudoi_domain::{
@@ -18,9 +18,9 @@ use tsudoi_domain::{
 use uuid::Uuid;
 
 use super::{
-    Admin,
+    Admin, csv_file,
     events::{event_head, home_network},
-    not_found, see_other,
+    not_found, query_param, see_other,
 };
 use crate::state::AppState;
 
@@ -47,11 +47,6 @@ fn status_key(status: RsvpStatus) -> String {
 
 fn status_of(key: &str) -> Option<RsvpStatus> {
     serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
-}
-
-fn query_param(req: &Request, key: &str) -> Option<String> {
-    let query = req.uri().query()?;
-    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
 /// `GET /admin/e/{id}/rsvps?status=&q=&page=`.
@@ -142,7 +137,7 @@ pub async fn rsvps_page(req: &Request, Path(id): Path<String>, state: Data<&AppS
             more_href => more_href,
             slots => details.slots.iter().map(|s| context! { id => s.id.uuid().to_string(), name => s.name.clone() }).collect::<Vec<_>>(),
             live => e.status != EventStatus::Cancelled,
-            done => query_param(req, "done"),
+            back => req.uri().path_and_query().map_or_else(String::new, |p| p.as_str().to_owned()),
         },
     )
 }
@@ -179,22 +174,23 @@ pub async fn decide_rsvp(
         .filter(|b| b.starts_with(&format!("/admin/e/{event_id}/rsvps")))
         .cloned()
         .unwrap_or_else(|| format!("/admin/e/{event_id}/rsvps"));
-    match rsvp::decide(
+    let event_id = EventId(event_id);
+    let decided = rsvp::decide_in_event(
         state.db.writer(),
         &admin.who.actor,
+        event_id,
         RsvpId(rsvp_id),
         decision,
         &state.policy,
         state.now(),
     )
-    .await
-    {
-        // An RSVP of another event is none of this page's business.
-        Ok(changed) if changed.event_id.uuid() != event_id => not_found(&admin),
+    .await;
+    match decided {
         Ok(_) => {
             state.mail_wake.notify_one();
             see_other(&back)
         }
+        Err(Error::NotFound(_) | Error::Forbidden(_)) => not_found(&admin),
         Err(err) => admin.failed(&err, &back),
     }
 }
@@ -217,14 +213,7 @@ pub async fn rsvps_csv(req: &Request, Path(id): Path<String>, state: Data<&AppSt
         Err(err) => return admin.failed(&err, "/admin"),
     };
     match rsvp::csv(&details, &rows, admin.page.language) {
-        Ok(bytes) => Response::builder()
-            .content_type("text/csv; charset=utf-8")
-            .header(
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"rsvps-{}.csv\"", details.event.slug),
-            )
-            .header(header::CACHE_CONTROL, "no-store")
-            .body(bytes),
+        Ok(bytes) => csv_file(bytes, &format!("rsvps-{}.csv", details.event.slug)),
         Err(err) => admin.failed(&err, "/admin"),
     }
 }

@@ -12,7 +12,7 @@ use tsudoi_domain::{
     values::Email,
 };
 
-use super::{Admin, SESSION_COOKIE, cookie, same_origin, see_other, with_session_cookie};
+use super::{Admin, SESSION_COOKIE, cookie, query_param, same_origin, see_other, with_session_cookie};
 use crate::{
     limits::client_ip,
     pages::{Page, rsvp::read_form, texts},
@@ -21,10 +21,7 @@ use crate::{
 
 /// Where to go after signing in: the `next` of the query, if it is a dashboard page.
 fn next_of(req: &Request) -> Option<String> {
-    let query = req.uri().query()?;
-    url::form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "next")
-        .and_then(|(_, v)| session::safe_next(&v).map(str::to_owned))
+    query_param(req, "next").and_then(|next| session::safe_next(&next).map(str::to_owned))
 }
 
 /// The sign-in form, with what was typed and what is wrong with it (`error`), or a `notice`.
@@ -70,7 +67,7 @@ pub async fn sign_in_request(req: &Request, body: Body, state: Data<&AppState>) 
     let Some(form) = read_form(body).await else { return page.form_too_large() };
     let next = form.get("next").and_then(|n| session::safe_next(n)).map(str::to_owned);
     let typed = form.get("email").cloned().unwrap_or_default();
-    if !same_origin(req) {
+    if !same_origin(req, &state.base_url) {
         return form_page(
             &page,
             StatusCode::FORBIDDEN,
@@ -146,7 +143,7 @@ pub async fn sign_in_link(req: &Request, Path(token): Path<String>, state: Data<
 pub async fn sign_in_redeem(req: &Request, Path(token): Path<String>, state: Data<&AppState>) -> Response {
     let mut page = Page::of(req);
     page.path = "/admin/sign-in".to_owned();
-    if !same_origin(req) {
+    if !same_origin(req, &state.base_url) {
         return refused(&page, LinkRefused::Unknown);
     }
     match session::redeem(state.db.writer(), &state.links, &token, state.now()).await {

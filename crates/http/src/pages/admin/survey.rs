@@ -12,7 +12,7 @@ use tsudoi_domain::{
     Error,
     access::Permission,
     error::ValidationErrors,
-    event::{self, EventDetails},
+    event::EventDetails,
     format,
     ids::EventId,
     survey::{self, Audience, SurveyChanges},
@@ -20,7 +20,7 @@ use tsudoi_domain::{
 use uuid::Uuid;
 
 use super::{
-    Admin,
+    Admin, csv_file,
     events::{event_head, home_network},
     not_found, see_other,
 };
@@ -30,13 +30,9 @@ use crate::{
     state::AppState,
 };
 
+/// The event, if the person manages it (else the answer to give).
 async fn managed(admin: &Admin, state: &AppState, id: &str) -> Result<EventDetails, Response> {
-    let Ok(id) = id.parse::<Uuid>() else { return Err(not_found(admin)) };
-    match event::get(state.db.reader(), &admin.who.actor, EventId(id), Permission::ManageEvents).await {
-        Ok((details, _)) => Ok(details),
-        Err(Error::NotFound(_) | Error::Forbidden(_)) => Err(not_found(admin)),
-        Err(err) => Err(admin.failed(&err, "/admin")),
-    }
+    super::events::event_for(admin, state, id, Permission::ManageEvents).await.map(|(details, _)| details)
 }
 
 /// The survey page: its settings (as stored, or as posted with `errors`) and its results.
@@ -148,13 +144,14 @@ pub async fn survey_overview(req: &Request, Path(id): Path<String>, state: Data<
 fn changes_of(form: &Posted, zone: &str) -> Result<SurveyChanges, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let text = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let number = |k: &str, errors: &mut ValidationErrors| match text(k).parse::<i32>() {
-        Ok(n) => Some(n),
-        Err(_) if text(k).is_empty() => None,
-        Err(_) => {
-            errors.add(k, "not_a_number", "must be a whole number");
-            None
-        }
+    let number = |k: &str, errors: &mut ValidationErrors| {
+        super::events::whole_number(form, k, errors).and_then(|n| match i32::try_from(n) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.add(k, "too_large", "is too large");
+                None
+            }
+        })
     };
     let delay = number("send_delay_minutes", &mut errors);
     let reminder = number("reminder_days", &mut errors);
@@ -228,14 +225,7 @@ pub async fn survey_csv(req: &Request, Path(id): Path<String>, state: Data<&AppS
     let Ok(event_id) = id.parse::<Uuid>().map(EventId) else { return not_found(&admin) };
     match survey::results::csv(state.db.reader(), &admin.who.actor, event_id, Some(admin.page.language)).await
     {
-        Ok((bytes, details)) => Response::builder()
-            .content_type("text/csv; charset=utf-8")
-            .header(
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"survey-{}.csv\"", details.event.slug),
-            )
-            .header(header::CACHE_CONTROL, "no-store")
-            .body(bytes),
+        Ok((bytes, details)) => csv_file(bytes, &format!("survey-{}.csv", details.event.slug)),
         Err(Error::NotFound(_) | Error::Forbidden(_)) => not_found(&admin),
         Err(err) => admin.failed(&err, "/admin"),
     }
