@@ -186,7 +186,8 @@ fn event_fields<'a>(title: &'a str, form_id: &'a str) -> Vec<(&'a str, &'a str)>
 /// The id a fresh new-event form carries (the server signs it; a made-up one is not honoured).
 async fn form_id(signed: &Signed<'_>) -> String {
     let form = signed.get("/admin/n/tokyo/events/new").await;
-    let at = form.text.find(r#"name="form_id" value=""#).expect("a form id") + r#"name="form_id" value=""#.len();
+    let at =
+        form.text.find(r#"name="form_id" value=""#).expect("a form id") + r#"name="form_id" value=""#.len();
     form.text[at..].split('"').next().unwrap().to_owned()
 }
 
