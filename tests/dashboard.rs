@@ -646,6 +646,13 @@ e2e! {
         let door = Signed::sign_in(&app, "door@tokyo.example.jp").await;
         door.get("/admin/n/tokyo").await.expect_status(200, "door staff see the events");
         door.get(&format!("/admin/e/{id}")).await.expect_status(200, "and an event's overview");
+        // Door staff open the scanner for any of the network's events, with a pass of their own.
+        let scanner = location(&door.post(&format!("/admin/e/{id}/scanner"), &[]).await);
+        assert!(scanner.starts_with("/door/"), "{scanner}");
+        let page = app.page(&scanner).await;
+        page.expect_status(200, "the scanner opens");
+        let passes = app.get(&format!("/api/v1/events/{id}/door-passes")).await.expect(200);
+        assert_eq!(passes[0]["label"], "door", "named after who opened it: {passes}");
         for path in [format!("/admin/e/{id}/rsvps"), format!("/admin/e/{id}/rsvps.csv"), format!("/admin/e/{id}/door"), format!("/admin/e/{id}/edit"), "/admin/n/tokyo/events/new".to_owned()] {
             door.get(&path).await.expect_status(404, &path);
         }
@@ -660,6 +667,7 @@ e2e! {
             stranger.get(&path).await.expect_status(404, &path);
         }
         stranger.post(&format!("/admin/e/{id}/publish"), &[]).await.expect_status(404, "another network's event");
+        stranger.post(&format!("/admin/e/{id}/scanner"), &[]).await.expect_status(404, "nor its scanner");
         let home = stranger.get("/admin").await;
         assert_eq!(location(&home), "/admin/n/osaka");
     }

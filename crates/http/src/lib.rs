@@ -78,6 +78,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/admin/e/:id/door", get(admin::door_passes).post(admin::create_pass))
         .at("/admin/e/:id/door/:pass/revoke", post(admin::revoke_pass))
         .at("/admin/e/:id/board", get(admin::door_board))
+        .at("/admin/e/:id/scanner", post(admin::open_scanner))
         .at("/admin/e/:id/survey", get(admin::survey_overview).post(admin::survey_act))
         .at("/admin/e/:id/survey.csv", get(admin::survey_csv))
         .at("/admin/e/:id/survey/report", get(admin::survey_print))

@@ -634,6 +634,12 @@ pub fn texts(language: Language) -> BTreeMap<&'static str, &'static str> {
             "中止しました。参加者にメールでお知らせしています。",
             "Cancelled. Attendees are being told by email.",
         ),
+        ("admin_open_scanner", "受付スキャナーを開く", "Open the door scanner"),
+        (
+            "admin_open_scanner_note",
+            "あなた名義の入場パスで、この端末をスキャナーにします。",
+            "Makes this device a scanner, with a door pass in your name.",
+        ),
         ("admin_all", "すべて", "All"),
         ("admin_err_too_small", "値が小さすぎます。", "Too small."),
         ("admin_err_too_large", "値が大きすぎます。", "Too large."),

@@ -211,3 +211,28 @@ pub async fn door_board(req: &Request, Path(id): Path<String>, state: Data<&AppS
         },
     )
 }
+
+/// `POST /admin/e/{id}/scanner`: a door-staff member (or an organizer) of the event's network
+/// opens the scanner with a pass of their own, made now and named after them, without being
+/// handed a link.
+#[handler]
+pub async fn open_scanner(
+    req: &Request,
+    Path(id): Path<String>,
+    body: Body,
+    state: Data<&AppState>,
+) -> Response {
+    let (admin, _) = match Admin::posting(req, &state, body).await {
+        Ok(posted) => posted,
+        Err(resp) => return resp,
+    };
+    let (details, _) = match super::events::event_for(&admin, &state, &id, Permission::CheckIn).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    match passes::open_scanner(state.db.writer(), &admin.who.actor, details.event.id, state.now()).await {
+        Ok(issued) => see_other(&format!("/door/{}", issued.token)),
+        Err(Error::NotFound(_) | Error::Forbidden(_)) => not_found(&admin),
+        Err(err) => admin.failed(&err, &format!("/admin/e/{}", details.event.id.uuid())),
+    }
+}

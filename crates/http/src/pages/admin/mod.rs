@@ -12,7 +12,7 @@ mod rsvps;
 mod sign_in;
 mod survey;
 
-pub use door::{create_pass, door_board, door_passes, revoke_pass};
+pub use door::{create_pass, door_board, door_passes, open_scanner, revoke_pass};
 pub use events::{
     cancel_event, create_event, edit_event, event_overview, events_page, home, new_event, publish_event,
     update_event,
