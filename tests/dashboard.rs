@@ -495,6 +495,41 @@ e2e! {
         Signed::sign_in(&app, "door@tokyo.example.jp").await.get(&format!("/admin/e/{id}/board")).await.expect_status(404, "organizers only");
     }
 
+    async fn an_edition_is_copied_as_the_next_once_and_series_and_supporters_are_reported(app: TestApp) {
+        let series = app.post("/api/v1/networks/tokyo/series", json!({"slug": "crossing", "name": "Crossing"})).await.expect(201);
+        let series_id = series["id"].as_str().unwrap();
+        let eighth = app.published_event(json!({"slug": "crossing-8", "series_id": series_id, "edition": 8})).await;
+        let id = eighth["id"].as_str().unwrap();
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let overview = signed.get(&format!("/admin/e/{id}")).await;
+        let at = overview.text.find(r#"name="form_id" value=""#).unwrap() + r#"name="form_id" value=""#.len();
+        let copy_id = overview.text[at..].split('"').next().unwrap().to_owned();
+        let first = location(&signed.post(&format!("/admin/e/{id}/duplicate"), &[("form_id", &copy_id)]).await);
+        let second = location(&signed.post(&format!("/admin/e/{id}/duplicate"), &[("form_id", &copy_id)]).await);
+        assert_eq!(first, second, "a double click makes one copy");
+        assert!(first.ends_with("/edit"), "{first}");
+        let copy_id = first.trim_start_matches("/admin/e/").trim_end_matches("/edit");
+        let copy = app.get(&format!("/api/v1/events/{copy_id}")).await.expect(200);
+        assert_eq!((copy["edition"].as_i64(), copy["status"].as_str()), (Some(9), Some("draft")));
+        assert_eq!(copy["starts_at"], "2026-12-17T10:00:00+00:00", "the same hours a week on");
+        assert_ne!(copy["slug"], eighth["slug"]);
+        assert_eq!(event::Entity::find().count(app.db.reader()).await.unwrap(), 2);
+
+        // Reports: the series edition by edition, the supporters' year and its CSV.
+        let reports = signed.get("/admin/n/tokyo/reports?year=2026").await;
+        reports.expect_status(200, "the reports");
+        assert!(reports.text.contains(&format!("/admin/series/{series_id}/report")), "{}", reports.text);
+        assert!(reports.text.contains("オーナー 花子"), "the supporter of the year: {}", reports.text);
+        signed.get(&format!("/admin/series/{series_id}/report")).await.expect_status(200, "the printable series");
+        let csv = signed.get("/admin/n/tokyo/supporters.csv?year=2026&fiscal=1").await;
+        assert!(csv.text.starts_with('\u{feff}') && csv.text.contains("オーナー 花子"), "{}", csv.text);
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let door = Signed::sign_in(&app, "door@tokyo.example.jp").await;
+        door.get("/admin/n/tokyo/reports").await.expect_status(404, "not for door staff");
+        door.get(&format!("/admin/series/{series_id}/report")).await.expect_status(404, "nor the series");
+        door.post(&format!("/admin/e/{id}/duplicate"), &[]).await.expect_status(404, "nor copying");
+    }
+
     async fn door_passes_are_shown_once_and_revoked(app: TestApp) {
         let signed = Signed::sign_in(&app, OWNER).await;
         let event = app.published_event(json!({"slug": "door"})).await;

@@ -128,6 +128,9 @@ e2e! {
         assert_eq!(early.fields(), ["closes_at"], "it would close before it is sent");
         let changed = app.patch(&survey, json!({"reminder_days": 2})).await.expect(200);
         assert_eq!(changed["reminder_days"], 2);
+        // `null` leaves a setting as it is (the reminder excepted, where it means none).
+        let unchanged = app.patch(&survey, json!({"closes_at": null, "anonymous": null})).await.expect(200);
+        assert_eq!((&unchanged["closes_at"], &unchanged["anonymous"]), (&changed["closes_at"], &changed["anonymous"]));
         app.post(&format!("{survey}/send"), json!({})).await.expect_problem(409, "event_not_over");
 
         // The end plus two hours: the scheduler sends it, to those who came only.

@@ -406,6 +406,38 @@ pub fn draft_of(details: &EventDetails) -> EventDraft {
     }
 }
 
+/// An event copied as its series' next edition (or as a new event, outside a series), to be
+/// checked and published: the same weekday and hours, moved on by whole weeks until it is at
+/// least a week ahead, its opening, deadline and lottery draw moved with it; a new address.
+pub fn next_edition_draft(
+    details: &EventDetails,
+    next_edition: Option<i32>,
+    now: DateTime<Utc>,
+) -> EventDraft {
+    let mut draft = draft_of(details);
+    let e = &details.event;
+    let mut shift = chrono::Duration::zero();
+    while e.starts_at + shift < now + chrono::Duration::weeks(1) {
+        shift += chrono::Duration::weeks(1);
+    }
+    if shift.is_zero() {
+        shift = chrono::Duration::weeks(1);
+    }
+    let moved = |at: Option<DateTime<Utc>>| at.map(|at| at + shift);
+    draft.slug = None;
+    draft.starts_at = e.starts_at + shift;
+    draft.ends_at = e.ends_at + shift;
+    draft.rsvp_opens_at = moved(e.rsvp_opens_at);
+    draft.rsvp_deadline = moved(e.rsvp_deadline);
+    draft.lottery_draw_at = moved(e.lottery_draw_at);
+    draft.edition = next_edition.map(i64::from);
+    // The same slots, as new ones.
+    for slot in &mut draft.slots {
+        slot.id = None;
+    }
+    draft
+}
+
 /// Writes slots, co-hosts and organizers to match the draft.
 async fn sync_children(
     txn: &DatabaseTransaction,

@@ -105,21 +105,26 @@ impl From<SurveyOverview> for Survey {
     }
 }
 
-/// Changes to a survey; fields left out stay as they are. A question that has answers keeps
-/// its kind and the choices that were chosen (409 `question_answered`).
+/// Changes to a survey; fields left out (or `null`) stay as they are, except `reminder_days`,
+/// where `null` means no reminder. A question that has answers keeps its kind and the choices
+/// that were chosen (409 `question_answered`).
 #[derive(Debug, Object, Deserialize)]
 pub struct SurveyChangesApi {
-    #[oai(validator(max_items = 20))]
+    #[oai(nullable, validator(max_items = 20))]
     pub questions: Option<Vec<QuestionInput>>,
     /// Once people answered an anonymous survey, it stays anonymous (409 `anonymity_promised`).
+    #[oai(nullable)]
     pub anonymous: Option<bool>,
+    #[oai(nullable)]
     pub audience: Option<SurveyAudienceApi>,
     /// 0 to 10,080 (a week).
+    #[oai(nullable)]
     pub send_delay_minutes: Option<i32>,
     /// 1 to 30; `null`: no reminder.
     #[serde(default)]
     pub reminder_days: MaybeUndefined<i32>,
     /// After the event ends.
+    #[oai(nullable)]
     pub closes_at: Option<DateTime<Utc>>,
 }
 

@@ -100,14 +100,11 @@ pub async fn create_pass(
     body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
-    let details = match managed(&admin, &state, &id).await {
-        Ok(details) => details,
-        Err(resp) => return resp,
-    };
+    let (admin, form, details) =
+        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
+            Ok(posted) => posted,
+            Err(resp) => return resp,
+        };
     let label = form.get("label").cloned().unwrap_or_default();
     let new = NewPass {
         label: label.clone(),
@@ -141,14 +138,11 @@ pub async fn revoke_pass(
     body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, _) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
-    let details = match managed(&admin, &state, &id).await {
-        Ok(details) => details,
-        Err(resp) => return resp,
-    };
+    let (admin, _, details) =
+        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
+            Ok(posted) => posted,
+            Err(resp) => return resp,
+        };
     let Ok(pass_id) = pass.parse::<Uuid>().map(DoorPassId) else { return not_found(&admin) };
     // A pass of another event is not this page's to revoke.
     let back = format!("/admin/e/{}/door", details.event.id.uuid());

@@ -243,6 +243,7 @@ pub async fn event_overview(req: &Request, Path(id): Path<String>, state: Data<&
             venue => venue.map(|v| format!("{} ({})", v.name, v.address)),
             online_url => e.online_url.clone(),
             mode => mode,
+            copy_id => state.links.keyring.make(LinkKind::EventForm, Uuid::now_v7(), 0),
             done => query_param(req, "done").and_then(|d| t.get(format!("admin_done_{d}").as_str()).copied()),
             slots => details.slots.iter().map(|s| context! { name => s.name.clone(), seats => s.seats }).collect::<Vec<_>>(),
             hosts => std::iter::once(&details.host).chain(details.cohosts.iter()).map(|n| n.name.clone()).collect::<Vec<_>>(),
@@ -722,6 +723,14 @@ impl PostedEvent<'_> {
     }
 }
 
+/// The id of the event a form makes: the one the server signed into it (so posting it twice
+/// makes one event, and nobody picks an event's id), else a new one.
+fn form_event_id(state: &AppState, form: &Posted) -> EventId {
+    form.get("form_id")
+        .and_then(|f| state.links.keyring.open(LinkKind::EventForm, f))
+        .map_or_else(EventId::new, |opened| EventId(opened.id))
+}
+
 /// `POST /admin/n/{slug}/events`: creates the event (as a draft), once per form.
 #[handler]
 pub async fn create_event(
@@ -739,11 +748,7 @@ pub async fn create_event(
         return not_found(&admin);
     }
     // The form's id becomes the event's: a second post of the same form finds it made.
-    // Only an id this server put in a form it served: nobody picks an event's id.
-    let id = form
-        .get("form_id")
-        .and_then(|f| state.links.keyring.open(LinkKind::EventForm, f))
-        .map_or_else(EventId::new, |opened| EventId(opened.id));
+    let id = form_event_id(&state, &form);
     let made = |admin: &Admin| {
         let db = state.db.reader();
         let actor = admin.who.actor.clone();
@@ -805,14 +810,11 @@ pub async fn update_event(
     body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
-    let (details, _) = match event_for(&admin, &state, &id, Permission::ManageEvents).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
+    let (admin, form, details) =
+        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
+            Ok(posted) => posted,
+            Err(resp) => return resp,
+        };
     let Some(network) = home_network(&admin, &details).cloned() else { return not_found(&admin) };
     let mut posted = PostedEvent {
         admin: &admin,
@@ -834,6 +836,44 @@ pub async fn update_event(
             see_other(&format!("/admin/e/{}?done=saved", event_id.uuid()))
         }
         Err(err) => posted.refused(err).await,
+    }
+}
+
+/// `POST /admin/e/{id}/duplicate`: a draft copy as the series' next edition (same weekday and
+/// hours, weeks later), opened in the edit form. Once per overview shown, however often posted.
+#[handler]
+pub async fn duplicate_event(
+    req: &Request,
+    Path(id): Path<String>,
+    body: Body,
+    state: Data<&AppState>,
+) -> Response {
+    let (admin, form, details) =
+        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
+            Ok(posted) => posted,
+            Err(resp) => return resp,
+        };
+    let copy = form_event_id(&state, &form);
+    let edit_page = |id: EventId| format!("/admin/e/{}/edit", id.uuid());
+    let (db, actor, now) = (state.db.writer(), &admin.who.actor, state.now());
+    if event::get(db, actor, copy, Permission::ViewNetwork).await.is_ok() {
+        return see_other(&edit_page(copy));
+    }
+    let next = match details.event.series_id {
+        Some(series_id) => match series::next_edition(db, series_id).await {
+            Ok(n) => Some(n),
+            Err(err) => return admin.failed(&err, "/admin"),
+        },
+        None => None,
+    };
+    let draft = edit::next_edition_draft(&details, next, now);
+    match edit::create_as(db, actor, details.event.network_id, copy, draft, now).await {
+        Ok(made) => see_other(&edit_page(made.event.id)),
+        Err(_) if event::get(db, actor, copy, Permission::ViewNetwork).await.is_ok() => {
+            see_other(&edit_page(copy))
+        }
+        Err(Error::Forbidden(_) | Error::NotFound(_)) => not_found(&admin),
+        Err(err) => admin.failed(&err, &format!("/admin/e/{}", details.event.id.uuid())),
     }
 }
 

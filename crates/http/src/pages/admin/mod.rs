@@ -8,17 +8,19 @@ mod door;
 mod events;
 mod people;
 mod records;
+mod reports;
 mod rsvps;
 mod sign_in;
 mod survey;
 
 pub use door::{create_pass, door_board, door_passes, open_scanner, revoke_pass};
 pub use events::{
-    cancel_event, create_event, edit_event, event_overview, events_page, home, new_event, publish_event,
-    update_event,
+    cancel_event, create_event, duplicate_event, edit_event, event_overview, events_page, home, new_event,
+    publish_event, update_event,
 };
 pub use people::{account, change_member, create_token, invite_member, members_page_of, revoke_token};
 pub use records::{audit_log, failed_emails, retry_email};
+pub use reports::{reports_page, series_print, supporters_csv};
 pub use rsvps::{decide_rsvp, rsvps_csv, rsvps_page};
 pub use sign_in::{
     sign_in_form, sign_in_link, sign_in_redeem, sign_in_request, sign_out, sign_out_everywhere,
@@ -96,6 +98,19 @@ impl Admin {
             ));
         }
         Ok((admin, form))
+    }
+
+    /// A posted form about the event `id`, which the person must be allowed `permission` on.
+    async fn posting_for_event(
+        req: &Request,
+        state: &AppState,
+        body: Body,
+        id: &str,
+        permission: tsudoi_domain::access::Permission,
+    ) -> Result<(Admin, Posted, tsudoi_domain::event::EventDetails), Response> {
+        let (admin, form) = Admin::posting(req, state, body).await?;
+        let (details, _) = events::event_for(&admin, state, id, permission).await?;
+        Ok((admin, form, details))
     }
 
     /// The network `slug` if the person belongs to it (else the page answers 404).
@@ -249,6 +264,25 @@ fn csv_file(bytes: Vec<u8>, name: &str) -> Response {
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))
         .header(header::CACHE_CONTROL, "no-store")
         .body(bytes)
+}
+
+/// A report rendered as a page of its own, to open and print (its styles inline, no scripts).
+fn printable(admin: &Admin, rendered: Result<String, minijinja::Error>) -> Response {
+    match rendered {
+        Ok(html) => Response::builder()
+            .content_type("text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-store")
+            .header(
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            )
+            .body(html),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering a report");
+            let t = texts::texts(admin.page.language);
+            admin.page.message(StatusCode::INTERNAL_SERVER_ERROR, t["error_title"], &[t["error_body"]], None)
+        }
+    }
 }
 
 /// The "not found" page, for what is not the person's.

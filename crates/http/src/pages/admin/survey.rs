@@ -5,7 +5,7 @@
 use minijinja::{Value, context};
 use poem::{
     Body, Request, Response, handler,
-    http::{StatusCode, header},
+    http::StatusCode,
     web::{Data, Path},
 };
 use tsudoi_domain::{
@@ -22,13 +22,9 @@ use uuid::Uuid;
 use super::{
     Admin, csv_file,
     events::{event_head, home_network},
-    not_found, see_other,
+    not_found, printable, see_other,
 };
-use crate::{
-    charts,
-    pages::{rsvp::Posted, texts},
-    state::AppState,
-};
+use crate::{charts, pages::rsvp::Posted, state::AppState};
 
 /// The event, if the person manages it (else the answer to give).
 async fn managed(admin: &Admin, state: &AppState, id: &str) -> Result<EventDetails, Response> {
@@ -184,14 +180,11 @@ pub async fn survey_act(
     body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
-    let details = match managed(&admin, &state, &id).await {
-        Ok(details) => details,
-        Err(resp) => return resp,
-    };
+    let (admin, form, details) =
+        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
+            Ok(posted) => posted,
+            Err(resp) => return resp,
+        };
     let (db, actor, now) = (state.db.writer(), &admin.who.actor, state.now());
     let event_id = details.event.id;
     let done = match form.get("action").map(String::as_str) {
@@ -249,19 +242,5 @@ pub async fn survey_print(req: &Request, Path(id): Path<String>, state: Data<&Ap
         Err(Error::NotFound(_)) => return not_found(&admin),
         Err(err) => return admin.failed(&err, "/admin"),
     };
-    match crate::pages::survey_report(&details, &results, language) {
-        Ok(html) => Response::builder()
-            .content_type("text/html; charset=utf-8")
-            .header(header::CACHE_CONTROL, "no-store")
-            .header(
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
-            )
-            .body(html),
-        Err(err) => {
-            tracing::error!(error = %err, "rendering a survey report");
-            let t = texts::texts(language);
-            admin.page.message(StatusCode::INTERNAL_SERVER_ERROR, t["error_title"], &[t["error_body"]], None)
-        }
-    }
+    printable(&admin, crate::pages::survey_report(&details, &results, language))
 }
