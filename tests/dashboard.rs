@@ -530,6 +530,63 @@ e2e! {
         door.post(&format!("/admin/e/{id}/duplicate"), &[]).await.expect_status(404, "nor copying");
     }
 
+    async fn questions_are_edited_in_the_forms_and_keep_their_ids(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let id = create_through_form(&signed, "Salon", &[
+            ("questions_shown", "1"),
+            ("q_kind_0", "single_choice"),
+            ("q_ja_0", "お食事"),
+            ("q_en_0", "Meal"),
+            ("q_required_0", "on"),
+            ("q_0_c0_ja", "肉"),
+            ("q_0_c1_ja", "魚"),
+            ("q_kind_1", "long_text"),
+            ("q_kind_2", "yes_no"),
+            ("q_ja_2", "懇親会に参加しますか"),
+        ]).await;
+        let api = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
+        let questions = api["questions"].as_array().unwrap();
+        assert_eq!(questions.len(), 2, "the row without a label is left out: {questions:?}");
+        assert_eq!((questions[0]["kind"].as_str(), questions[0]["required"].as_bool()), (Some("single_choice"), Some(true)));
+        assert_eq!(questions[0]["choices"].as_array().unwrap().len(), 2);
+        let (meal, fish) = (questions[0]["id"].as_str().unwrap().to_owned(), questions[0]["choices"][1]["id"].as_str().unwrap().to_owned());
+
+        // The edit form shows them; relabelled and one removed, the rest keep their ids.
+        let edit = signed.get(&format!("/admin/e/{id}/edit")).await;
+        assert!(edit.text.contains(&format!(r#"name="q_id_0" value="{meal}""#)), "{}", edit.text);
+        assert!(edit.text.contains(r#"value="懇親会に参加しますか""#));
+        let form_id = form_id(&signed).await;
+        let mut fields = event_fields("Salon", &form_id);
+        let fish_row = ("q_0_c0_id", fish.as_str());
+        fields.extend([
+            ("questions_shown", "1"),
+            ("q_id_0", meal.as_str()),
+            ("q_kind_0", "single_choice"),
+            ("q_ja_0", "お食事のご希望"),
+            fish_row,
+            ("q_0_c0_ja", "魚"),
+            ("q_0_c1_ja", "野菜"),
+        ]);
+        fields.retain(|(k, _)| *k != "form_id");
+        signed.post(&format!("/admin/e/{id}/edit"), &fields).await.expect_status(303, "saved");
+        let api = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
+        let questions = api["questions"].as_array().unwrap();
+        assert_eq!(questions.len(), 1, "the yes/no question was removed");
+        assert_eq!((questions[0]["id"].as_str(), questions[0]["label"]["ja"].as_str()), (Some(meal.as_str()), Some("お食事のご希望")));
+        assert_eq!(questions[0]["choices"][0]["id"], fish.as_str(), "the fish choice kept its id");
+
+        // A choice question with one choice is refused, at its row, with what was typed kept.
+        let refused = signed
+            .post(&format!("/admin/e/{id}/edit"), &[
+                ("title", "Salon"), ("starts_at", "2026-12-10T19:00"), ("ends_at", "2026-12-10T21:30"),
+                ("online_url", "https://meet.example.jp/crossing"), ("seats", "30"),
+                ("questions_shown", "1"), ("q_kind_0", "single_choice"), ("q_ja_0", "一つだけ"), ("q_0_c0_ja", "はい"),
+            ])
+            .await;
+        refused.expect_status(422, "two choices at least");
+        assert!(refused.text.contains(r#"id="q_row_0-error""#) && refused.text.contains(r#"value="一つだけ""#), "{}", refused.text);
+    }
+
     async fn door_passes_are_shown_once_and_revoked(app: TestApp) {
         let signed = Signed::sign_in(&app, OWNER).await;
         let event = app.published_event(json!({"slug": "door"})).await;

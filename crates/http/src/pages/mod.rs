@@ -78,6 +78,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("admin/audit.html", include_str!("../../templates/admin/audit.html")),
         ("admin/board.html", include_str!("../../templates/admin/board.html")),
         ("admin/reports.html", include_str!("../../templates/admin/reports.html")),
+        ("admin/questions.html", include_str!("../../templates/admin/questions.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {

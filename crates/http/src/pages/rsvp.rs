@@ -64,6 +64,12 @@ impl Posted {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// A form from its fields (tests build forms with it).
+    #[cfg(test)]
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Posted {
+        Posted(pairs)
+    }
+
     /// Every field, in order.
     pub(super) fn pairs(&self) -> &[(String, String)] {
         &self.0

@@ -302,6 +302,7 @@ fn values_of(draft: &EventDraft, zone: &str) -> BTreeMap<String, String> {
             put(key, "on".to_owned());
         }
     }
+    super::questions::put_values(&draft.questions, &mut v);
     v
 }
 
@@ -436,7 +437,11 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
         confirmation_required: form.get("confirmation_required").is_some(),
         waitlist_enabled: form.get("waitlist_enabled").is_some(),
         auto_promote: form.get("auto_promote").is_some(),
-        questions: base.questions,
+        questions: if super::questions::shown(form) {
+            super::questions::from_form(form)
+        } else {
+            base.questions
+        },
         max_guests: max_guests.unwrap_or(0),
         door_fee,
         door_fee_currency: base.door_fee_currency,
@@ -505,8 +510,9 @@ pub(super) fn error_texts(errors: &ValidationErrors, language: Language) -> Hash
                 .unwrap_or(t["err_invalid"])
                 .to_owned(),
         };
-        let field =
-            slot_field(&e.field).unwrap_or_else(|| e.field.split(['[', '.']).next().unwrap_or("").to_owned());
+        let field = slot_field(&e.field)
+            .or_else(|| super::questions::error_field(&e.field))
+            .unwrap_or_else(|| e.field.split(['[', '.']).next().unwrap_or("").to_owned());
         out.entry(field).or_insert(text);
     }
     out
@@ -576,12 +582,14 @@ async fn form_page(
             action => action,
             editing => editing.map(|d| event_head(d, admin.page.language, &state.base_url)),
             slug_locked => editing.is_some_and(|d| d.event.status != EventStatus::Draft),
+            qrows => super::questions::rows(&form.values),
             f => form.values,
             errors => form.errors,
             venues => venues.into_iter().map(|v| context! { id => v.id.uuid().to_string(), name => v.name, address => v.address }).collect::<Vec<_>>(),
             series => series.into_iter().map(|s| context! { id => s.id.uuid().to_string(), name => s.name }).collect::<Vec<_>>(),
             zones => zones,
             slot_rows => (0..slot_rows.min(SLOT_ROWS_MAX)).collect::<Vec<_>>(),
+            qkinds => super::questions::kinds(false),
             form_id => state.links.keyring.make(LinkKind::EventForm, Uuid::now_v7(), 0),
         },
     )
@@ -620,6 +628,7 @@ fn posted_values(form: &Posted) -> BTreeMap<String, String> {
             values.insert(format!("slot_{name}_{row}"), field(name, i));
         }
     }
+    super::questions::posted_values(form, &mut values);
     values
 }
 

@@ -7,6 +7,7 @@
 mod door;
 mod events;
 mod people;
+mod questions;
 mod records;
 mod reports;
 mod rsvps;

@@ -2,6 +2,8 @@
 //! and for how long, send it now, and read the results (the charts, the free texts, the CSV
 //! and the printable report).
 
+use std::collections::BTreeMap;
+
 use minijinja::{Value, context};
 use poem::{
     Body, Request, Response, handler,
@@ -15,6 +17,7 @@ use tsudoi_domain::{
     event::EventDetails,
     format,
     ids::EventId,
+    questions::QuestionDraft,
     survey::{self, Audience, SurveyChanges},
 };
 use uuid::Uuid;
@@ -64,26 +67,37 @@ async fn survey_page(
     };
     let s = &overview.survey;
     let zone = e.time_zone.as_str();
-    let stored = context! {
-        anonymous => s.anonymous,
-        audience => match s.audience { Audience::CheckedIn => "checked_in", Audience::Confirmed => "confirmed" },
-        send_delay_minutes => s.send_delay_minutes.to_string(),
-        reminder_days => s.reminder_days.map(|d| d.to_string()).unwrap_or_default(),
-        closes_at => format::local_input(s.closes_at, zone),
-    };
     let (values, errors) = match posted {
         Some((form, errors)) => {
-            let field = |k: &str| form.get(k).cloned().unwrap_or_default();
-            let values = context! {
-                anonymous => form.get("anonymous").is_some(),
-                audience => field("audience"),
-                send_delay_minutes => field("send_delay_minutes"),
-                reminder_days => field("reminder_days"),
-                closes_at => field("closes_at"),
-            };
+            let mut values: BTreeMap<String, String> =
+                ["anonymous", "audience", "send_delay_minutes", "reminder_days", "closes_at"]
+                    .into_iter()
+                    .filter_map(|k| form.get(k).map(|v| (k.to_owned(), v.clone())))
+                    .collect();
+            super::questions::posted_values(form, &mut values);
             (values, super::events::error_texts(&errors, language))
         }
-        None => (stored, Default::default()),
+        None => {
+            let mut values = BTreeMap::from([
+                (
+                    "audience".to_owned(),
+                    match s.audience {
+                        Audience::CheckedIn => "checked_in",
+                        Audience::Confirmed => "confirmed",
+                    }
+                    .to_owned(),
+                ),
+                ("send_delay_minutes".to_owned(), s.send_delay_minutes.to_string()),
+                ("reminder_days".to_owned(), s.reminder_days.map(|d| d.to_string()).unwrap_or_default()),
+                ("closes_at".to_owned(), format::local_input(s.closes_at, zone)),
+            ]);
+            if s.anonymous {
+                values.insert("anonymous".to_owned(), "on".to_owned());
+            }
+            let drafts: Vec<QuestionDraft> = s.questions.0.iter().cloned().map(QuestionDraft::from).collect();
+            super::questions::put_values(&drafts, &mut values);
+            (values, Default::default())
+        }
     };
     let texts: Vec<Value> = results
         .questions
@@ -113,8 +127,9 @@ async fn survey_page(
                 invited => results.invited,
                 responses => results.responses,
                 response_rate => results.response_rate,
-                questions => s.questions.0.iter().map(|q| q.label.in_language(language).to_owned()).collect::<Vec<_>>(),
             },
+            qrows => super::questions::rows(&values),
+            qkinds => super::questions::kinds(true),
             f => values,
             errors => errors,
             chart => (results.responses > 0).then(|| Value::from_safe_string(charts::survey(&results, language))),
@@ -159,7 +174,7 @@ fn changes_of(form: &Posted, zone: &str) -> Result<SurveyChanges, ValidationErro
         return Err(errors);
     }
     Ok(SurveyChanges {
-        questions: None,
+        questions: super::questions::shown(form).then(|| super::questions::from_form(form)),
         anonymous: Some(form.get("anonymous").is_some()),
         audience: Some(if text("audience") == "confirmed" {
             Audience::Confirmed
