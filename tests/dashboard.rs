@@ -485,7 +485,9 @@ e2e! {
         let signed = Signed::sign_in(&app, OWNER).await;
         let board = signed.get(&format!("/admin/e/{id}/board")).await;
         board.expect_status(200, "the board");
-        assert!(board.text.contains(r#"<meta http-equiv="refresh" content="10">"#), "it reloads itself");
+        assert!(board.text.contains(r#"<script src="/static/board.js" defer></script>"#) && board.text.contains(r#"id="board""#), "it updates itself");
+        let script = app.page("/static/board.js").await;
+        assert!(script.text.contains("getElementById('board')"), "the script is served");
         assert!(board.text.contains("2 / 3"), "two of three in: {}", board.text);
         let latest = board.text.split("最近の来場").nth(1).unwrap();
         let (taro, hanako) = (latest.find("佐藤 太郎").unwrap(), latest.find("山田 花子").unwrap());
@@ -585,6 +587,44 @@ e2e! {
             .await;
         refused.expect_status(422, "two choices at least");
         assert!(refused.text.contains(r#"id="q_row_0-error""#) && refused.text.contains(r#"value="一つだけ""#), "{}", refused.text);
+    }
+
+    async fn venues_and_series_are_kept_and_the_switcher_changes_network(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let page = "/admin/n/tokyo/places";
+        let refused = signed.post("/admin/n/tokyo/venues", &[("name", "渋谷ヒカリエ"), ("address", ""), ("room_capacity", "多い")]).await;
+        refused.expect_status(422, "no number");
+        assert!(refused.text.contains(r#"id="nv-room_capacity-error""#) && refused.text.contains(r#"value="渋谷ヒカリエ""#), "{}", refused.text);
+        let refused = signed.post("/admin/n/tokyo/venues", &[("name", "渋谷ヒカリエ"), ("address", ""), ("room_capacity", "120")]).await;
+        assert!(refused.text.contains(r#"id="nv-address-error""#), "an address is needed: {}", refused.text);
+        signed.post("/admin/n/tokyo/venues", &[("name", "渋谷ヒカリエ"), ("address", "東京都渋谷区渋谷2-21-1"), ("room_capacity", "１２０")]).await.expect_status(303, "made");
+        let venues = app.get("/api/v1/networks/tokyo/venues").await.expect(200);
+        assert_eq!((venues[0]["name"].as_str(), venues[0]["room_capacity"].as_i64()), (Some("渋谷ヒカリエ"), Some(120)));
+        let venue = venues[0]["id"].as_str().unwrap();
+        let changed = &[("name", "渋谷ヒカリエ 8F"), ("address", "東京都渋谷区渋谷2-21-1"), ("room_capacity", "80"), ("map_url", ""), ("access_notes", "")];
+        signed.post(&format!("/admin/n/tokyo/venues/{venue}"), changed).await.expect_status(303, "changed");
+        assert_eq!(app.get(&format!("/api/v1/venues/{venue}")).await.expect(200)["name"], "渋谷ヒカリエ 8F");
+        signed.post(&format!("/admin/n/tokyo/venues/{venue}"), &[("archive", "1")]).await.expect_status(303, "archived");
+        assert!(signed.get(page).await.text.contains("アーカイブ済み"));
+        assert!(!signed.get("/admin/n/tokyo/events/new").await.text.contains("渋谷ヒカリエ 8F"), "gone from the picker");
+
+        signed.post("/admin/n/tokyo/series", &[("name", "Crossing"), ("slug", "Crossing Night")]).await.expect_status(422, "not an address name");
+        signed.post("/admin/n/tokyo/series", &[("name", "Crossing"), ("slug", "crossing")]).await.expect_status(303, "made");
+        let taken = signed.post("/admin/n/tokyo/series", &[("name", "Again"), ("slug", "crossing")]).await;
+        taken.expect_status(422, "the slug is taken");
+        assert!(taken.text.contains(r#"id="ns-slug-error""#), "{}", taken.text);
+        assert_eq!(app.get("/api/v1/networks/tokyo/series").await.expect(200).as_array().unwrap().len(), 1);
+
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        Signed::sign_in(&app, "door@tokyo.example.jp").await.get(page).await.expect_status(404, "not for door staff");
+
+        // Someone in two networks switches between them.
+        let osaka = app.other_network("osaka").await;
+        app.join(&osaka, "osaka", "organizer").await;
+        assert_eq!(location(&signed.get("/admin/switch?to=osaka").await), "/admin/n/osaka");
+        let elsewhere = location(&signed.get("/admin/switch?to=nowhere").await);
+        assert!(["/admin/n/osaka", "/admin/n/tokyo"].contains(&elsewhere.as_str()), "not theirs: one of theirs, {elsewhere}");
+        assert!(signed.get("/admin/n/osaka").await.text.contains(r#"<option value="osaka" selected>"#), "the switcher shows where they are");
     }
 
     async fn door_passes_are_shown_once_and_revoked(app: TestApp) {

@@ -175,3 +175,12 @@ pub async fn door_script() -> Response {
         .header(header::CACHE_CONTROL, "public, max-age=300")
         .body(include_str!("../../static/door.js"))
 }
+
+/// The live board's script (`/admin/e/{id}/board` updates itself with it).
+#[handler]
+pub async fn board_script() -> Response {
+    Response::builder()
+        .content_type("text/javascript; charset=utf-8")
+        .header(header::CACHE_CONTROL, "public, max-age=300")
+        .body(include_str!("../../static/board.js"))
+}

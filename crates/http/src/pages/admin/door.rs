@@ -158,11 +158,11 @@ pub async fn revoke_pass(
     }
 }
 
-/// How often the live board reloads itself (it needs no script: the page asks again).
+/// How often the live board updates itself (`static/board.js`).
 const BOARD_REFRESH_SECONDS: u32 = 10;
 
 /// `GET /admin/e/{id}/board`: people in against confirmed, per slot and gate, the latest
-/// arrivals and the door fees; it reloads itself every few seconds.
+/// arrivals and the door fees; it updates itself every few seconds (and can be paused).
 #[handler]
 pub async fn door_board(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
     let admin = match Admin::of(req, &state).await {

@@ -7,6 +7,7 @@
 mod door;
 mod events;
 mod people;
+mod places;
 mod questions;
 mod records;
 mod reports;
@@ -20,6 +21,7 @@ pub use events::{
     publish_event, update_event,
 };
 pub use people::{account, change_member, create_token, invite_member, members_page_of, revoke_token};
+pub use places::{change_series, change_venue, create_series, create_venue, places_page_of};
 pub use records::{audit_log, failed_emails, retry_email};
 pub use reports::{reports_page, series_print, supporters_csv};
 pub use rsvps::{decide_rsvp, rsvps_csv, rsvps_page};
