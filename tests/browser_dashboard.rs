@@ -170,6 +170,7 @@ async fn an_organizer_runs_an_event_from_the_dashboard_in_a_real_browser() {
         ("the edit form", format!("/admin/e/{id}/edit")),
         ("the live board", format!("/admin/e/{id}/board")),
         ("the cancel preview", format!("/admin/e/{id}/cancel")),
+        ("the announcement form", format!("/admin/e/{id}/announce")),
         ("the members", "/admin/n/tokyo/members".to_owned()),
         ("the venues and series", "/admin/n/tokyo/places".to_owned()),
         ("the reports", "/admin/n/tokyo/reports".to_owned()),

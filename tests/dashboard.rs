@@ -627,6 +627,39 @@ e2e! {
         assert!(signed.get("/admin/n/osaka").await.text.contains(r#"<option value="osaka" selected>"#), "the switcher shows where they are");
     }
 
+    async fn announcements_go_out_and_a_lottery_is_drawn_from_the_overview(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let event = app.published_event(json!({"slug": "news", "confirmation_required": false})).await;
+        let id = event["id"].as_str().unwrap();
+        app.rsvp("news", "山田 花子", "hanako@example.jp", 0).await.expect_status(200, "an RSVP");
+        let page = format!("/admin/e/{id}/announce");
+        let refused = signed.post(&page, &[("audience", "confirmed"), ("subject", ""), ("body", "会場が変わりました")]).await;
+        refused.expect_status(422, "a subject is needed");
+        assert!(refused.text.contains(r#"id="subject-error""#) && refused.text.contains("会場が変わりました"), "{}", refused.text);
+        let sent = location(&signed.post(&page, &[("audience", "confirmed"), ("subject", "会場変更のお知らせ"), ("body", "8F に変わりました")]).await);
+        assert!(sent.contains("?sent="), "{sent}");
+        let progress = signed.get(&sent).await;
+        assert!(progress.text.contains("会場変更のお知らせ") && progress.text.contains("1 通中"), "{}", progress.text);
+        let mail = app.mail.message("hanako@example.jp", "会場変更のお知らせ", 1).await;
+        assert!(mail.text.contains("8F に変わりました"));
+
+        let lottery = app
+            .published_event(json!({"slug": "draw", "rsvp_mode": "lottery", "lottery_draw_at": "2026-12-01T12:00:00+09:00", "confirmation_required": false}))
+            .await;
+        let draw_id = lottery["id"].as_str().unwrap();
+        app.rsvp("draw", "佐藤 太郎", "taro@example.jp", 0).await.expect_status(200, "an entry");
+        let before = signed.get(&format!("/admin/e/{draw_id}")).await;
+        assert!(before.text.contains("SHA-256") && before.text.contains("現在の応募は 1 件"), "{}", before.text);
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let door = Signed::sign_in(&app, "door@tokyo.example.jp").await;
+        door.post(&format!("/admin/e/{draw_id}/draw"), &[]).await.expect_status(404, "not for door staff");
+        door.get(&page).await.expect_status(404, "nor the announcements");
+        assert!(location(&signed.post(&format!("/admin/e/{draw_id}/draw"), &[]).await).ends_with("?done=drawn"));
+        let after = signed.get(&format!("/admin/e/{draw_id}")).await;
+        assert!(after.text.contains("抽選しました（1 件）"), "{}", after.text);
+        app.mail.message("taro@example.jp", "当選", 1).await;
+    }
+
     async fn door_passes_are_shown_once_and_revoked(app: TestApp) {
         let signed = Signed::sign_in(&app, OWNER).await;
         let event = app.published_event(json!({"slug": "door"})).await;

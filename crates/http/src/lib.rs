@@ -80,6 +80,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/admin/e/:id/edit", get(admin::edit_event).post(admin::update_event))
         .at("/admin/e/:id/publish", post(admin::publish_event))
         .at("/admin/e/:id/duplicate", post(admin::duplicate_event))
+        .at("/admin/e/:id/draw", post(admin::draw_lottery))
+        .at("/admin/e/:id/announce", get(admin::announce_form).post(admin::announce))
         .at("/admin/e/:id/cancel", get(admin::cancel_event).post(admin::cancel_event))
         .at("/admin/e/:id/rsvps", get(admin::rsvps_page))
         .at("/admin/e/:id/rsvps.csv", get(admin::rsvps_csv))

@@ -80,6 +80,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("admin/reports.html", include_str!("../../templates/admin/reports.html")),
         ("admin/questions.html", include_str!("../../templates/admin/questions.html")),
         ("admin/places.html", include_str!("../../templates/admin/places.html")),
+        ("admin/announce.html", include_str!("../../templates/admin/announce.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {

@@ -219,6 +219,20 @@ pub async fn event_overview(req: &Request, Path(id): Path<String>, state: Data<&
         Some(id) => venue::get(state.db.reader(), &admin.who.actor, id, Permission::ViewNetwork).await.ok(),
         None => None,
     };
+    let lottery = match e.rsvp_mode {
+        RsvpMode::Lottery => match tsudoi_domain::rsvp::lottery::state(state.db.reader(), e).await {
+            Ok(l) => Some(context! {
+                draw_at => l.draw_at.map(|at| format::moment(at, &e.time_zone, language)),
+                drawn_at => l.drawn_at.map(|at| format::moment(at, &e.time_zone, language)),
+                entries => l.entries,
+                drawn => l.drawn.len(),
+                seed_hash => l.seed_hash,
+                seed => l.seed,
+            }),
+            Err(err) => return admin.failed(&err, "/admin"),
+        },
+        _ => None,
+    };
     let t = texts::texts(language);
     let mode = match e.rsvp_mode {
         RsvpMode::FirstCome => t["admin_mode_first_come"],
@@ -243,6 +257,7 @@ pub async fn event_overview(req: &Request, Path(id): Path<String>, state: Data<&
             venue => venue.map(|v| format!("{} ({})", v.name, v.address)),
             online_url => e.online_url.clone(),
             mode => mode,
+            lottery => lottery,
             copy_id => state.links.keyring.make(LinkKind::EventForm, Uuid::now_v7(), 0),
             done => query_param(req, "done").and_then(|d| t.get(format!("admin_done_{d}").as_str()).copied()),
             slots => details.slots.iter().map(|s| context! { name => s.name.clone(), seats => s.seats }).collect::<Vec<_>>(),
@@ -883,6 +898,36 @@ pub async fn duplicate_event(
         }
         Err(Error::Forbidden(_) | Error::NotFound(_)) => not_found(&admin),
         Err(err) => admin.failed(&err, &format!("/admin/e/{}", details.event.id.uuid())),
+    }
+}
+
+/// `POST /admin/e/{id}/draw`: draws the lottery now rather than at its time.
+#[handler]
+pub async fn draw_lottery(
+    req: &Request,
+    Path(id): Path<String>,
+    body: Body,
+    state: Data<&AppState>,
+) -> Response {
+    let (admin, _, details) =
+        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
+            Ok(posted) => posted,
+            Err(resp) => return resp,
+        };
+    let back = format!("/admin/e/{}", details.event.id.uuid());
+    match tsudoi_domain::rsvp::lottery::draw_now(
+        state.db.writer(),
+        &admin.who.actor,
+        details.event.id,
+        state.now(),
+    )
+    .await
+    {
+        Ok(_) => {
+            state.mail_wake.notify_one();
+            see_other(&format!("{back}?done=drawn"))
+        }
+        Err(err) => admin.failed(&err, &back),
     }
 }
 

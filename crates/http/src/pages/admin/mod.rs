@@ -17,14 +17,14 @@ mod survey;
 
 pub use door::{create_pass, door_board, door_passes, open_scanner, revoke_pass};
 pub use events::{
-    cancel_event, create_event, duplicate_event, edit_event, event_overview, events_page, home, new_event,
-    publish_event, update_event,
+    cancel_event, create_event, draw_lottery, duplicate_event, edit_event, event_overview, events_page, home,
+    new_event, publish_event, update_event,
 };
 pub use people::{account, change_member, create_token, invite_member, members_page_of, revoke_token};
 pub use places::{change_series, change_venue, create_series, create_venue, places_page_of};
 pub use records::{audit_log, failed_emails, retry_email};
 pub use reports::{reports_page, series_print, supporters_csv};
-pub use rsvps::{decide_rsvp, rsvps_csv, rsvps_page};
+pub use rsvps::{announce, announce_form, decide_rsvp, rsvps_csv, rsvps_page};
 pub use sign_in::{
     sign_in_form, sign_in_link, sign_in_redeem, sign_in_request, sign_out, sign_out_everywhere,
 };

@@ -217,3 +217,132 @@ pub async fn rsvps_csv(req: &Request, Path(id): Path<String>, state: Data<&AppSt
         Err(err) => admin.failed(&err, "/admin"),
     }
 }
+
+/// The announcement page: the form (as typed, with its errors), and how far the one just sent
+/// has got.
+async fn announce_page(
+    admin: &Admin,
+    state: &AppState,
+    details: &tsudoi_domain::event::EventDetails,
+    typed: Option<(&crate::pages::rsvp::Posted, std::collections::HashMap<String, String>)>,
+    sent: Option<tsudoi_domain::invitations::AnnouncementView>,
+    status: StatusCode,
+) -> Response {
+    let language = admin.page.language;
+    let (f, errors) = match typed {
+        Some((form, errors)) => {
+            let field = |k: &str| form.get(k).cloned().unwrap_or_default();
+            (
+                context! { audience => field("audience"), subject => field("subject"), body => field("body") },
+                errors,
+            )
+        }
+        None => (context! { audience => "confirmed" }, Default::default()),
+    };
+    admin.render(
+        status,
+        "admin/announce.html",
+        home_network(admin, details),
+        "events",
+        context! {
+            event => event_head(details, language, &state.base_url),
+            tab => "announce",
+            f => f,
+            errors => errors,
+            sent => sent.map(|v| context! {
+                subject => v.announcement.subject,
+                total => v.progress.total,
+                sent => v.progress.sent,
+                queued => v.progress.queued,
+                failed => v.progress.failed,
+                dropped => v.progress.dropped,
+            }),
+        },
+    )
+}
+
+/// `GET /admin/e/{id}/announce[?sent={announcement}]`.
+#[handler]
+pub async fn announce_form(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
+    let admin = match Admin::of(req, &state).await {
+        Ok(admin) => admin,
+        Err(resp) => return resp,
+    };
+    let (details, _) =
+        match super::events::event_for(&admin, &state, &id, tsudoi_domain::access::Permission::ManageEvents)
+            .await
+        {
+            Ok(found) => found,
+            Err(resp) => return resp,
+        };
+    let sent = match query_param(req, "sent").and_then(|s| s.parse::<Uuid>().ok()) {
+        Some(sent) => {
+            let id = tsudoi_domain::ids::AnnouncementId(sent);
+            match tsudoi_domain::invitations::announcement(state.db.reader(), &admin.who.actor, id).await {
+                Ok(view) if view.announcement.event_id == details.event.id => Some(view),
+                Ok(_) | Err(Error::NotFound(_)) => None,
+                Err(err) => return admin.failed(&err, "/admin"),
+            }
+        }
+        None => None,
+    };
+    announce_page(&admin, &state, &details, None, sent, StatusCode::OK).await
+}
+
+/// `POST /admin/e/{id}/announce`: writes to the event's `audience` (`confirmed`, `waitlisted` or
+/// `everyone`), each reader once, skipping those who unsubscribed.
+#[handler]
+pub async fn announce(req: &Request, Path(id): Path<String>, body: Body, state: Data<&AppState>) -> Response {
+    let (admin, form, details) = match Admin::posting_for_event(
+        req,
+        &state,
+        body,
+        &id,
+        tsudoi_domain::access::Permission::ManageEvents,
+    )
+    .await
+    {
+        Ok(posted) => posted,
+        Err(resp) => return resp,
+    };
+    use tsudoi_domain::invitations::Audience;
+    let audience = match form.get("audience").map(String::as_str) {
+        Some("waitlisted") => Audience::Waitlisted,
+        Some("everyone") => Audience::Everyone,
+        _ => Audience::Confirmed,
+    };
+    let text = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let sent = tsudoi_domain::invitations::announce(
+        state.db.writer(),
+        &admin.who.actor,
+        details.event.id,
+        audience,
+        &text("subject"),
+        &text("body"),
+        state.now(),
+    )
+    .await;
+    match sent {
+        Ok(view) => {
+            state.mail_wake.notify_one();
+            see_other(&format!(
+                "/admin/e/{}/announce?sent={}",
+                details.event.id.uuid(),
+                view.announcement.id.uuid()
+            ))
+        }
+        Err(Error::Invalid(errors)) => {
+            let errors = super::events::error_texts(&errors, admin.page.language);
+            announce_page(
+                &admin,
+                &state,
+                &details,
+                Some((&form, errors)),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(err) => admin.failed(&err, &format!("/admin/e/{}/announce", details.event.id.uuid())),
+    }
+}
