@@ -20,6 +20,7 @@ pub use survey::{series_report, survey_page, survey_report, survey_submit};
 pub use i18n::language_of;
 mod markdown;
 mod texts;
+mod texts_dashboard;
 
 use std::sync::LazyLock;
 

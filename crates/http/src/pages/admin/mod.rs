@@ -5,6 +5,7 @@
 //! the API.
 
 mod door;
+mod event_form;
 mod events;
 mod people;
 mod places;
@@ -16,9 +17,9 @@ mod sign_in;
 mod survey;
 
 pub use door::{create_pass, door_board, door_passes, open_scanner, revoke_pass};
+pub use event_form::{create_event, edit_event, new_event, update_event};
 pub use events::{
-    cancel_event, create_event, draw_lottery, duplicate_event, edit_event, event_overview, events_page, home,
-    new_event, publish_event, update_event,
+    cancel_event, draw_lottery, duplicate_event, event_overview, events_page, home, publish_event,
 };
 pub use people::{account, change_member, create_token, invite_member, members_page_of, revoke_token};
 pub use places::{change_series, change_venue, create_series, create_venue, places_page_of};

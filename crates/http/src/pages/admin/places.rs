@@ -124,7 +124,7 @@ async fn refused(
         Error::NotFound(_) | Error::Forbidden(_) => return not_found(admin),
         other => return admin.failed(&other, &format!("/admin/n/{slug}/places")),
     };
-    let mut texts = super::events::error_texts(&errors, admin.page.language);
+    let mut texts = super::event_form::error_texts(&errors, admin.page.language);
     // A conflict's words are already the page's.
     for e in errors.fields().iter().filter(|e| e.code == "conflict") {
         texts.insert(e.field.clone(), e.message.clone());
@@ -148,7 +148,7 @@ pub async fn create_venue(
     };
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let mut errors = ValidationErrors::new();
-    let capacity = super::events::whole_number(&form, "room_capacity", &mut errors).unwrap_or(0);
+    let capacity = super::event_form::whole_number(&form, "room_capacity", &mut errors).unwrap_or(0);
     if !errors.is_empty() {
         return refused(&admin, &state, &slug, "new_venue", &form, Error::Invalid(errors)).await;
     }
@@ -187,7 +187,7 @@ pub async fn change_venue(
         Some(archived) => venue::set_archived(db, actor, id, archived, now).await,
         None => {
             let mut errors = ValidationErrors::new();
-            let capacity = super::events::whole_number(&form, "room_capacity", &mut errors);
+            let capacity = super::event_form::whole_number(&form, "room_capacity", &mut errors);
             if !errors.is_empty() {
                 return refused(&admin, &state, &slug, "venue", &form, Error::Invalid(errors)).await;
             }

@@ -332,7 +332,7 @@ pub async fn announce(req: &Request, Path(id): Path<String>, body: Body, state: 
             ))
         }
         Err(Error::Invalid(errors)) => {
-            let errors = super::events::error_texts(&errors, admin.page.language);
+            let errors = super::event_form::error_texts(&errors, admin.page.language);
             announce_page(
                 &admin,
                 &state,

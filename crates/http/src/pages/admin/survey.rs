@@ -75,7 +75,7 @@ async fn survey_page(
                     .filter_map(|k| form.get(k).map(|v| (k.to_owned(), v.clone())))
                     .collect();
             super::questions::posted_values(form, &mut values);
-            (values, super::events::error_texts(&errors, language))
+            (values, super::event_form::error_texts(&errors, language))
         }
         None => {
             let mut values = BTreeMap::from([
@@ -156,7 +156,7 @@ fn changes_of(form: &Posted, zone: &str) -> Result<SurveyChanges, ValidationErro
     let mut errors = ValidationErrors::new();
     let text = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let number = |k: &str, errors: &mut ValidationErrors| {
-        super::events::whole_number(form, k, errors).and_then(|n| match i32::try_from(n) {
+        super::event_form::whole_number(form, k, errors).and_then(|n| match i32::try_from(n) {
             Ok(n) => Some(n),
             Err(_) => {
                 errors.add(k, "too_large", "is too large");
