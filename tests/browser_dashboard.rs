@@ -124,6 +124,27 @@ async fn an_organizer_runs_an_event_from_the_dashboard_in_a_real_browser() {
     let csv = downloaded(&downloads, ".csv").await;
     assert!(csv.starts_with('\u{feff}') && csv.contains("山田 花子") && csv.contains("参加確定"), "{csv}");
 
+    // An invitation list, chosen in the file picker as a person would, previewed and sent.
+    let list = downloads.join("招待リスト.csv");
+    std::fs::write(&list, "氏名,メールアドレス\n鈴木 一郎,ichiro@example.jp\n山田 花子,hanako@example.jp\n")
+        .unwrap();
+    browser.click("nav.tabs a[href$='/invite']").await;
+    browser.text_with("まだ招待リストはありません").await;
+    browser.type_into("#file", list.to_str().unwrap()).await;
+    browser.click("form[enctype] button").await;
+    let preview = browser.text_with("1 名に招待を送る").await;
+    assert!(preview.contains("申し込み済み") && preview.contains("鈴木 一郎"), "{preview}");
+    browser.check_accessibility("the invitation preview").await;
+    browser.screenshot("invitations").await;
+    browser.type_into("#message", "ぜひお越しください。").await;
+    browser.click("form textarea ~ button").await;
+    browser.text_with("招待の送信が終わりました").await;
+    browser.check_accessibility("the invitations sent").await;
+    assert!(app.mail.message("ichiro@example.jp", "ご招待", 1).await.text.contains("ぜひお越しください。"));
+    browser.click("main p.muted a[href$='/invite']").await;
+    browser.text_with("招待リスト.csv").await;
+    browser.check_accessibility("the invitation lists").await;
+
     // A door pass, with its QR to hand over.
     browser.click("nav.tabs a[href$='/door']").await;
     browser.text_with("入場パスはまだありません").await;
@@ -185,7 +206,7 @@ async fn an_organizer_runs_an_event_from_the_dashboard_in_a_real_browser() {
     // The board's own script runs under its CSP: it shows its pause button.
     browser.go(&format!("{}/admin/e/{id}/board", app.address)).await;
     browser.text_with("自動更新を止める").await;
-    let shown = browser.execute("return !document.getElementById('board-pause').hidden;", json!([])).await;
+    let shown = browser.execute("return !document.getElementById('live-pause').hidden;", json!([])).await;
     assert_eq!(shown, json!(true), "the script ran");
     let _ = std::fs::remove_dir_all(&downloads);
 }

@@ -144,6 +144,35 @@ impl<'a> Signed<'a> {
         self.post_raw(path, &all, None).await
     }
 
+    /// Uploads a file as the form at `path` does (`multipart/form-data`: the guard, if `guarded`,
+    /// and `file`).
+    pub(crate) async fn upload(&self, path: &str, file_name: &str, bytes: &[u8], guarded: bool) -> Reply {
+        const BOUNDARY: &str = "tsudoi-test-boundary-7d1f";
+        let mut body = Vec::new();
+        if guarded {
+            let guard = format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"guard\"\r\n\r\n{}\r\n",
+                self.guard
+            );
+            body.extend_from_slice(guard.as_bytes());
+        }
+        let head = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n"
+        );
+        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let request = self
+            .http
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .header("accept-language", "ja")
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(body);
+        reply_of(request.send().await.unwrap()).await
+    }
+
     /// Posts exactly `fields`, with an `Origin` header if given.
     async fn post_raw(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Reply {
         let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();

@@ -170,9 +170,9 @@ e2e! {
         let signed = Signed::sign_in(&app, OWNER).await;
         let board = signed.get(&format!("/admin/e/{id}/board")).await;
         board.expect_status(200, "the board");
-        assert!(board.text.contains(r#"<script src="/static/board.js" defer></script>"#) && board.text.contains(r#"id="board""#), "it updates itself");
-        let script = app.page("/static/board.js").await;
-        assert!(script.text.contains("getElementById('board')"), "the script is served");
+        assert!(board.text.contains(r#"<script src="/static/live.js" defer></script>"#) && board.text.contains(r#"id="board" data-live="10""#), "it updates itself");
+        let script = app.page("/static/live.js").await;
+        assert!(script.text.contains("querySelector('[data-live]')"), "the script is served");
         assert!(board.text.contains("2 / 3"), "two of three in: {}", board.text);
         let latest = board.text.split("最近の来場").nth(1).unwrap();
         let (taro, hanako) = (latest.find("佐藤 太郎").unwrap(), latest.find("山田 花子").unwrap());
@@ -343,6 +343,80 @@ e2e! {
         let after = signed.get(&format!("/admin/e/{draw_id}")).await;
         assert!(after.text.contains("抽選しました（1 件）"), "{}", after.text);
         app.mail.message("taro@example.jp", "当選", 1).await;
+    }
+
+    async fn an_invitation_list_is_uploaded_previewed_and_sent_from_the_dashboard(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let event = app.published_event(json!({"slug": "invite", "confirmation_required": false})).await;
+        let id = event["id"].as_str().unwrap();
+        app.rsvp("invite", "佐藤 太郎", "taro@example.jp", 0).await.expect_status(200, "Taro registered himself");
+        let page = format!("/admin/e/{id}/invite");
+        assert!(signed.get(&page).await.text.contains("まだ招待リストはありません"), "no lists yet");
+
+        // Files that are not lists are refused at the file field, and nothing is kept.
+        for (name, bytes, says) in [
+            ("名簿.xlsx", b"PK\x03\x04\x00\x00\x08".as_slice(), "CSV ファイルではありません"),
+            ("a.csv", b"a,b\n1,2\n".as_slice(), "1 行目に「氏名」と「メールアドレス」"),
+            ("", b"".as_slice(), "CSV ファイルを選んでください"),
+        ] {
+            let refused = signed.upload(&page, name, bytes, true).await;
+            refused.expect_status(422, name);
+            assert!(refused.text.contains(r#"id="file-error""#) && refused.text.contains(says), "{name}: {}", refused.text);
+        }
+        let huge = "name,email\n".to_owned() + &"a,a@example.jp\n".repeat(8 * 1024 * 1024 / 14 + 1);
+        let refused = signed.upload(&page, "huge.csv", huge.as_bytes(), true).await;
+        refused.expect_status(413, "a file past the limit");
+        assert!(refused.text.contains("ファイルが大きすぎます（8 MB まで）"), "{}", refused.text);
+        let text = "氏名,メールアドレス,ふりがな\n山田 花子,hanako@example.jp,やまだ はなこ\n山田 花子,HANAKO@example.jp,\n佐藤 太郎,taro@example.jp,\n鈴木 一郎,not-an-address,\n";
+        let (cp932, _, _) = encoding_rs::SHIFT_JIS.encode(text);
+        signed.upload(&page, "名簿.csv", &cp932, false).await.expect_status(403, "an upload without the guard");
+        assert!(signed.get(&page).await.text.contains("まだ招待リストはありません"), "the refused uploads left nothing");
+
+        let list = location(&signed.upload(&page, "名簿.csv", &cp932, true).await);
+        assert!(list.starts_with(&format!("{page}/")), "{list}");
+        let preview = signed.get(&list).await;
+        preview.expect_status(200, "the preview");
+        for (n, what) in [(1, "招待する"), (1, "重複（上の行と同じアドレス）"), (1, "申し込み済み"), (0, "配信停止済み"), (1, "読めなかった行")] {
+            assert!(preview.text.contains(&format!(r#"<span class="figure">{n}</span>{what}"#)), "{n} {what}: {}", preview.text);
+        }
+        assert!(preview.text.contains("<td class=\"num\">5</td><td>メールアドレス: "), "the bad line, in Japanese: {}", preview.text);
+        assert!(preview.text.contains("やまだ はなこ") && preview.text.contains("1 名に招待を送る"), "{}", preview.text);
+        assert!(!preview.text.contains("data-live"), "nothing is being sent yet");
+        assert!(app.mail.all().iter().all(|m| m.to != "hanako@example.jp"), "nothing is sent before the button");
+
+        let long = "あ".repeat(1001);
+        let refused = signed.post(&list, &[("message", long.as_str())]).await;
+        refused.expect_status(422, "a message too long");
+        assert!(refused.text.contains(r#"id="message-error""#) && refused.text.contains(&long), "the text is kept");
+        assert_eq!(location(&signed.post(&list, &[("message", "ぜひお越しください。")]).await), list);
+        let invitation = app.mail.message("hanako@example.jp", "ご招待", 1).await;
+        assert!(invitation.text.contains("ぜひお越しください。"), "{}", invitation.text);
+        let mut progress = signed.get(&list).await;
+        for _ in 0..50 {
+            if progress.text.contains("招待の送信が終わりました") {
+                break;
+            }
+            assert!(progress.text.contains(r#"data-live="3""#) && progress.text.contains("/static/live.js"), "{}", progress.text);
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            progress = signed.get(&list).await;
+        }
+        assert!(progress.text.contains("1 通中 送信済み 1"), "{}", progress.text);
+        assert!(!progress.text.contains("data-live") && !progress.text.contains("名に招待を送る"), "done, and no second send");
+        let lists = signed.get(&page).await;
+        assert!(lists.text.contains("名簿.csv") && lists.text.contains("に送信"), "{}", lists.text);
+        assert_eq!(app.mail.all().iter().filter(|m| m.subject.contains("ご招待")).count(), 1, "one invitation");
+
+        // Not for door staff, nor through another event's address.
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let door = Signed::sign_in(&app, "door@tokyo.example.jp").await;
+        door.get(&page).await.expect_status(404, "door staff");
+        door.get(&list).await.expect_status(404, "door staff");
+        door.upload(&page, "名簿.csv", &cp932, true).await.expect_status(404, "door staff upload");
+        let other = app.published_event(json!({"slug": "other"})).await;
+        let list_id = list.rsplit('/').next().unwrap();
+        let elsewhere = format!("/admin/e/{}/invite/{list_id}", other["id"].as_str().unwrap());
+        signed.get(&elsewhere).await.expect_status(404, "a list through another event");
+        signed.post(&elsewhere, &[]).await.expect_status(404, "nor sent through it");
     }
 
     async fn door_passes_are_shown_once_and_revoked(app: TestApp) {

@@ -32,7 +32,26 @@ pub struct Row {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub line: u64,
+    /// What is wrong, in English (`email: not an email address`).
     pub message: String,
+    /// The same as codes, field by field (`email`, `invalid_email`), for pages to say in the
+    /// reader's language. A line that is not CSV at all is (`line`, `not_csv`); the line that
+    /// stands for the problems past `PROBLEMS_MAX` is (`line`, `more_lines`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+}
+
+/// One field of a row that could not be read, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reason {
+    pub field: String,
+    pub code: String,
+}
+
+impl Reason {
+    fn new(field: &str, code: &str) -> Reason {
+        Reason { field: field.to_owned(), code: code.to_owned() }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -125,7 +144,11 @@ pub fn parse(bytes: &[u8], slots: &[event_slot::Model]) -> Result<Parsed, Error>
             Ok(record) => record,
             Err(err) => {
                 let line = line_of(err.position());
-                parsed.problems.push(Problem { line, message: "this line is not valid CSV".into() });
+                parsed.problems.push(Problem {
+                    line,
+                    message: "this line is not valid CSV".into(),
+                    reasons: vec![Reason::new("line", "not_csv")],
+                });
                 continue;
             }
         };
@@ -137,15 +160,14 @@ pub fn parse(bytes: &[u8], slots: &[event_slot::Model]) -> Result<Parsed, Error>
         if parsed.rows.len() >= ROWS_MAX {
             return Err(refused("too_many_rows", &format!("a list holds at most {ROWS_MAX} people")));
         }
-        let mut problems = Vec::new();
-        let name = values::text(field(Some(name_at)), NAME_MAX)
-            .map_err(|e| problems.push(format!("name: {}", e.message)))
-            .ok();
-        let email = Email::parse(field(Some(email_at)))
-            .map_err(|e| problems.push(format!("email: {}", e.message)))
-            .ok();
+        let mut problems: Vec<(Reason, String)> = Vec::new();
+        let mut refuse = |field: &str, e: crate::error::InvalidValue| {
+            problems.push((Reason::new(field, e.code), format!("{field}: {}", e.message)));
+        };
+        let name = values::text(field(Some(name_at)), NAME_MAX).map_err(|e| refuse("name", e)).ok();
+        let email = Email::parse(field(Some(email_at))).map_err(|e| refuse("email", e)).ok();
         let name_reading = values::optional_text(field(reading_at), NAME_MAX)
-            .map_err(|e| problems.push(format!("name_reading: {}", e.message)))
+            .map_err(|e| refuse("name_reading", e))
             .ok()
             .flatten();
         let slot = match field(slot_at) {
@@ -156,7 +178,10 @@ pub fn parse(bytes: &[u8], slots: &[event_slot::Model]) -> Result<Parsed, Error>
                     .find(|s| s.name == wanted || s.id.uuid().to_string() == wanted)
                     .map(|s| s.id);
                 if found.is_none() {
-                    problems.push(format!("slot: `{wanted}` is not a slot of this event"));
+                    problems.push((
+                        Reason::new("slot", "unknown_slot"),
+                        format!("slot: `{wanted}` is not a slot of this event"),
+                    ));
                 }
                 found
             }
@@ -165,16 +190,21 @@ pub fn parse(bytes: &[u8], slots: &[event_slot::Model]) -> Result<Parsed, Error>
             (Some(name), Some(email)) if problems.is_empty() => {
                 parsed.rows.push(Row { line, name, name_reading, email, slot });
             }
-            _ => parsed.problems.push(Problem { line, message: problems.join("; ") }),
+            _ => {
+                let (reasons, messages): (Vec<Reason>, Vec<String>) = problems.into_iter().unzip();
+                parsed.problems.push(Problem { line, message: messages.join("; "), reasons });
+            }
         }
     }
     if parsed.problems.len() > PROBLEMS_MAX {
         let more = parsed.problems.len() - PROBLEMS_MAX;
         let line = parsed.problems[PROBLEMS_MAX].line;
         parsed.problems.truncate(PROBLEMS_MAX);
-        parsed
-            .problems
-            .push(Problem { line, message: format!("and {more} more lines that could not be read") });
+        parsed.problems.push(Problem {
+            line,
+            message: format!("and {more} more lines that could not be read"),
+            reasons: vec![Reason::new("line", "more_lines")],
+        });
     }
     Ok(parsed)
 }

@@ -10,7 +10,7 @@ mod file;
 mod unsubscribe;
 
 pub use announcements::{AnnouncementView, announce, announcement};
-pub use file::{Parsed, Problem, ROWS_MAX, Row, parse};
+pub use file::{Parsed, Problem, ROWS_MAX, Reason, Row, parse};
 pub use unsubscribe::{Unsubscription, unsubscribe, unsubscription};
 
 use std::collections::{HashMap, HashSet};
@@ -158,6 +158,8 @@ pub struct ListView {
     pub problems: Vec<Problem>,
     /// The people, in the file's order (one page of them).
     pub people: Vec<invitation::Model>,
+    /// How many of the people invited said they can't go.
+    pub declined: u64,
     pub progress: Option<Progress>,
 }
 
@@ -236,7 +238,7 @@ pub async fn upload(
         *counts.entry(p.mark).or_insert(0) += 1;
     }
     let people = people.into_iter().take(PREVIEW_PAGE).collect();
-    Ok(ListView { list, counts, problems: parsed.problems, people, progress: None })
+    Ok(ListView { list, counts, problems: parsed.problems, people, declined: 0, progress: None })
 }
 
 /// How many people an upload's answer shows; the rest are a `list` away.
@@ -266,10 +268,11 @@ pub async fn list(
     offset: u64,
 ) -> Result<ListView> {
     let (list, _) = managed_list(db, actor, id).await?;
-    let counts: Vec<(Mark, i64)> = invitation::Entity::find()
+    let counts: Vec<(Mark, i64, i64)> = invitation::Entity::find()
         .select_only()
         .column(invitation::Column::Mark)
         .column_as(invitation::Column::Id.count(), "n")
+        .column_as(invitation::Column::DeclinedAt.count(), "declined")
         .filter(invitation::Column::ListId.eq(id))
         .group_by(invitation::Column::Mark)
         .into_tuple()
@@ -288,12 +291,57 @@ pub async fn list(
         None => None,
     };
     Ok(ListView {
-        counts: counts.into_iter().map(|(m, n)| (m, u64::try_from(n).unwrap_or(0))).collect(),
+        counts: counts.iter().map(|(m, n, _)| (*m, u64::try_from(*n).unwrap_or(0))).collect(),
+        declined: counts.iter().map(|(_, _, d)| u64::try_from(*d).unwrap_or(0)).sum(),
         list,
         problems,
         people,
         progress,
     })
+}
+
+/// An event's invitation list as its list of lists shows it.
+#[derive(Clone, Debug)]
+pub struct ListSummary {
+    pub list: invitation_list::Model,
+    pub counts: HashMap<Mark, u64>,
+    /// How many of the people invited said they can't go.
+    pub declined: u64,
+    pub progress: Option<Progress>,
+}
+
+/// The invitation lists of an event, newest first.
+pub async fn lists(db: &impl ConnectionTrait, actor: &Actor, event_id: EventId) -> Result<Vec<ListSummary>> {
+    crate::event::managed(db, actor, event_id).await?;
+    let lists = invitation_list::Entity::find()
+        .filter(invitation_list::Column::EventId.eq(event_id))
+        .order_by_desc(invitation_list::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let counts: Vec<(InvitationListId, Mark, i64, i64)> = invitation::Entity::find()
+        .select_only()
+        .columns([invitation::Column::ListId, invitation::Column::Mark])
+        .column_as(invitation::Column::Id.count(), "n")
+        .column_as(invitation::Column::DeclinedAt.count(), "declined")
+        .filter(invitation::Column::EventId.eq(event_id))
+        .group_by(invitation::Column::ListId)
+        .group_by(invitation::Column::Mark)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut summaries = Vec::with_capacity(lists.len());
+    for list in lists {
+        let mut summary = ListSummary { counts: HashMap::new(), declined: 0, progress: None, list };
+        for (_, mark, n, declined) in counts.iter().filter(|(id, ..)| *id == summary.list.id) {
+            summary.counts.insert(*mark, u64::try_from(*n).unwrap_or(0));
+            summary.declined += u64::try_from(*declined).unwrap_or(0);
+        }
+        if summary.list.sent_at.is_some() {
+            summary.progress = Some(progress(db, summary.list.id.uuid()).await?);
+        }
+        summaries.push(summary);
+    }
+    Ok(summaries)
 }
 
 /// Sends a previewed list: an invitation to everyone marked new, checked again against who has

@@ -176,11 +176,11 @@ pub async fn door_script() -> Response {
         .body(include_str!("../../static/door.js"))
 }
 
-/// The live board's script (`/admin/e/{id}/board` updates itself with it).
+/// The script of the dashboard's live regions (the check-in board, the progress of a send).
 #[handler]
-pub async fn board_script() -> Response {
+pub async fn live_script() -> Response {
     Response::builder()
         .content_type("text/javascript; charset=utf-8")
         .header(header::CACHE_CONTROL, "public, max-age=300")
-        .body(include_str!("../../static/board.js"))
+        .body(include_str!("../../static/live.js"))
 }

@@ -12,7 +12,7 @@ mod rsvp;
 mod survey;
 
 pub use attendee::{rsvp_act, rsvp_page, rsvp_step, ticket_page};
-pub use door::{board_script, door_live, door_page, door_roster, door_script, door_worker};
+pub use door::{door_live, door_page, door_roster, door_script, door_worker, live_script};
 pub use invitation::{decline, invitation_page, unsubscribe, unsubscribe_page};
 pub use rsvp::submit as rsvp_submit;
 pub use survey::{series_report, survey_page, survey_report, survey_submit};
@@ -82,6 +82,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("admin/questions.html", include_str!("../../templates/admin/questions.html")),
         ("admin/places.html", include_str!("../../templates/admin/places.html")),
         ("admin/announce.html", include_str!("../../templates/admin/announce.html")),
+        ("admin/invitations.html", include_str!("../../templates/admin/invitations.html")),
+        ("admin/invitation_list.html", include_str!("../../templates/admin/invitation_list.html")),
     ] {
         // The templates are part of the binary; a broken one fails the page tests.
         if let Err(err) = env.add_template(name, source) {
@@ -194,7 +196,11 @@ impl Page {
             }
         };
         let headers = resp.headers_mut();
-        let csp = if matches!(template, "door.html" | "admin/board.html") { CSP_SCRIPTED } else { CSP };
+        let scripted = matches!(
+            template,
+            "door.html" | "admin/board.html" | "admin/announce.html" | "admin/invitation_list.html"
+        );
+        let csp = if scripted { CSP_SCRIPTED } else { CSP };
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
         headers.insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
         // Attendee pages carry their secret in the address: never pass it on to another site.

@@ -3,7 +3,7 @@
 
 use minijinja::{Value, context};
 use poem::{
-    Body, Request, Response, handler,
+    Response, handler,
     http::StatusCode,
     web::{Data, Path},
 };
@@ -19,7 +19,7 @@ use tsudoi_domain::{
 use uuid::Uuid;
 
 use super::{
-    Admin,
+    Admin, Managed, ManagedPost, Posting,
     events::{event_head, home_network},
     not_found, see_other,
 };
@@ -72,22 +72,13 @@ async fn passes_page(
     )
 }
 
-/// The event, if the person manages it (else the answer to give).
-async fn managed(admin: &Admin, state: &AppState, id: &str) -> Result<EventDetails, Response> {
-    super::events::event_for(admin, state, id, Permission::ManageEvents).await.map(|(details, _)| details)
-}
-
 /// `GET /admin/e/{id}/door`.
 #[handler]
-pub async fn door_passes(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
-    let details = match managed(&admin, &state, &id).await {
-        Ok(details) => details,
-        Err(resp) => return resp,
-    };
+pub async fn door_passes(
+    Managed(admin, details): Managed,
+    Path(_id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     passes_page(&admin, &state, &details, None, None, "", StatusCode::OK).await
 }
 
@@ -95,16 +86,10 @@ pub async fn door_passes(req: &Request, Path(id): Path<String>, state: Data<&App
 /// the start until three hours after the end.
 #[handler]
 pub async fn create_pass(
-    req: &Request,
+    ManagedPost(admin, form, details): ManagedPost,
     Path(id): Path<String>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form, details) =
-        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
-            Ok(posted) => posted,
-            Err(resp) => return resp,
-        };
     let label = form.get("label").cloned().unwrap_or_default();
     let new = NewPass {
         label: label.clone(),
@@ -133,16 +118,10 @@ pub async fn create_pass(
 /// `POST /admin/e/{id}/door/{pass}/revoke`: the pass's link stops working at once.
 #[handler]
 pub async fn revoke_pass(
-    req: &Request,
-    Path((id, pass)): Path<(String, String)>,
-    body: Body,
+    ManagedPost(admin, _, details): ManagedPost,
+    Path((_id, pass)): Path<(String, String)>,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, _, details) =
-        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
-            Ok(posted) => posted,
-            Err(resp) => return resp,
-        };
     let Ok(pass_id) = pass.parse::<Uuid>().map(DoorPassId) else { return not_found(&admin) };
     // A pass of another event is not this page's to revoke.
     let back = format!("/admin/e/{}/door", details.event.id.uuid());
@@ -158,21 +137,17 @@ pub async fn revoke_pass(
     }
 }
 
-/// How often the live board updates itself (`static/board.js`).
+/// How often the live board updates itself (`static/live.js`).
 const BOARD_REFRESH_SECONDS: u32 = 10;
 
 /// `GET /admin/e/{id}/board`: people in against confirmed, per slot and gate, the latest
 /// arrivals and the door fees; it updates itself every few seconds (and can be paused).
 #[handler]
-pub async fn door_board(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
-    let details = match managed(&admin, &state, &id).await {
-        Ok(details) => details,
-        Err(resp) => return resp,
-    };
+pub async fn door_board(
+    Managed(admin, details): Managed,
+    Path(_id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let a = match passes::attendance(state.db.reader(), &admin.who.actor, details.event.id).await {
         Ok(a) => a,
         Err(err) => return admin.failed(&err, "/admin"),
@@ -211,15 +186,10 @@ pub async fn door_board(req: &Request, Path(id): Path<String>, state: Data<&AppS
 /// handed a link.
 #[handler]
 pub async fn open_scanner(
-    req: &Request,
+    Posting(admin, _): Posting,
     Path(id): Path<String>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, _) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let (details, _) = match super::events::event_for(&admin, &state, &id, Permission::CheckIn).await {
         Ok(found) => found,
         Err(resp) => return resp,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use minijinja::context;
 use poem::{
-    Body, Request, Response, handler,
+    Response, handler,
     http::StatusCode,
     web::{Data, Path},
 };
@@ -31,8 +31,8 @@ use tsudoi_domain::{
 use uuid::Uuid;
 
 use super::{
-    Admin,
-    events::{event_for, event_head, home_network},
+    Admin, Managed, ManagedPost, Posting,
+    events::{event_head, home_network},
     not_found, see_other,
 };
 use crate::{
@@ -402,11 +402,7 @@ async fn form_page(
 
 /// `GET /admin/n/{slug}/events/new`.
 #[handler]
-pub async fn new_event(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn new_event(admin: Admin, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
     let Some((network, role)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     if role == Role::DoorStaff {
         return not_found(&admin);
@@ -548,15 +544,10 @@ pub(super) fn form_event_id(state: &AppState, form: &Posted) -> EventId {
 /// `POST /admin/n/{slug}/events`: creates the event (as a draft), once per form.
 #[handler]
 pub async fn create_event(
-    req: &Request,
+    Posting(admin, form): Posting,
     Path(slug): Path<String>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Some((network, role)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     if role == Role::DoorStaff {
         return not_found(&admin);
@@ -594,15 +585,11 @@ pub async fn create_event(
 
 /// `GET /admin/e/{id}/edit`.
 #[handler]
-pub async fn edit_event(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
-    let (details, _) = match event_for(&admin, &state, &id, Permission::ManageEvents).await {
-        Ok(found) => found,
-        Err(resp) => return resp,
-    };
+pub async fn edit_event(
+    Managed(admin, details): Managed,
+    Path(_id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let Some(network) = home_network(&admin, &details).cloned() else { return not_found(&admin) };
     let values = values_of(&edit::draft_of(&details), &details.event.time_zone);
     form_page(
@@ -619,16 +606,10 @@ pub async fn edit_event(req: &Request, Path(id): Path<String>, state: Data<&AppS
 /// `POST /admin/e/{id}/edit`: saves the whole form; attendees are told of what matters to them.
 #[handler]
 pub async fn update_event(
-    req: &Request,
-    Path(id): Path<String>,
-    body: Body,
+    ManagedPost(admin, form, details): ManagedPost,
+    Path(_id): Path<String>,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form, details) =
-        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
-            Ok(posted) => posted,
-            Err(resp) => return resp,
-        };
     let Some(network) = home_network(&admin, &details).cloned() else { return not_found(&admin) };
     let mut posted = PostedEvent {
         admin: &admin,

@@ -4,7 +4,7 @@
 
 use minijinja::{Value, context};
 use poem::{
-    Body, Request, Response, handler,
+    Request, Response, handler,
     http::StatusCode,
     web::{Data, Path},
 };
@@ -25,7 +25,9 @@ use tsudoi_domain::{
 };
 use uuid::Uuid;
 
-use super::{Admin, event_form::form_event_id, not_found, query_param, see_other};
+use super::{
+    Admin, Managed, ManagedPost, Posting, event_form::form_event_id, not_found, query_param, see_other,
+};
 use crate::{pages::texts, state::AppState};
 
 /// Events on one page of the list.
@@ -33,11 +35,7 @@ const PAGE: u64 = 50;
 
 /// `GET /admin`: the first network's events, or a word for someone in none.
 #[handler]
-pub async fn home(req: &Request, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn home(admin: Admin, req: &Request) -> Response {
     if let Some(to) = query_param(req, "to").filter(|to| admin.network(to).is_some()) {
         return see_other(&format!("/admin/n/{to}"));
     }
@@ -66,11 +64,12 @@ fn status_tag(status: EventStatus) -> &'static str {
 
 /// `GET /admin/n/{slug}?tab=&q=&page=`: the network's events.
 #[handler]
-pub async fn events_page(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn events_page(
+    admin: Admin,
+    req: &Request,
+    Path(slug): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let Some((network, role)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let tab = query_param(req, "tab").and_then(|t| Tab::parse(&t)).unwrap_or_default();
     let search = query_param(req, "q").unwrap_or_default();
@@ -153,6 +152,11 @@ pub(super) async fn event_for(
     }
 }
 
+/// The event `id` if the person manages it (else the answer to give).
+pub(super) async fn managed(admin: &Admin, state: &AppState, id: &str) -> Result<EventDetails, Response> {
+    event_for(admin, state, id, Permission::ManageEvents).await.map(|(details, _)| details)
+}
+
 /// The network an event is seen from: its host if the person is a member there, else the
 /// first co-host they belong to.
 pub(super) fn home_network<'a>(admin: &'a Admin, details: &EventDetails) -> Option<&'a network::Model> {
@@ -176,11 +180,12 @@ pub(super) fn event_head(details: &EventDetails, language: Language, base_url: &
 
 /// `GET /admin/e/{id}`: an event at a glance, with what can be done to it.
 #[handler]
-pub async fn event_overview(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn event_overview(
+    admin: Admin,
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let (details, role) = match event_for(&admin, &state, &id, Permission::ViewNetwork).await {
         Ok(found) => found,
         Err(resp) => return resp,
@@ -246,16 +251,10 @@ pub async fn event_overview(req: &Request, Path(id): Path<String>, state: Data<&
 /// hours, weeks later), opened in the edit form. Once per overview shown, however often posted.
 #[handler]
 pub async fn duplicate_event(
-    req: &Request,
-    Path(id): Path<String>,
-    body: Body,
+    ManagedPost(admin, form, details): ManagedPost,
+    Path(_id): Path<String>,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form, details) =
-        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
-            Ok(posted) => posted,
-            Err(resp) => return resp,
-        };
     let copy = form_event_id(&state, &form);
     let edit_page = |id: EventId| format!("/admin/e/{}/edit", id.uuid());
     let (db, actor, now) = (state.db.writer(), &admin.who.actor, state.now());
@@ -283,16 +282,10 @@ pub async fn duplicate_event(
 /// `POST /admin/e/{id}/draw`: draws the lottery now rather than at its time.
 #[handler]
 pub async fn draw_lottery(
-    req: &Request,
-    Path(id): Path<String>,
-    body: Body,
+    ManagedPost(admin, _, details): ManagedPost,
+    Path(_id): Path<String>,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, _, details) =
-        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
-            Ok(posted) => posted,
-            Err(resp) => return resp,
-        };
     let back = format!("/admin/e/{}", details.event.id.uuid());
     match tsudoi_domain::rsvp::lottery::draw_now(
         state.db.writer(),
@@ -313,15 +306,10 @@ pub async fn draw_lottery(
 /// `POST /admin/e/{id}/publish`.
 #[handler]
 pub async fn publish_event(
-    req: &Request,
+    Posting(admin, _): Posting,
     Path(id): Path<String>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, _) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Ok(uuid) = id.parse::<Uuid>() else { return not_found(&admin) };
     match edit::publish(state.db.writer(), &admin.who.actor, EventId(uuid), state.now()).await {
         Ok(_) => see_other(&format!("/admin/e/{uuid}?done=published")),
@@ -329,69 +317,62 @@ pub async fn publish_event(
     }
 }
 
-/// `GET /admin/e/{id}/cancel` shows what attendees will be told; `POST` cancels for good.
+/// `GET /admin/e/{id}/cancel`: what attendees will be told, before cancelling for good.
 #[handler]
-pub async fn cancel_event(
-    req: &Request,
-    Path(id): Path<String>,
-    body: Body,
+pub async fn cancel_preview(
+    Managed(admin, details): Managed,
+    Path(_id): Path<String>,
     state: Data<&AppState>,
 ) -> Response {
-    if req.method() == poem::http::Method::GET {
-        let admin = match Admin::of(req, &state).await {
-            Ok(admin) => admin,
-            Err(resp) => return resp,
-        };
-        let (details, _) = match event_for(&admin, &state, &id, Permission::ManageEvents).await {
-            Ok(found) => found,
-            Err(resp) => return resp,
-        };
-        let counts = match dashboard::counts(state.db.reader(), vec![details.event.id]).await {
-            Ok(mut counts) => counts.remove(&details.event.id).unwrap_or_default(),
-            Err(err) => return admin.failed(&err, "/admin"),
-        };
-        let told: i64 = [
-            RsvpStatus::Confirmed,
-            RsvpStatus::Holding,
-            RsvpStatus::Offered,
-            RsvpStatus::Waitlisted,
-            RsvpStatus::Pending,
-            RsvpStatus::Entered,
-        ]
-        .iter()
-        .map(|s| counts.people(*s))
-        .sum();
-        let language = admin.page.language;
-        // A draft has nobody to tell; a published event's attendees get this email.
-        let preview =
-            match tsudoi_domain::event::public::event_by_id(state.db.reader(), details.event.id).await {
-                Ok(public) => {
-                    let name = texts::texts(language)["admin_sample_attendee"];
-                    let letter = tsudoi_domain::letter::preview(
-                        &public,
-                        MessageKind::EventCancelled,
-                        language,
-                        &state.links,
-                        name,
-                    );
-                    tsudoi_mailer::preview(&letter)
-                        .ok()
-                        .map(|(subject, body)| context! { subject => subject, body => body })
-                }
-                Err(_) => None,
-            };
-        return admin.render(
-            StatusCode::OK,
-            "admin/cancel.html",
-            home_network(&admin, &details),
-            "events",
-            context! { event => event_head(&details, language, &state.base_url), told => told, preview => preview },
-        );
-    }
-    let (admin, _) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
+    let counts = match dashboard::counts(state.db.reader(), vec![details.event.id]).await {
+        Ok(mut counts) => counts.remove(&details.event.id).unwrap_or_default(),
+        Err(err) => return admin.failed(&err, "/admin"),
     };
+    let told: i64 = [
+        RsvpStatus::Confirmed,
+        RsvpStatus::Holding,
+        RsvpStatus::Offered,
+        RsvpStatus::Waitlisted,
+        RsvpStatus::Pending,
+        RsvpStatus::Entered,
+    ]
+    .iter()
+    .map(|s| counts.people(*s))
+    .sum();
+    let language = admin.page.language;
+    // A draft has nobody to tell; a published event's attendees get this email.
+    let preview = match tsudoi_domain::event::public::event_by_id(state.db.reader(), details.event.id).await {
+        Ok(public) => {
+            let name = texts::texts(language)["admin_sample_attendee"];
+            let letter = tsudoi_domain::letter::preview(
+                &public,
+                MessageKind::EventCancelled,
+                language,
+                &state.links,
+                name,
+            );
+            tsudoi_mailer::preview(&letter)
+                .ok()
+                .map(|(subject, body)| context! { subject => subject, body => body })
+        }
+        Err(_) => None,
+    };
+    admin.render(
+        StatusCode::OK,
+        "admin/cancel.html",
+        home_network(&admin, &details),
+        "events",
+        context! { event => event_head(&details, language, &state.base_url), told => told, preview => preview },
+    )
+}
+
+/// `POST /admin/e/{id}/cancel`: cancels the event for good, and tells its attendees.
+#[handler]
+pub async fn cancel_event(
+    Posting(admin, _): Posting,
+    Path(id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let Ok(uuid) = id.parse::<Uuid>() else { return not_found(&admin) };
     match edit::cancel(state.db.writer(), &admin.who.actor, EventId(uuid), state.now()).await {
         Ok(_) => {

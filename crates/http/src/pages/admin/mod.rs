@@ -3,10 +3,16 @@
 //! HttpOnly cookie, and every form carries a guard made for its session (and is refused from
 //! another site's page). Each page acts through the same use cases, with the same roles, as
 //! the API.
+//!
+//! Handlers name what they need as extractors, which answer for them when it is missing:
+//! `Admin` (signed in, else to the sign-in page and back), `Posting` (and a guarded form from
+//! our own pages, else 403), `Managed` and `ManagedPost` (and the event in the path, which the
+//! person manages, else 404).
 
 mod door;
 mod event_form;
 mod events;
+mod invitations;
 mod people;
 mod places;
 mod questions;
@@ -19,8 +25,10 @@ mod survey;
 pub use door::{create_pass, door_board, door_passes, open_scanner, revoke_pass};
 pub use event_form::{create_event, edit_event, new_event, update_event};
 pub use events::{
-    cancel_event, draw_lottery, duplicate_event, event_overview, events_page, home, publish_event,
+    cancel_event, cancel_preview, draw_lottery, duplicate_event, event_overview, events_page, home,
+    publish_event,
 };
+pub use invitations::{invitation_list, invitations_page, send_invitations, upload_list};
 pub use people::{account, change_member, create_token, invite_member, members_page_of, revoke_token};
 pub use places::{change_series, change_venue, create_series, create_venue, places_page_of};
 pub use records::{audit_log, failed_emails, retry_email};
@@ -33,7 +41,7 @@ pub use survey::{survey_act, survey_csv, survey_overview, survey_print};
 
 use minijinja::{Value, context};
 use poem::{
-    Body, Request, Response,
+    Body, FromRequest, Request, RequestBody, Response,
     http::{HeaderValue, StatusCode, header},
 };
 use tsudoi_domain::{
@@ -93,28 +101,20 @@ impl Admin {
             .get("guard")
             .is_some_and(|g| session::form_guard_holds(&state.links, admin.who.session_id, g));
         if !guarded || !same_origin(req, &state.base_url) {
-            let t = texts::texts(admin.page.language);
-            return Err(admin.page.message(
-                StatusCode::FORBIDDEN,
-                t["admin_stale_form_title"],
-                &[t["admin_stale_form"]],
-                Some(("/admin".to_owned(), t["admin_home"])),
-            ));
+            return Err(admin.stale_form());
         }
         Ok((admin, form))
     }
 
-    /// A posted form about the event `id`, which the person must be allowed `permission` on.
-    async fn posting_for_event(
-        req: &Request,
-        state: &AppState,
-        body: Body,
-        id: &str,
-        permission: tsudoi_domain::access::Permission,
-    ) -> Result<(Admin, Posted, tsudoi_domain::event::EventDetails), Response> {
-        let (admin, form) = Admin::posting(req, state, body).await?;
-        let (details, _) = events::event_for(&admin, state, id, permission).await?;
-        Ok((admin, form, details))
+    /// The answer to a form without this session's guard, or from another site's page.
+    fn stale_form(&self) -> Response {
+        let t = texts::texts(self.page.language);
+        self.page.message(
+            StatusCode::FORBIDDEN,
+            t["admin_stale_form_title"],
+            &[t["admin_stale_form"]],
+            Some(("/admin".to_owned(), t["admin_home"])),
+        )
     }
 
     /// The network `slug` if the person belongs to it (else the page answers 404).
@@ -190,6 +190,60 @@ impl Admin {
             other => self.page.failed(other),
         }
     }
+}
+
+/// A handler's signed-in person: a request without a live session goes back to signing in.
+impl<'a> FromRequest<'a> for Admin {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let state = app_state(req)?;
+        Admin::of(req, state).await.map_err(poem::Error::from_response)
+    }
+}
+
+/// A handler's posted form with its signed-in person (see `Admin::posting`).
+struct Posting(Admin, Posted);
+
+impl<'a> FromRequest<'a> for Posting {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let state = app_state(req)?;
+        let (admin, form) =
+            Admin::posting(req, state, body.take()?).await.map_err(poem::Error::from_response)?;
+        Ok(Posting(admin, form))
+    }
+}
+
+/// An event page's person and event: the event in the path (`:id`), which they must manage
+/// (else the page answers 404).
+struct Managed(Admin, tsudoi_domain::event::EventDetails);
+
+impl<'a> FromRequest<'a> for Managed {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let admin = Admin::from_request(req, body).await?;
+        let details = managed_in_path(req, &admin).await?;
+        Ok(Managed(admin, details))
+    }
+}
+
+/// A posted form about the event in the path, which the person must manage.
+struct ManagedPost(Admin, Posted, tsudoi_domain::event::EventDetails);
+
+impl<'a> FromRequest<'a> for ManagedPost {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let Posting(admin, form) = Posting::from_request(req, body).await?;
+        let details = managed_in_path(req, &admin).await?;
+        Ok(ManagedPost(admin, form, details))
+    }
+}
+
+async fn managed_in_path(req: &Request, admin: &Admin) -> poem::Result<tsudoi_domain::event::EventDetails> {
+    let id = req.raw_path_param("id").unwrap_or_default();
+    events::managed(admin, app_state(req)?, id).await.map_err(poem::Error::from_response)
+}
+
+fn app_state(req: &Request) -> poem::Result<&AppState> {
+    req.data::<AppState>().ok_or_else(|| {
+        poem::Error::from_string("the application state is not attached", StatusCode::INTERNAL_SERVER_ERROR)
+    })
 }
 
 /// 303 to `location`: the answer to a form that did its work.

@@ -3,7 +3,7 @@
 
 use minijinja::{Value, context};
 use poem::{
-    Body, Request, Response, handler,
+    Response, handler,
     http::StatusCode,
     web::{Data, Path},
 };
@@ -18,7 +18,7 @@ use tsudoi_domain::{
 };
 use uuid::Uuid;
 
-use super::{Admin, not_found, see_other};
+use super::{Admin, Posting, not_found, see_other};
 use crate::{pages::texts, state::AppState};
 
 fn role_of(key: &str) -> Option<Role> {
@@ -72,26 +72,18 @@ async fn render_members(
 
 /// `GET /admin/n/{slug}/members`.
 #[handler]
-pub async fn members_page_of(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
-    match Admin::of(req, &state).await {
-        Ok(admin) => render_members(&admin, &state, &slug, None, StatusCode::OK).await,
-        Err(resp) => resp,
-    }
+pub async fn members_page_of(admin: Admin, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
+    render_members(&admin, &state, &slug, None, StatusCode::OK).await
 }
 
 /// `POST /admin/n/{slug}/members`: an owner invites someone (`email`, `role`); they get a
 /// welcome with a link that signs in.
 #[handler]
 pub async fn invite_member(
-    req: &Request,
+    Posting(admin, form): Posting,
     Path(slug): Path<String>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let email = form.get("email").cloned().unwrap_or_default();
     let role_key = form.get("role").cloned().unwrap_or_default();
@@ -137,15 +129,10 @@ pub async fn invite_member(
 /// `POST /admin/n/{slug}/members/{person}` with `role` (a change) or `remove`.
 #[handler]
 pub async fn change_member(
-    req: &Request,
+    Posting(admin, form): Posting,
     Path((slug, person)): Path<(String, String)>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let Ok(person) = person.parse::<Uuid>().map(PersonId) else { return not_found(&admin) };
     let (db, actor, now) = (state.db.writer(), &admin.who.actor, state.now());
@@ -208,21 +195,14 @@ async fn account_page(
 
 /// `GET /admin/account`.
 #[handler]
-pub async fn account(req: &Request, state: Data<&AppState>) -> Response {
-    match Admin::of(req, &state).await {
-        Ok(admin) => account_page(&admin, &state, None, None, StatusCode::OK).await,
-        Err(resp) => resp,
-    }
+pub async fn account(admin: Admin, state: Data<&AppState>) -> Response {
+    account_page(&admin, &state, None, None, StatusCode::OK).await
 }
 
 /// `POST /admin/account/tokens`: a new API token (`name`, optionally limited to one `network`),
 /// its secret shown this once.
 #[handler]
-pub async fn create_token(req: &Request, body: Body, state: Data<&AppState>) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
+pub async fn create_token(Posting(admin, form): Posting, state: Data<&AppState>) -> Response {
     let name = form.get("name").cloned().unwrap_or_default();
     let network = match form.get("network").filter(|n| !n.is_empty()) {
         Some(slug) => match admin.network(slug) {
@@ -247,15 +227,10 @@ pub async fn create_token(req: &Request, body: Body, state: Data<&AppState>) -> 
 /// `POST /admin/account/tokens/{id}/revoke`.
 #[handler]
 pub async fn revoke_token(
-    req: &Request,
+    Posting(admin, _): Posting,
     Path(id): Path<String>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, _) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Ok(id) = id.parse::<Uuid>().map(TokenId) else { return not_found(&admin) };
     match token::revoke(state.db.writer(), &admin.who.actor, id, state.now()).await {
         Ok(_) => see_other("/admin/account"),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use minijinja::{Value, context};
 use poem::{
-    Body, Request, Response, handler,
+    Response, handler,
     http::StatusCode,
     web::{Data, Path},
 };
@@ -18,7 +18,7 @@ use tsudoi_domain::{
 };
 use uuid::Uuid;
 
-use super::{Admin, not_found, see_other};
+use super::{Admin, Posting, not_found, see_other};
 use crate::{pages::rsvp::Posted, state::AppState};
 
 /// What a refused form shows again: which form, what was typed, and the errors by field.
@@ -80,11 +80,8 @@ async fn places_page(
 
 /// `GET /admin/n/{slug}/places`.
 #[handler]
-pub async fn places_page_of(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
-    match Admin::of(req, &state).await {
-        Ok(admin) => places_page(&admin, &state, &slug, None, StatusCode::OK).await,
-        Err(resp) => resp,
-    }
+pub async fn places_page_of(admin: Admin, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
+    places_page(&admin, &state, &slug, None, StatusCode::OK).await
 }
 
 fn text(form: &Posted, key: &str) -> String {
@@ -137,15 +134,10 @@ async fn refused(
 /// `POST /admin/n/{slug}/venues`: a new venue.
 #[handler]
 pub async fn create_venue(
-    req: &Request,
+    Posting(admin, form): Posting,
     Path(slug): Path<String>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let mut errors = ValidationErrors::new();
     let capacity = super::event_form::whole_number(&form, "room_capacity", &mut errors).unwrap_or(0);
@@ -169,15 +161,10 @@ pub async fn create_venue(
 /// restore it).
 #[handler]
 pub async fn change_venue(
-    req: &Request,
+    Posting(admin, form): Posting,
     Path((slug, id)): Path<(String, String)>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Ok(id) = id.parse::<Uuid>().map(VenueId) else { return not_found(&admin) };
     if admin.network(&slug).is_none() {
         return not_found(&admin);
@@ -210,15 +197,10 @@ pub async fn change_venue(
 /// `POST /admin/n/{slug}/series`: a new series.
 #[handler]
 pub async fn create_series(
-    req: &Request,
+    Posting(admin, form): Posting,
     Path(slug): Path<String>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let input = SeriesInput {
         slug: text(&form, "slug"),
@@ -235,15 +217,10 @@ pub async fn create_series(
 /// restore it).
 #[handler]
 pub async fn change_series(
-    req: &Request,
+    Posting(admin, form): Posting,
     Path((slug, id)): Path<(String, String)>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let Ok(id) = id.parse::<Uuid>().map(SeriesId) else { return not_found(&admin) };
     if admin.network(&slug).is_none() {
         return not_found(&admin);

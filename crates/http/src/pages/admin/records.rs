@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use minijinja::{Value, context};
 use poem::{
-    Body, Request, Response, handler,
+    Response, handler,
     http::StatusCode,
     web::{Data, Path},
 };
@@ -16,7 +16,7 @@ use tsudoi_domain::{
 };
 use uuid::Uuid;
 
-use super::{Admin, not_found, see_other};
+use super::{Admin, Posting, not_found, see_other};
 use crate::state::AppState;
 
 /// Rows shown at most.
@@ -24,11 +24,7 @@ const SHOWN: u64 = 200;
 
 /// `GET /admin/n/{slug}/emails`: undelivered emails of the network's events.
 #[handler]
-pub async fn failed_emails(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn failed_emails(admin: Admin, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let rows = match outbox::troubled(state.db.reader(), &admin.who.actor, network.id, SHOWN, 0).await {
         Ok(rows) => rows,
@@ -63,15 +59,10 @@ pub async fn failed_emails(req: &Request, Path(slug): Path<String>, state: Data<
 /// `POST /admin/n/{slug}/emails/{id}/retry`: sends it again now.
 #[handler]
 pub async fn retry_email(
-    req: &Request,
+    Posting(admin, _): Posting,
     Path((slug, id)): Path<(String, String)>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, _) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     if admin.network(&slug).is_none() {
         return not_found(&admin);
     }
@@ -88,11 +79,7 @@ pub async fn retry_email(
 
 /// `GET /admin/n/{slug}/audit`: the newest entries of the network's log (owners).
 #[handler]
-pub async fn audit_log(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn audit_log(admin: Admin, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let db = state.db.reader();
     let entries = match audit::list(db, &admin.who.actor, network.id, SHOWN).await {

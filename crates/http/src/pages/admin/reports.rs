@@ -35,11 +35,12 @@ fn period_of(req: &Request, state: &AppState, time_zone: &str) -> Period {
 
 /// `GET /admin/n/{slug}/reports`: the series, and the supporters' year.
 #[handler]
-pub async fn reports_page(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn reports_page(
+    admin: Admin,
+    req: &Request,
+    Path(slug): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let db = state.db.reader();
     let period = period_of(req, &state, &network.time_zone);
@@ -92,11 +93,12 @@ pub async fn reports_page(req: &Request, Path(slug): Path<String>, state: Data<&
 
 /// `GET /admin/n/{slug}/supporters.csv?year=&fiscal=`.
 #[handler]
-pub async fn supporters_csv(req: &Request, Path(slug): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn supporters_csv(
+    admin: Admin,
+    req: &Request,
+    Path(slug): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let period = period_of(req, &state, &network.time_zone);
     let report = match reports::supporters(state.db.reader(), &admin.who.actor, network.id, period).await {
@@ -115,11 +117,7 @@ pub async fn supporters_csv(req: &Request, Path(slug): Path<String>, state: Data
 
 /// `GET /admin/series/{id}/report`: a series edition by edition, as a page to print.
 #[handler]
-pub async fn series_print(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn series_print(admin: Admin, Path(id): Path<String>, state: Data<&AppState>) -> Response {
     let Ok(id) = id.parse::<Uuid>().map(SeriesId) else { return not_found(&admin) };
     let report = match reports::series_report(state.db.reader(), &admin.who.actor, id, state.now()).await {
         Ok(report) => report,

@@ -4,7 +4,7 @@
 
 use minijinja::{Value, context};
 use poem::{
-    Body, Request, Response, handler,
+    Request, Response, handler,
     http::StatusCode,
     web::{Data, Path},
 };
@@ -18,7 +18,7 @@ use tsudoi_domain::{
 use uuid::Uuid;
 
 use super::{
-    Admin, csv_file,
+    Admin, Managed, ManagedPost, Posting, csv_file,
     events::{event_head, home_network},
     not_found, query_param, see_other,
 };
@@ -51,11 +51,12 @@ fn status_of(key: &str) -> Option<RsvpStatus> {
 
 /// `GET /admin/e/{id}/rsvps?status=&q=&page=`.
 #[handler]
-pub async fn rsvps_page(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn rsvps_page(
+    admin: Admin,
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let Ok(event_id) = id.parse::<Uuid>().map(EventId) else { return not_found(&admin) };
     let status = query_param(req, "status").and_then(|s| status_of(&s));
     let search = query_param(req, "q").unwrap_or_default();
@@ -146,15 +147,10 @@ pub async fn rsvps_page(req: &Request, Path(id): Path<String>, state: Data<&AppS
 /// optional `note`, offer, cancel, move with a `slot`), then back to the table.
 #[handler]
 pub async fn decide_rsvp(
-    req: &Request,
+    Posting(admin, form): Posting,
     Path((id, rsvp_id)): Path<(String, String)>,
-    body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
     let (Ok(event_id), Ok(rsvp_id)) = (id.parse::<Uuid>(), rsvp_id.parse::<Uuid>()) else {
         return not_found(&admin);
     };
@@ -198,11 +194,7 @@ pub async fn decide_rsvp(
 /// `GET /admin/e/{id}/rsvps.csv`: every RSVP, for Excel (UTF-8 with BOM, in the page's
 /// language).
 #[handler]
-pub async fn rsvps_csv(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn rsvps_csv(admin: Admin, Path(id): Path<String>, state: Data<&AppState>) -> Response {
     let Ok(event_id) = id.trim_end_matches(".csv").parse::<Uuid>().map(EventId) else {
         return not_found(&admin);
     };
@@ -256,25 +248,21 @@ async fn announce_page(
                 queued => v.progress.queued,
                 failed => v.progress.failed,
                 dropped => v.progress.dropped,
+                done => v.progress.queued == 0,
             }),
+            refresh => super::invitations::PROGRESS_REFRESH_SECONDS,
         },
     )
 }
 
 /// `GET /admin/e/{id}/announce[?sent={announcement}]`.
 #[handler]
-pub async fn announce_form(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
-    let (details, _) =
-        match super::events::event_for(&admin, &state, &id, tsudoi_domain::access::Permission::ManageEvents)
-            .await
-        {
-            Ok(found) => found,
-            Err(resp) => return resp,
-        };
+pub async fn announce_form(
+    Managed(admin, details): Managed,
+    req: &Request,
+    Path(_id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let sent = match query_param(req, "sent").and_then(|s| s.parse::<Uuid>().ok()) {
         Some(sent) => {
             let id = tsudoi_domain::ids::AnnouncementId(sent);
@@ -292,19 +280,11 @@ pub async fn announce_form(req: &Request, Path(id): Path<String>, state: Data<&A
 /// `POST /admin/e/{id}/announce`: writes to the event's `audience` (`confirmed`, `waitlisted` or
 /// `everyone`), each reader once, skipping those who unsubscribed.
 #[handler]
-pub async fn announce(req: &Request, Path(id): Path<String>, body: Body, state: Data<&AppState>) -> Response {
-    let (admin, form, details) = match Admin::posting_for_event(
-        req,
-        &state,
-        body,
-        &id,
-        tsudoi_domain::access::Permission::ManageEvents,
-    )
-    .await
-    {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
+pub async fn announce(
+    ManagedPost(admin, form, details): ManagedPost,
+    Path(_id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     use tsudoi_domain::invitations::Audience;
     let audience = match form.get("audience").map(String::as_str) {
         Some("waitlisted") => Audience::Waitlisted,

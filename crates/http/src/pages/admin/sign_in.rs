@@ -12,7 +12,7 @@ use tsudoi_domain::{
     values::Email,
 };
 
-use super::{Admin, SESSION_COOKIE, cookie, query_param, same_origin, see_other, with_session_cookie};
+use super::{Posting, SESSION_COOKIE, cookie, query_param, same_origin, see_other, with_session_cookie};
 use crate::{
     limits::client_ip,
     pages::{Page, rsvp::read_form, texts},
@@ -158,11 +158,7 @@ pub async fn sign_in_redeem(req: &Request, Path(token): Path<String>, state: Dat
 
 /// `POST /admin/sign-out`: ends this browser's session.
 #[handler]
-pub async fn sign_out(req: &Request, body: Body, state: Data<&AppState>) -> Response {
-    let (admin, _) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
+pub async fn sign_out(Posting(admin, _): Posting, state: Data<&AppState>) -> Response {
     if let Err(err) = session::sign_out(state.db.writer(), admin.who.session_id, state.now()).await {
         return admin.page.failed(&err);
     }
@@ -172,11 +168,7 @@ pub async fn sign_out(req: &Request, body: Body, state: Data<&AppState>) -> Resp
 /// `POST /admin/sign-out/everywhere`: ends every session of the person (a lost phone), and the
 /// sign-in links still on their way.
 #[handler]
-pub async fn sign_out_everywhere(req: &Request, body: Body, state: Data<&AppState>) -> Response {
-    let (admin, _) = match Admin::posting(req, &state, body).await {
-        Ok(posted) => posted,
-        Err(resp) => return resp,
-    };
+pub async fn sign_out_everywhere(Posting(admin, _): Posting, state: Data<&AppState>) -> Response {
     if let Err(err) = session::sign_out_everywhere(state.db.writer(), admin.who.person.id, state.now()).await
     {
         return admin.page.failed(&err);

@@ -6,13 +6,12 @@ use std::collections::BTreeMap;
 
 use minijinja::{Value, context};
 use poem::{
-    Body, Request, Response, handler,
+    Response, handler,
     http::StatusCode,
     web::{Data, Path},
 };
 use tsudoi_domain::{
     Error,
-    access::Permission,
     error::ValidationErrors,
     event::EventDetails,
     format,
@@ -23,16 +22,11 @@ use tsudoi_domain::{
 use uuid::Uuid;
 
 use super::{
-    Admin, csv_file,
+    Admin, Managed, ManagedPost, csv_file,
     events::{event_head, home_network},
     not_found, printable, see_other,
 };
 use crate::{charts, pages::rsvp::Posted, state::AppState};
-
-/// The event, if the person manages it (else the answer to give).
-async fn managed(admin: &Admin, state: &AppState, id: &str) -> Result<EventDetails, Response> {
-    super::events::event_for(admin, state, id, Permission::ManageEvents).await.map(|(details, _)| details)
-}
 
 /// The survey page: its settings (as stored, or as posted with `errors`) and its results.
 async fn survey_page(
@@ -140,15 +134,8 @@ async fn survey_page(
 
 /// `GET /admin/e/{id}/survey`.
 #[handler]
-pub async fn survey_overview(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
-    match managed(&admin, &state, &id).await {
-        Ok(details) => survey_page(&admin, &state, &details, None, StatusCode::OK).await,
-        Err(resp) => resp,
-    }
+pub async fn survey_overview(Managed(admin, details): Managed, state: Data<&AppState>) -> Response {
+    survey_page(&admin, &state, &details, None, StatusCode::OK).await
 }
 
 /// The survey settings as posted; text that is no number or time is an error here.
@@ -190,16 +177,10 @@ fn changes_of(form: &Posted, zone: &str) -> Result<SurveyChanges, ValidationErro
 /// `POST /admin/e/{id}/survey` with `action` = `create`, `save` (the settings) or `send`.
 #[handler]
 pub async fn survey_act(
-    req: &Request,
-    Path(id): Path<String>,
-    body: Body,
+    ManagedPost(admin, form, details): ManagedPost,
+    Path(_id): Path<String>,
     state: Data<&AppState>,
 ) -> Response {
-    let (admin, form, details) =
-        match Admin::posting_for_event(req, &state, body, &id, Permission::ManageEvents).await {
-            Ok(posted) => posted,
-            Err(resp) => return resp,
-        };
     let (db, actor, now) = (state.db.writer(), &admin.who.actor, state.now());
     let event_id = details.event.id;
     let done = match form.get("action").map(String::as_str) {
@@ -225,11 +206,7 @@ pub async fn survey_act(
 
 /// `GET /admin/e/{id}/survey.csv`: every response, for Excel.
 #[handler]
-pub async fn survey_csv(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
+pub async fn survey_csv(admin: Admin, Path(id): Path<String>, state: Data<&AppState>) -> Response {
     let Ok(event_id) = id.parse::<Uuid>().map(EventId) else { return not_found(&admin) };
     match survey::results::csv(state.db.reader(), &admin.who.actor, event_id, Some(admin.page.language)).await
     {
@@ -241,15 +218,11 @@ pub async fn survey_csv(req: &Request, Path(id): Path<String>, state: Data<&AppS
 
 /// `GET /admin/e/{id}/survey/report`: the results as a page to print.
 #[handler]
-pub async fn survey_print(req: &Request, Path(id): Path<String>, state: Data<&AppState>) -> Response {
-    let admin = match Admin::of(req, &state).await {
-        Ok(admin) => admin,
-        Err(resp) => return resp,
-    };
-    let details = match managed(&admin, &state, &id).await {
-        Ok(details) => details,
-        Err(resp) => return resp,
-    };
+pub async fn survey_print(
+    Managed(admin, details): Managed,
+    Path(_id): Path<String>,
+    state: Data<&AppState>,
+) -> Response {
     let language = admin.page.language;
     let results = match survey::results::results(state.db.reader(), &admin.who.actor, details.event.id).await
     {
