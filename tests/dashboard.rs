@@ -223,10 +223,9 @@ pub(crate) async fn form_id(signed: &Signed<'_>) -> String {
 pub(crate) async fn create_through_form(signed: &Signed<'_>, title: &str, extra: &[(&str, &str)]) -> String {
     let form_id = form_id(signed).await;
     let mut fields = event_fields(title, &form_id);
-    for (k, v) in extra {
-        fields.retain(|(key, _)| key != k);
-        fields.push((k, v));
-    }
+    // What `extra` gives replaces the defaults; a key it gives twice (checkboxes) is sent twice.
+    fields.retain(|(key, _)| !extra.iter().any(|(k, _)| k == key));
+    fields.extend_from_slice(extra);
     let reply = signed.post("/admin/n/tokyo/events", &fields).await;
     let to = location(&reply);
     to.strip_prefix("/admin/e/").unwrap().split('?').next().unwrap().to_owned()

@@ -56,6 +56,23 @@ e2e! {
 
     async fn an_organizer_creates_edits_publishes_and_cancels_an_event_with_a_new_venue(app: TestApp) {
         let signed = Signed::sign_in(&app, OWNER).await;
+        // A refused event makes no venue: the form comes back with the venue as typed.
+        let form_id = form_id(&signed).await;
+        let mut fields = event_fields("Thank-you gathering", &form_id);
+        fields.retain(|(k, _)| !matches!(*k, "ends_at" | "venue_id" | "online_url"));
+        fields.extend([("ends_at", "2026-12-10T18:00"), ("venue_id", "new"), ("new_venue_name", "渋谷ヒカリエ 8F"), ("new_venue_address", "東京都渋谷区渋谷2-21-1")]);
+        let refused = signed.post("/admin/n/tokyo/events", &fields).await;
+        refused.expect_status(422, "the end is before the start");
+        assert!(refused.text.contains(r#"value="渋谷ヒカリエ 8F""#) && refused.text.contains(r#"<option value="new" selected"#), "{}", refused.text);
+        let venues = app.get("/api/v1/networks/tokyo/venues").await.expect(200);
+        assert!(!venues.to_string().contains("渋谷ヒカリエ"), "no venue was made: {venues}");
+        // Nor does a venue with errors of its own, which show at its fields.
+        fields.retain(|(k, _)| !matches!(*k, "ends_at" | "new_venue_name"));
+        fields.extend([("ends_at", "2026-12-10T21:00"), ("new_venue_name", "")]);
+        let refused = signed.post("/admin/n/tokyo/events", &fields).await;
+        refused.expect_status(422, "a venue without a name");
+        assert!(refused.text.contains(r#"id="new_venue_name-error""#), "{}", refused.text);
+
         // A venue typed into the form is made with the event.
         let id = create_through_form(&signed, "Thank-you gathering", &[
             ("online_url", ""),
@@ -272,6 +289,54 @@ e2e! {
             .await;
         refused.expect_status(422, "two choices at least");
         assert!(refused.text.contains(r#"id="q_row_0-error""#) && refused.text.contains(r#"value="一つだけ""#), "{}", refused.text);
+    }
+
+    async fn co_hosts_and_organizers_are_ticked_in_the_event_form(app: TestApp) {
+        let osaka = app.other_network("osaka").await;
+        app.join(&osaka, "osaka", "organizer").await;
+        app.member_token("ichiro@tokyo.example.jp", "organizer").await;
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        let members = app.get("/api/v1/networks/tokyo/members").await.expect(200);
+        let id_of = |email: &str| {
+            members.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["person_id"].as_str().unwrap().to_owned()
+        };
+        let (owner, ichiro, door) = (id_of(OWNER), id_of("ichiro@tokyo.example.jp"), id_of("door@tokyo.example.jp"));
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let form = unescaped(&signed.get("/admin/n/tokyo/events/new").await.text);
+        assert!(form.contains(r#"name="cohost" value="osaka">"#) && form.contains("osaka alumni"), "osaka may co-host, unticked: {form}");
+        assert!(form.contains(&format!(r#"name="organizer" value="{owner}" checked>"#)), "the creator is in charge");
+        assert!(form.contains(&format!(r#"name="organizer" value="{ichiro}">"#)), "another organizer may be");
+        assert!(!form.contains(&door), "door staff are not put in charge");
+
+        let people = [("people_shown", "1"), ("cohost", "osaka"), ("organizer", owner.as_str()), ("organizer", ichiro.as_str())];
+        let id = create_through_form(&signed, "Mixer", &people).await;
+        let made = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
+        assert_eq!(made["cohosts"][0]["slug"], "osaka", "{made}");
+        let mut in_charge: Vec<&str> = made["organizers"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+        in_charge.sort_unstable();
+        let mut expected = vec![owner.as_str(), ichiro.as_str()];
+        expected.sort_unstable();
+        assert_eq!(in_charge, expected);
+
+        // Editing: the co-host's own people may now be put in charge; unticking removes.
+        let edit = unescaped(&signed.get(&format!("/admin/e/{id}/edit")).await.text);
+        assert!(edit.contains(r#"name="cohost" value="osaka" checked>"#), "{edit}");
+        assert_eq!(edit.matches(r#"name="organizer" value=""#).count(), 3, "the owner, Ichiro and osaka's owner: {edit}");
+        let form_id = uuid::Uuid::now_v7().to_string();
+        let mut fields = event_fields("Mixer", &form_id);
+        fields.extend([("people_shown", "1"), ("organizer", ichiro.as_str())]);
+        signed.post(&format!("/admin/e/{id}/edit"), &fields).await.expect_status(303, "saved");
+        let saved = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
+        assert_eq!(saved["cohosts"], json!([]), "osaka unticked");
+        assert_eq!(saved["organizers"].as_array().unwrap().len(), 1);
+        assert_eq!(saved["organizers"][0]["id"], ichiro.as_str());
+
+        // Door staff cannot be put in charge: the error shows at the organizers.
+        fields.push(("organizer", door.as_str()));
+        let refused = signed.post(&format!("/admin/e/{id}/edit"), &fields).await;
+        refused.expect_status(422, "door staff in charge");
+        assert!(refused.text.contains("オーナーかオーガナイザーを選んでください"), "{}", refused.text);
+        assert_eq!(app.get(&format!("/api/v1/events/{id}")).await.expect(200)["organizers"].as_array().unwrap().len(), 1, "unchanged");
     }
 
     async fn venues_and_series_are_kept_and_the_switcher_changes_network(app: TestApp) {

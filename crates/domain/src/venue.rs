@@ -103,9 +103,23 @@ pub async fn create(
     input: VenueInput,
     now: DateTime<Utc>,
 ) -> Result<venue::Model> {
+    let txn = db.begin().await?;
+    let model = create_in(&txn, actor, network_id, input, now).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Creates a venue inside `txn` (an event's form makes its venue with the event, so a refused
+/// event leaves none behind).
+pub(crate) async fn create_in(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    network_id: NetworkId,
+    input: VenueInput,
+    now: DateTime<Utc>,
+) -> Result<venue::Model> {
     actor.require(network_id, Permission::ManageVenuesAndSeries, Resource::Network)?;
     let valid = validate(&input)?;
-    let txn = db.begin().await?;
     let model = venue::Entity::insert(venue::ActiveModel {
         id: Set(VenueId::new()),
         network_id: Set(network_id),
@@ -118,11 +132,10 @@ pub async fn create(
         updated_at: Set(now),
         archived_at: Set(None),
     })
-    .exec_with_returning(&txn)
+    .exec_with_returning(txn)
     .await?;
     let summary = serde_json::to_value(&valid).unwrap_or_default();
-    audit::record(&txn, change(actor, &model, "venue.create", summary), now).await?;
-    txn.commit().await?;
+    audit::record(txn, change(actor, &model, "venue.create", summary), now).await?;
     Ok(model)
 }
 

@@ -19,10 +19,11 @@ use crate::{
     audit::{self, Change},
     entity::{event, event_cohost, event_organizer, event_slot, network},
     error::{Conflict, Error, Resource, Result, ValidationErrors},
-    ids::{EventId, NetworkId, SlotId},
+    ids::{EventId, NetworkId, SlotId, VenueId},
     questions::QuestionDraft,
     rsvp,
     values::{Language, Slug},
+    venue::{self, VenueInput},
 };
 
 fn default_slot_name(language: Language) -> &'static str {
@@ -39,23 +40,28 @@ pub async fn create(
     draft: EventDraft,
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
-    create_as(db, actor, network_id, EventId::new(), draft, now).await
+    create_as(db, actor, network_id, EventId::new(), draft, None, now).await
 }
 
 /// Creates the event with the id `id`, chosen by the caller: a form that carries one creates
-/// one event however often it is posted (the second insert is a conflict on the id).
+/// one event however often it is posted (the second insert is a conflict on the id). A
+/// `new_venue` is made in the same transaction and becomes the event's venue.
 pub async fn create_as(
     db: &DatabaseConnection,
     actor: &Actor,
     network_id: NetworkId,
     id: EventId,
     mut draft: EventDraft,
+    new_venue: Option<NewVenue>,
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
     actor.require(network_id, Permission::ManageEvents, Resource::Network)?;
     let txn = db.begin().await?;
     let host =
         network::Entity::find_by_id(network_id).one(&txn).await?.ok_or(Error::NotFound(Resource::Network))?;
+    if let Some(new_venue) = new_venue {
+        draft.venue_id = Some(made_venue(&txn, actor, new_venue, now).await?);
+    }
     draft.time_zone.get_or_insert_with(|| host.time_zone.clone());
     if draft.organizers.is_empty() {
         draft.organizers.push(actor.person_id);
@@ -86,13 +92,43 @@ pub async fn create_as(
     Ok(details)
 }
 
+/// A venue typed into an event's form, to be made with the event: in the hosting or a
+/// co-hosting network.
+#[derive(Clone, Debug)]
+pub struct NewVenue {
+    pub network_id: NetworkId,
+    pub input: VenueInput,
+}
+
+/// Makes a `NewVenue` in the event's transaction; its errors are the fields `new_venue.*`.
+async fn made_venue(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewVenue,
+    now: DateTime<Utc>,
+) -> Result<VenueId> {
+    match venue::create_in(txn, actor, new.network_id, new.input, now).await {
+        Ok(made) => Ok(made.id),
+        Err(Error::Invalid(errors)) => {
+            let mut prefixed = ValidationErrors::new();
+            for e in errors.fields() {
+                prefixed.add(format!("new_venue.{}", e.field), e.code, e.message.clone());
+            }
+            Err(prefixed.into())
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// Changes an event. Seats cannot be cut below those taken, nor a slot with RSVPs removed; seats
-/// added go to the waitlist at once; attendees are told of changes they would care about.
+/// added go to the waitlist at once; attendees are told of changes they would care about. A
+/// `new_venue` is made in the same transaction and becomes the event's venue.
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: EventId,
-    patch: EventPatch,
+    mut patch: EventPatch,
+    new_venue: Option<NewVenue>,
     policy: &rsvp::Policy,
     now: DateTime<Utc>,
 ) -> Result<EventDetails> {
@@ -100,6 +136,9 @@ pub async fn update(
     super::lock(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     ensure_editable(&current.event)?;
+    if let Some(new_venue) = new_venue {
+        patch.venue_id = Some(Some(made_venue(&txn, actor, new_venue, now).await?));
+    }
     let before_draft = draft_of(&current);
     let before = serde_json::to_value(&before_draft).unwrap_or_default();
     let mut valid = validate(&patch.apply(before_draft), default_slot_name(current.host.default_language))?;

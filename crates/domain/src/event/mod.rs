@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     access::{Actor, Permission, Role, require_role},
-    entity::{event, event_cohost, event_organizer, event_slot, network, person},
+    entity::{event, event_cohost, event_organizer, event_slot, membership, network, person},
     error::{Error, Resource, Result},
     ids::{EventId, NetworkId, SeriesId},
 };
@@ -241,6 +241,26 @@ pub(crate) async fn managed(db: &impl ConnectionTrait, actor: &Actor, id: EventI
         Err(Error::Forbidden(_)) => Err(Error::NotFound(Resource::Event)),
         Err(other) => Err(other),
     }
+}
+
+/// Who may be put in charge of an event of the `networks` (its host and co-hosts): their
+/// owners and organizers, by name. The actor must organize in one of them.
+pub async fn organizer_choices(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    networks: &[NetworkId],
+) -> Result<Vec<person::Model>> {
+    require_role(actor.best_role_in(networks.iter().copied()), Permission::ManageEvents, Resource::Network)?;
+    let people = membership::Entity::find()
+        .filter(membership::Column::NetworkId.is_in(networks.iter().copied()))
+        .filter(membership::Column::Role.is_in([Role::Owner, Role::Organizer]))
+        .find_also_related(person::Entity)
+        .all(db)
+        .await?;
+    let mut people: Vec<person::Model> = people.into_iter().filter_map(|(_, p)| p).collect();
+    people.sort_by(|a, b| a.display_name.cmp(&b.display_name).then(a.id.cmp(&b.id)));
+    people.dedup_by_key(|p| p.id);
+    Ok(people)
 }
 
 /// Takes the event's row lock for the rest of the transaction and returns the row (PostgreSQL;

@@ -537,6 +537,7 @@ impl EventsApi {
             &auth.0,
             EventId(id.0),
             body.0.into(),
+            None,
             &self.state.policy,
             self.state.now(),
         )

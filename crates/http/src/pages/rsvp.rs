@@ -70,6 +70,11 @@ impl Posted {
         Posted(pairs)
     }
 
+    /// Every value of `key` (ticked checkboxes), in order.
+    pub(super) fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
     /// Every field, in order.
     pub(super) fn pairs(&self) -> &[(String, String)] {
         &self.0

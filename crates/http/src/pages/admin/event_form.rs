@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use minijinja::context;
+use minijinja::{Value, context};
 use poem::{
     Response, handler,
     http::StatusCode,
@@ -22,7 +22,7 @@ use tsudoi_domain::{
         edit,
     },
     format,
-    ids::{EventId, SeriesId, SlotId, VenueId},
+    ids::{EventId, PersonId, SeriesId, SlotId, VenueId},
     links::LinkKind,
     series,
     values::Language,
@@ -55,6 +55,10 @@ const ZONES: [&str; 10] = [
     "America/Los_Angeles",
     "UTC",
 ];
+
+/// The field that says a form shows the co-hosts and organizers (checkboxes, which say nothing
+/// when none is ticked).
+const PEOPLE_SHOWN: &str = "people_shown";
 
 /// What a form shows: the fields' values (as typed), and the errors next to them.
 struct EventForm {
@@ -97,7 +101,8 @@ fn values_of(draft: &EventDraft, zone: &str) -> BTreeMap<String, String> {
     put("rsvp_deadline", at(draft.rsvp_deadline));
     put("series_id", draft.series_id.map(|s| s.uuid().to_string()).unwrap_or_default());
     put("edition", draft.edition.map(|e| e.to_string()).unwrap_or_default());
-    put("cohosts", draft.cohosts.join(", "));
+    put("cohosts", draft.cohosts.join(","));
+    put("organizers", draft.organizers.iter().map(|p| p.uuid().to_string()).collect::<Vec<_>>().join(","));
     for (key, on) in [
         ("confirmation_required", draft.confirmation_required),
         ("waitlist_enabled", draft.waitlist_enabled),
@@ -164,11 +169,11 @@ fn new_draft(network: &network::Model, now: chrono::DateTime<chrono::Utc>) -> Ev
     }
 }
 
-/// Reads the posted form into a draft on top of `base` (questions and organizers, which this
-/// form does not show, stay as they are). Text that is no number or no time is an error here;
+/// Reads the posted form into a draft on top of `base`. Text that is no number or no time is an error here;
 /// the rest is the domain's to judge.
 fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationErrors> {
     let mut errors = ValidationErrors::new();
+    let people_shown = form.get(PEOPLE_SHOWN).is_some();
     let text = |key: &str| form.get(key).map(|v| v.trim().to_owned()).unwrap_or_default();
     let optional = |key: &str| Some(text(key)).filter(|v| !v.is_empty());
     let zone = optional("time_zone")
@@ -259,13 +264,13 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
         rsvp_deadline,
         series_id: id_of("series_id").map(SeriesId),
         edition,
-        cohosts: text("cohosts")
-            .split([',', '、', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        organizers: base.organizers,
+        // A form that shows the hosts and organizers says so; one that does not keeps them.
+        cohosts: if people_shown { form.all("cohost").map(str::to_owned).collect() } else { base.cohosts },
+        organizers: if people_shown {
+            form.all("organizer").filter_map(|id| id.parse::<Uuid>().ok()).map(PersonId).collect()
+        } else {
+            base.organizers
+        },
     })
 }
 
@@ -316,6 +321,7 @@ pub(super) fn error_texts(errors: &ValidationErrors, language: Language) -> Hash
                 .to_owned(),
         };
         let field = slot_field(&e.field)
+            .or_else(|| venue_field(&e.field))
             .or_else(|| super::questions::error_field(&e.field))
             .unwrap_or_else(|| e.field.split(['[', '.']).next().unwrap_or("").to_owned());
         out.entry(field).or_insert(text);
@@ -326,6 +332,14 @@ pub(super) fn error_texts(errors: &ValidationErrors, language: Language) -> Hash
 fn capitalised(message: &str) -> String {
     let mut chars = message.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
+}
+
+/// `new_venue.name` as the form's `new_venue_name`; the venue's capacity is the event's seats.
+fn venue_field(field: &str) -> Option<String> {
+    match field.strip_prefix("new_venue.")? {
+        "room_capacity" => Some("seats".to_owned()),
+        rest => Some(format!("new_venue_{rest}")),
+    }
 }
 
 /// `slots[1].seats` as the form's `slot_seats_1`.
@@ -339,6 +353,56 @@ fn slot_field(field: &str) -> Option<String> {
         _ => return Some("slots".to_owned()),
     };
     Some(format!("slot_{column}_{index}"))
+}
+
+/// The networks that may co-host (those the person organizes in, and those co-hosting now) and
+/// the people who may be put in charge (the owners and organizers of the event's networks),
+/// each ticked as `values` say.
+async fn people_choices(
+    admin: &Admin,
+    state: &AppState,
+    network: &network::Model,
+    editing: Option<&EventDetails>,
+    values: &BTreeMap<String, String>,
+) -> Result<(Vec<Value>, Vec<Value>), Error> {
+    let ticked = |key: &str, wanted: &str| {
+        values.get(key).is_some_and(|v| v.split(',').any(|item| item.trim() == wanted))
+    };
+    let host = editing.map_or(network.id, |d| d.event.network_id);
+    let mut networks: Vec<&network::Model> = admin
+        .networks
+        .iter()
+        .filter(|(n, role)| n.id != host && role.allows(Permission::ManageEvents))
+        .map(|(n, _)| n)
+        .collect();
+    for n in editing.map(|d| d.cohosts.as_slice()).unwrap_or_default() {
+        if !networks.iter().any(|m| m.id == n.id) {
+            networks.push(n);
+        }
+    }
+    let cohosts = networks
+        .iter()
+        .map(|n| context! { slug => n.slug.clone(), name => n.name.clone(), checked => ticked("cohosts", &n.slug) })
+        .collect();
+    let in_charge: Vec<_> = editing.map_or_else(|| vec![host], |d| d.network_ids().collect());
+    let people = event::organizer_choices(state.db.reader(), &admin.who.actor, &in_charge).await?;
+    let mut organizers: Vec<Value> = people
+        .iter()
+        .map(|p| {
+            let id = p.id.uuid().to_string();
+            context! { checked => ticked("organizers", &id), id => id, name => p.display_name.clone() }
+        })
+        .collect();
+    // Someone in charge whose role has changed since stays on the list.
+    for p in editing.map(|d| d.organizers.as_slice()).unwrap_or_default() {
+        if !people.iter().any(|q| q.id == p.id) {
+            let id = p.id.uuid().to_string();
+            organizers.push(
+                context! { checked => ticked("organizers", &id), id => id, name => p.display_name.clone() },
+            );
+        }
+    }
+    Ok((cohosts, organizers))
 }
 
 /// Renders the event form: for a new event in `network`, or to edit `editing`.
@@ -357,6 +421,10 @@ async fn form_page(
     ) {
         (Ok(venues), Ok(series)) => (venues, series),
         (Err(err), _) | (_, Err(err)) => return admin.failed(&err, "/admin"),
+    };
+    let (cohosts, organizers) = match people_choices(admin, state, network, editing, &form.values).await {
+        Ok(choices) => choices,
+        Err(err) => return admin.failed(&err, "/admin"),
     };
     let zone = form.values.get("time_zone").cloned().unwrap_or_else(|| network.time_zone.clone());
     let mut zones: Vec<String> = ZONES.iter().map(|z| (*z).to_owned()).collect();
@@ -393,6 +461,9 @@ async fn form_page(
             venues => venues.into_iter().map(|v| context! { id => v.id.uuid().to_string(), name => v.name, address => v.address }).collect::<Vec<_>>(),
             series => series.into_iter().map(|s| context! { id => s.id.uuid().to_string(), name => s.name }).collect::<Vec<_>>(),
             zones => zones,
+            cohost_choices => cohosts,
+            organizer_choices => organizers,
+            people_shown => PEOPLE_SHOWN,
             slot_rows => (0..slot_rows.min(SLOT_ROWS_MAX)).collect::<Vec<_>>(),
             qkinds => super::questions::kinds(false),
             form_id => state.links.keyring.make(LinkKind::EventForm, Uuid::now_v7(), 0),
@@ -407,7 +478,9 @@ pub async fn new_event(admin: Admin, Path(slug): Path<String>, state: Data<&AppS
     if role == Role::DoorStaff {
         return not_found(&admin);
     }
-    let values = values_of(&new_draft(&network, state.now()), &network.time_zone);
+    let mut draft = new_draft(&network, state.now());
+    draft.organizers.push(admin.who.actor.person_id);
+    let values = values_of(&draft, &network.time_zone);
     form_page(&admin, &state, &network, None, EventForm { values, errors: HashMap::new() }, StatusCode::OK)
         .await
 }
@@ -429,20 +502,19 @@ fn posted_values(form: &Posted) -> BTreeMap<String, String> {
             values.insert(format!("slot_{name}_{row}"), field(name, i));
         }
     }
+    if form.get(PEOPLE_SHOWN).is_some() {
+        values.insert("cohosts".into(), form.all("cohost").collect::<Vec<_>>().join(","));
+        values.insert("organizers".into(), form.all("organizer").collect::<Vec<_>>().join(","));
+    }
     super::questions::posted_values(form, &mut values);
     values
 }
 
-/// A venue typed into the event form ("new" in the picker), created before the event.
-async fn inline_venue(
-    admin: &Admin,
-    state: &AppState,
-    network: &network::Model,
-    form: &Posted,
-    seats: i64,
-) -> Result<Option<VenueId>, Error> {
+/// A venue typed into the event form ("new" in the picker), to be made with the event in the
+/// network the form is seen from.
+fn new_venue(network: &network::Model, form: &Posted, seats: i64) -> Option<edit::NewVenue> {
     if form.get("venue_id").map(String::as_str) != Some("new") {
-        return Ok(None);
+        return None;
     }
     let field = |key: &str| form.get(key).map(|v| v.trim().to_owned()).unwrap_or_default();
     let input = VenueInput {
@@ -452,17 +524,7 @@ async fn inline_venue(
         access_notes: None,
         room_capacity: seats.max(1),
     };
-    let created = venue::create(state.db.writer(), &admin.who.actor, network.id, input, state.now()).await?;
-    Ok(Some(created.id))
-}
-
-/// Venue errors under the inline venue's fields.
-fn venue_errors(errors: &ValidationErrors) -> ValidationErrors {
-    let mut out = ValidationErrors::new();
-    for e in errors.fields() {
-        out.add(format!("new_venue_{}", e.field), e.code, e.message.clone());
-    }
-    out
+    Some(edit::NewVenue { network_id: network.id, input })
 }
 
 /// A posted event form on its way to being saved: what was typed (to show again), and where
@@ -482,29 +544,20 @@ impl PostedEvent<'_> {
         form_page(self.admin, self.state, self.network, self.editing, form, status).await
     }
 
-    /// Reads `form` over `base` into a draft, making the venue typed into it (if any); else the
+    /// Reads `form` over `base` into a draft, with the venue typed into it (if any); else the
     /// answer to give.
-    async fn draft(&mut self, form: &Posted, base: EventDraft) -> Result<EventDraft, Response> {
-        let mut draft = match draft_from(form, base) {
-            Ok(draft) => draft,
-            Err(errors) => return Err(self.take().again(&errors, StatusCode::UNPROCESSABLE_ENTITY).await),
-        };
-        match inline_venue(self.admin, self.state, self.network, form, draft.seats).await {
-            Ok(Some(venue)) => {
-                draft.venue_id = Some(venue);
-                // Shown again, the form picks the venue just made rather than making it twice.
-                self.values.insert("venue_id".into(), venue.uuid().to_string());
+    async fn draft(
+        self,
+        form: &Posted,
+        base: EventDraft,
+    ) -> Result<(EventDraft, Option<edit::NewVenue>, Self), Response> {
+        match draft_from(form, base) {
+            Ok(draft) => {
+                let venue = new_venue(self.network, form, draft.seats);
+                Ok((draft, venue, self))
             }
-            Ok(None) => {}
-            Err(Error::Invalid(errors)) => {
-                return Err(self
-                    .take()
-                    .again(&venue_errors(&errors), StatusCode::UNPROCESSABLE_ENTITY)
-                    .await);
-            }
-            Err(err) => return Err(self.admin.failed(&err, "/admin")),
+            Err(errors) => Err(self.again(&errors, StatusCode::UNPROCESSABLE_ENTITY).await),
         }
-        Ok(draft)
     }
 
     /// The answer to the domain's refusal to save: the form again with the errors at their
@@ -519,16 +572,6 @@ impl PostedEvent<'_> {
                 self.again(&errors, StatusCode::CONFLICT).await
             }
             other => self.admin.failed(&other, "/admin"),
-        }
-    }
-
-    fn take(&mut self) -> PostedEvent<'_> {
-        PostedEvent {
-            admin: self.admin,
-            state: self.state,
-            network: self.network,
-            editing: self.editing,
-            values: std::mem::take(&mut self.values),
         }
     }
 }
@@ -562,18 +605,20 @@ pub async fn create_event(
     if let Some((made, _)) = made(&admin).await {
         return see_other(&format!("/admin/e/{}", made.event.id.uuid()));
     }
-    let mut posted = PostedEvent {
+    let posted = PostedEvent {
         admin: &admin,
         state: &state,
         network: &network,
         editing: None,
         values: posted_values(&form),
     };
-    let draft = match posted.draft(&form, new_draft(&network, state.now())).await {
-        Ok(draft) => draft,
+    let (draft, venue, posted) = match posted.draft(&form, new_draft(&network, state.now())).await {
+        Ok(read) => read,
         Err(resp) => return resp,
     };
-    match edit::create_as(state.db.writer(), &admin.who.actor, network.id, id, draft, state.now()).await {
+    match edit::create_as(state.db.writer(), &admin.who.actor, network.id, id, draft, venue, state.now())
+        .await
+    {
         Ok(made) => see_other(&format!("/admin/e/{}?done=created", made.event.id.uuid())),
         Err(err) => match made(&admin).await {
             // The same form posted twice at once: the other post made it.
@@ -611,21 +656,23 @@ pub async fn update_event(
     state: Data<&AppState>,
 ) -> Response {
     let Some(network) = home_network(&admin, &details).cloned() else { return not_found(&admin) };
-    let mut posted = PostedEvent {
+    let posted = PostedEvent {
         admin: &admin,
         state: &state,
         network: &network,
         editing: Some(&details),
         values: posted_values(&form),
     };
-    let draft = match posted.draft(&form, edit::draft_of(&details)).await {
-        Ok(draft) => draft,
+    let (draft, venue, posted) = match posted.draft(&form, edit::draft_of(&details)).await {
+        Ok(read) => read,
         Err(resp) => return resp,
     };
     let event_id = details.event.id;
     let patch = EventPatch::replacing(draft);
-    match edit::update(state.db.writer(), &admin.who.actor, event_id, patch, &state.policy, state.now()).await
-    {
+    let saved =
+        edit::update(state.db.writer(), &admin.who.actor, event_id, patch, venue, &state.policy, state.now())
+            .await;
+    match saved {
         Ok(_) => {
             state.mail_wake.notify_one();
             see_other(&format!("/admin/e/{}?done=saved", event_id.uuid()))

@@ -269,7 +269,7 @@ pub async fn duplicate_event(
         None => None,
     };
     let draft = edit::next_edition_draft(&details, next, now);
-    match edit::create_as(db, actor, details.event.network_id, copy, draft, now).await {
+    match edit::create_as(db, actor, details.event.network_id, copy, draft, None, now).await {
         Ok(made) => see_other(&edit_page(made.event.id)),
         Err(_) if event::get(db, actor, copy, Permission::ViewNetwork).await.is_ok() => {
             see_other(&edit_page(copy))
