@@ -291,6 +291,62 @@ e2e! {
         assert!(refused.text.contains(r#"id="q_row_0-error""#) && refused.text.contains(r#"value="一つだけ""#), "{}", refused.text);
     }
 
+    async fn the_event_form_reads_and_shows_times_in_the_event_s_own_zone(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        // 19:00 in New York in December is 00:00 the next day in UTC.
+        let id = create_through_form(&signed, "NY mixer", &[("time_zone", "America/New_York"), ("starts_at", "2026-12-10T19:00"), ("ends_at", "2026-12-10T21:00")]).await;
+        let api = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
+        assert_eq!((api["starts_at"].as_str(), api["time_zone"].as_str()), (Some("2026-12-11T00:00:00+00:00"), Some("America/New_York")));
+        let edit = signed.get(&format!("/admin/e/{id}/edit")).await;
+        assert!(edit.text.contains(r#"value="2026-12-10T19:00""#) && edit.text.contains(r#"value="2026-12-10T21:00""#), "shown back in New York time");
+        // 02:30 on 14 March 2027 does not happen in New York (the clocks go from 02:00 to 03:00).
+        let form_id = uuid::Uuid::now_v7().to_string();
+        let mut fields = event_fields("Spring forward", &form_id);
+        fields.retain(|(k, _)| !matches!(*k, "time_zone" | "starts_at" | "ends_at"));
+        fields.extend([("time_zone", "America/New_York"), ("starts_at", "2027-03-14T02:30"), ("ends_at", "2027-03-14T05:00")]);
+        let refused = signed.post("/admin/n/tokyo/events", &fields).await;
+        refused.expect_status(422, "a time the zone skips");
+        assert!(refused.text.contains(r#"id="starts_at-error""#) && refused.text.contains(r#"value="2027-03-14T02:30""#), "{}", refused.text);
+    }
+
+    async fn a_save_over_a_change_made_meanwhile_is_refused_with_what_was_typed_kept(app: TestApp) {
+        let signed = Signed::sign_in(&app, OWNER).await;
+        let id = create_through_form(&signed, "Salon", &[]).await;
+        let edit = format!("/admin/e/{id}/edit");
+        let opened = signed.get(&edit).await.text;
+        let seen = opened.split(r#"name="seen" value=""#).nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let form_id = uuid::Uuid::now_v7().to_string();
+        let with = |title: &str, seen: &str| -> Vec<(String, String)> {
+            let mut fields: Vec<(String, String)> =
+                event_fields(title, &form_id).into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+            fields.push(("seen".to_owned(), seen.to_owned()));
+            fields
+        };
+        let post = |fields: Vec<(String, String)>| {
+            let (signed, edit) = (&signed, edit.clone());
+            async move {
+                let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                signed.post(&edit, &borrowed).await
+            }
+        };
+        // Two organizers opened the form at the same time; both save at the same moment.
+        app.clock.advance(Duration::minutes(1));
+        let (first, second) = tokio::join!(post(with("Salon by Hanako", &seen)), post(with("Salon by Taro", &seen)));
+        let mut statuses = [first.status.as_u16(), second.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [303, 409], "one is saved, the other refused");
+        let (saved, refused) = if first.status == 303 { ("Salon by Hanako", &second) } else { ("Salon by Taro", &first) };
+        assert_eq!(app.get(&format!("/api/v1/events/{id}")).await.expect(200)["title"], saved, "the first save stands");
+        assert!(refused.text.contains("ほかの方がイベントを変更しました"), "{}", refused.text);
+        let lost = if saved == "Salon by Hanako" { "Salon by Taro" } else { "Salon by Hanako" };
+        assert!(refused.text.contains(&format!(r#"value="{lost}""#)), "what was typed is kept");
+        // Saved again knowing, it goes through.
+        let fresh = refused.text.split(r#"name="seen" value=""#).nth(1).unwrap().split('"').next().unwrap().to_owned();
+        assert_ne!(fresh, seen, "the form now carries the change it has seen");
+        post(with(lost, &fresh)).await.expect_status(303, "saved over, knowingly");
+        assert_eq!(app.get(&format!("/api/v1/events/{id}")).await.expect(200)["title"], lost);
+    }
+
     async fn co_hosts_and_organizers_are_ticked_in_the_event_form(app: TestApp) {
         let osaka = app.other_network("osaka").await;
         app.join(&osaka, "osaka", "organizer").await;

@@ -214,6 +214,8 @@ pub enum Conflict {
     AnonymityPromised,
     #[error("the event has not ended yet")]
     EventNotOver,
+    #[error("someone else changed the event after this change was prepared; look at it again")]
+    ChangedMeanwhile,
 }
 
 impl Conflict {
@@ -259,6 +261,7 @@ impl Conflict {
             Conflict::QuestionAnswered(_) => "question_answered",
             Conflict::AnonymityPromised => "anonymity_promised",
             Conflict::EventNotOver => "event_not_over",
+            Conflict::ChangedMeanwhile => "changed_meanwhile",
         }
     }
 

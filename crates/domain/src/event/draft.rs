@@ -107,6 +107,9 @@ pub struct EventPatch {
     pub edition: Option<Option<i64>>,
     pub cohosts: Option<Vec<String>>,
     pub organizers: Option<Vec<PersonId>>,
+    /// Refuse the change if the event changed after this moment (its `updated_at` when a form
+    /// was opened), rather than overwrite what someone else saved meanwhile.
+    pub unless_changed_since: Option<DateTime<Utc>>,
 }
 
 impl EventPatch {
@@ -141,6 +144,7 @@ impl EventPatch {
             edition: Some(draft.edition),
             cohosts: Some(draft.cohosts),
             organizers: Some(draft.organizers),
+            unless_changed_since: None,
         }
     }
 

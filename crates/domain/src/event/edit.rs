@@ -136,6 +136,9 @@ pub async fn update(
     super::lock(&txn, id).await?;
     let (current, _) = get(&txn, actor, id, Permission::ManageEvents).await?;
     ensure_editable(&current.event)?;
+    if patch.unless_changed_since.is_some_and(|seen| seen != current.event.updated_at) {
+        return Err(Conflict::ChangedMeanwhile.into());
+    }
     if let Some(new_venue) = new_venue {
         patch.venue_id = Some(Some(made_venue(&txn, actor, new_venue, now).await?));
     }

@@ -461,6 +461,7 @@ impl From<EventChanges> for EventPatch {
             cohosts: b.cohosts,
             organizers: b.organizers.map(person_ids),
             questions: b.questions.map(question_drafts),
+            unless_changed_since: None,
         }
     }
 }

@@ -15,7 +15,7 @@ use tsudoi_domain::{
     Error,
     access::{Permission, Role},
     entity::network,
-    error::ValidationErrors,
+    error::{Conflict, ValidationErrors},
     event::{
         self, EventDetails, EventStatus, NameReading, RsvpMode,
         draft::{DEFAULT_HOLD_MINUTES, EventDraft, EventPatch, SlotDraft},
@@ -59,6 +59,14 @@ const ZONES: [&str; 10] = [
 /// The field that says a form shows the co-hosts and organizers (checkboxes, which say nothing
 /// when none is ticked).
 const PEOPLE_SHOWN: &str = "people_shown";
+
+/// The field that carries the event's `updated_at` as the edit form saw it: a save over a
+/// change made meanwhile is refused rather than undoing it.
+const SEEN: &str = "seen";
+
+fn seen_value(details: &EventDetails) -> String {
+    details.event.updated_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
 
 /// What a form shows: the fields' values (as typed), and the errors next to them.
 struct EventForm {
@@ -426,6 +434,7 @@ async fn form_page(
         Ok(choices) => choices,
         Err(err) => return admin.failed(&err, "/admin"),
     };
+    let seen = editing.map(|d| form.values.get(SEEN).cloned().unwrap_or_else(|| seen_value(d)));
     let zone = form.values.get("time_zone").cloned().unwrap_or_else(|| network.time_zone.clone());
     let mut zones: Vec<String> = ZONES.iter().map(|z| (*z).to_owned()).collect();
     if !zones.contains(&zone) {
@@ -461,6 +470,7 @@ async fn form_page(
             venues => venues.into_iter().map(|v| context! { id => v.id.uuid().to_string(), name => v.name, address => v.address }).collect::<Vec<_>>(),
             series => series.into_iter().map(|s| context! { id => s.id.uuid().to_string(), name => s.name }).collect::<Vec<_>>(),
             zones => zones,
+            seen => seen,
             cohost_choices => cohosts,
             organizer_choices => organizers,
             people_shown => PEOPLE_SHOWN,
@@ -562,8 +572,22 @@ impl PostedEvent<'_> {
 
     /// The answer to the domain's refusal to save: the form again with the errors at their
     /// fields, or a page that says why.
-    async fn refused(self, err: Error) -> Response {
+    async fn refused(mut self, err: Error) -> Response {
         match err {
+            Error::Conflict(Conflict::ChangedMeanwhile) => {
+                // What was typed is kept, with the change made meanwhile as seen: saving again
+                // is a choice made knowing.
+                if let Some(details) = self.editing {
+                    let (db, actor) = (self.state.db.reader(), &self.admin.who.actor);
+                    match event::get(db, actor, details.event.id, Permission::ManageEvents).await {
+                        Ok((fresh, _)) => self.values.insert(SEEN.into(), seen_value(&fresh)),
+                        Err(err) => return self.admin.failed(&err, "/admin"),
+                    };
+                }
+                let mut errors = ValidationErrors::new();
+                errors.add("form", "changed_meanwhile", "someone else changed this event after you opened this form; what you typed is kept below: check the event's overview for the latest, then save again (saving replaces it with what is below)");
+                self.again(&errors, StatusCode::CONFLICT).await
+            }
             Error::Invalid(errors) => self.again(&errors, StatusCode::UNPROCESSABLE_ENTITY).await,
             Error::Conflict(conflict) if conflict.field().is_some() => {
                 let text = crate::pages::rsvp::conflict_text(&conflict, None, self.admin.page.language);
@@ -668,7 +692,13 @@ pub async fn update_event(
         Err(resp) => return resp,
     };
     let event_id = details.event.id;
-    let patch = EventPatch::replacing(draft);
+    let seen = form.get(SEEN).and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+    let patch = EventPatch {
+        unless_changed_since: Some(
+            seen.map_or(details.event.updated_at, |at| at.with_timezone(&chrono::Utc)),
+        ),
+        ..EventPatch::replacing(draft)
+    };
     let saved =
         edit::update(state.db.writer(), &admin.who.actor, event_id, patch, venue, &state.policy, state.now())
             .await;
