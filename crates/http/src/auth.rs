@@ -1,13 +1,19 @@
 //! The API's credentials as poem-openapi security schemes: API tokens
 //! (`Authorization: Bearer tsudoi_...`) and door passes (`X-Door-Pass`).
 
+use std::{
+    collections::HashMap,
+    sync::{Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+
 use poem::Request;
 use poem_openapi::{
     SecurityScheme,
     auth::{ApiKey, Bearer},
     error::AuthorizationError,
 };
-use tsudoi_domain::{access::Actor, checkin, entity::door_pass, token};
+use tsudoi_domain::{access::Actor, checkin, entity::door_pass, ids::DoorPassId, token};
 
 use crate::{
     problem::{Problem, response_of},
@@ -43,7 +49,13 @@ async fn door_pass(req: &Request, key: ApiKey) -> poem::Result<door_pass::Model>
     let state = req.data::<AppState>().ok_or_else(|| {
         poem::Error::from_string("state missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR)
     })?;
-    match checkin::authenticate(state.db.reader(), &key.key).await {
+    let found = match state.door_passes.get(&key.key) {
+        Some(pass) => Ok(pass),
+        None => checkin::authenticate(state.db.reader(), &key.key).await.inspect(|pass| {
+            state.door_passes.put(&key.key, pass);
+        }),
+    };
+    match found {
         Ok(pass) if state.limits.allow_pass(pass.id) => Ok(pass),
         Ok(_) => Err(too_many_scans()),
         Err(tsudoi_domain::Error::NotFound(_)) => Err(AuthorizationError.into()),
@@ -65,4 +77,37 @@ fn too_many_scans() -> poem::Error {
     let mut resp = response_of(&problem);
     resp.headers_mut().insert(poem::http::header::RETRY_AFTER, poem::http::HeaderValue::from_static("1"));
     poem::Error::from_response(resp)
+}
+
+/// Door passes as their scanners present them, kept for a moment: a door storm presents the
+/// same few passes thousands of times a second, and each would otherwise cost a query. A pass
+/// revoked through this instance is refused at once (`forget`); through another, within `TTL`.
+/// The scan itself is still judged against the pass's hours.
+#[derive(Default)]
+pub struct PassCache {
+    entries: Mutex<HashMap<String, (door_pass::Model, Instant)>>,
+}
+
+impl PassCache {
+    const TTL: Duration = Duration::from_secs(1);
+    /// More passes than a door of any size hands out; past it, the cache starts over.
+    const MAX_ENTRIES: usize = 1024;
+
+    fn get(&self, token: &str) -> Option<door_pass::Model> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.get(token).filter(|(_, stored)| stored.elapsed() < Self::TTL).map(|(pass, _)| pass.clone())
+    }
+
+    fn put(&self, token: &str, pass: &door_pass::Model) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= Self::MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(token.to_owned(), (pass.clone(), Instant::now()));
+    }
+
+    /// The pass was revoked (or changed) here: the next scan with it reads it again.
+    pub fn forget(&self, id: DoorPassId) {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, (pass, _)| pass.id != id);
+    }
 }

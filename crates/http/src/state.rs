@@ -6,6 +6,7 @@ use tokio::sync::Notify;
 use tsudoi_domain::{clock::SharedClock, db::Db, links::Links, rsvp::Policy};
 
 use crate::{
+    auth::PassCache,
     cache::PublicCache,
     group_commit::{DoorQueue, RsvpQueue},
     limits::Limits,
@@ -34,6 +35,8 @@ pub struct AppState {
     pub rsvp_queue: RsvpQueue,
     /// Check-ins are written in batches by one task.
     pub door_queue: DoorQueue,
+    /// Door passes met a moment ago.
+    pub door_passes: Arc<PassCache>,
     /// Turns true when the server begins to stop: long-lived answers (live counts) end then.
     pub closing: tokio::sync::watch::Receiver<bool>,
 }

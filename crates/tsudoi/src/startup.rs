@@ -140,6 +140,7 @@ impl Application {
             closing: closing_seen,
             rsvp_queue: group_commit::rsvp_queue(db.clone(), clock.clone()),
             door_queue: group_commit::door_queue(db.clone(), clock.clone()),
+            door_passes: Arc::default(),
             db,
             clock,
             metrics: Arc::new(Metrics::default()),

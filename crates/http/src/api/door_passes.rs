@@ -231,6 +231,7 @@ impl DoorPassesApi {
     async fn revoke_pass(&self, auth: TokenAuth, id: Path<Uuid>) -> ApiResult<Json<DoorPass>> {
         let state = &self.state;
         let pass = checkin::revoke(state.db.writer(), &auth.0, DoorPassId(id.0), state.now()).await?;
+        state.door_passes.forget(pass.id);
         Ok(Json(pass.into()))
     }
 }

@@ -131,7 +131,10 @@ pub async fn revoke_pass(
         Err(err) => return admin.failed(&err, &back),
     }
     match passes::revoke(state.db.writer(), &admin.who.actor, pass_id, state.now()).await {
-        Ok(_) => see_other(&back),
+        Ok(_) => {
+            state.door_passes.forget(pass_id);
+            see_other(&back)
+        }
         Err(Error::NotFound(_) | Error::Forbidden(_)) => not_found(&admin),
         Err(err) => admin.failed(&err, &back),
     }
