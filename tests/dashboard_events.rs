@@ -556,8 +556,11 @@ e2e! {
 
         let pass = app.get(&format!("/api/v1/events/{id}/door-passes")).await.expect(200);
         let pass_id = pass[0]["id"].as_str().unwrap();
+        // The pass scans (and is remembered for a moment), then is revoked: at once, it scans no more.
+        crate::door::scan(&app, &link, json!({"code": "garbage"})).await.expect(200);
         signed.post(&format!("/admin/e/{id}/door/{pass_id}/revoke"), &[]).await.expect_status(303, "revoked");
         app.page(&format!("/door/{link}")).await.expect_status(404, "a revoked pass opens nothing");
+        crate::door::scan(&app, &link, json!({"code": "garbage"})).await.expect_problem(401, "unauthorized");
     }
 
     async fn a_survey_is_made_set_sent_and_read_in_the_dashboard(app: TestApp) {

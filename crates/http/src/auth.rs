@@ -3,7 +3,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Mutex, PoisonError},
+    sync::{
+        Mutex, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -51,9 +54,15 @@ async fn door_pass(req: &Request, key: ApiKey) -> poem::Result<door_pass::Model>
     })?;
     let found = match state.door_passes.get(&key.key) {
         Some(pass) => Ok(pass),
-        None => checkin::authenticate(state.db.reader(), &key.key).await.inspect(|pass| {
-            state.door_passes.put(&key.key, pass);
-        }),
+        None => {
+            // Read before the query: a revocation that lands meanwhile keeps this pass out.
+            let generation = state.door_passes.generation();
+            let found = checkin::authenticate(state.db.reader(), &key.key).await;
+            if let Ok(pass) = &found {
+                state.door_passes.put(&key.key, pass, generation);
+            }
+            found
+        }
     };
     match found {
         Ok(pass) if state.limits.allow_pass(pass.id) => Ok(pass),
@@ -86,6 +95,8 @@ fn too_many_scans() -> poem::Error {
 #[derive(Default)]
 pub struct PassCache {
     entries: Mutex<HashMap<String, (door_pass::Model, Instant)>>,
+    /// Rises with every `forget`: a pass read before then is not kept.
+    generation: AtomicU64,
 }
 
 impl PassCache {
@@ -98,8 +109,16 @@ impl PassCache {
         entries.get(token).filter(|(_, stored)| stored.elapsed() < Self::TTL).map(|(pass, _)| pass.clone())
     }
 
-    fn put(&self, token: &str, pass: &door_pass::Model) {
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Keeps `pass`, read when the cache was at `generation`, unless a pass was forgotten since.
+    fn put(&self, token: &str, pass: &door_pass::Model, generation: u64) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if generation != self.generation() {
+            return;
+        }
         if entries.len() >= Self::MAX_ENTRIES {
             entries.clear();
         }
@@ -108,6 +127,8 @@ impl PassCache {
 
     /// The pass was revoked (or changed) here: the next scan with it reads it again.
     pub fn forget(&self, id: DoorPassId) {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, (pass, _)| pass.id != id);
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        entries.retain(|_, (pass, _)| pass.id != id);
     }
 }

@@ -27,7 +27,8 @@
       if (!fresh.hasAttribute('data-live')) {
         clearInterval(timer);
         region.removeAttribute('data-live');
-        toggle.hidden = true;
+        // Nothing updates any more: the note that it does, with its button, goes.
+        (toggle.closest('p') || toggle).hidden = true;
       }
     } catch (_) {
       // The network dropped for a moment: the next round tries again.

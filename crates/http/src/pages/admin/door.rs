@@ -74,11 +74,7 @@ async fn passes_page(
 
 /// `GET /admin/e/{id}/door`.
 #[handler]
-pub async fn door_passes(
-    Managed(admin, details): Managed,
-    Path(_id): Path<String>,
-    state: Data<&AppState>,
-) -> Response {
+pub async fn door_passes(Managed(admin, details): Managed, state: Data<&AppState>) -> Response {
     passes_page(&admin, &state, &details, None, None, "", StatusCode::OK).await
 }
 
@@ -146,11 +142,7 @@ const BOARD_REFRESH_SECONDS: u32 = 10;
 /// `GET /admin/e/{id}/board`: people in against confirmed, per slot and gate, the latest
 /// arrivals and the door fees; it updates itself every few seconds (and can be paused).
 #[handler]
-pub async fn door_board(
-    Managed(admin, details): Managed,
-    Path(_id): Path<String>,
-    state: Data<&AppState>,
-) -> Response {
+pub async fn door_board(Managed(admin, details): Managed, state: Data<&AppState>) -> Response {
     let a = match passes::attendance(state.db.reader(), &admin.who.actor, details.event.id).await {
         Ok(a) => a,
         Err(err) => return admin.failed(&err, "/admin"),

@@ -314,20 +314,9 @@ fn full_width_digit(c: char) -> char {
 /// The texts for a form's errors, by field, in the page's language. A slot's error shows at
 /// its row (`slots[1].seats` at `slot_seats_1`), and one about all slots at the slots.
 pub(super) fn error_texts(errors: &ValidationErrors, language: Language) -> HashMap<String, String> {
-    let t = texts::texts(language);
     let mut out = HashMap::new();
     for e in errors.fields() {
-        // The domain's English says exactly what is wrong ("must be at least 1"); Japanese
-        // comes from the catalogue, the dashboard's own words first.
-        let text = match language {
-            Language::En => capitalised(&e.message),
-            Language::Ja => t
-                .get(format!("admin_err_{}", e.code).as_str())
-                .or_else(|| t.get(format!("err_{}", e.code).as_str()))
-                .copied()
-                .unwrap_or(t["err_invalid"])
-                .to_owned(),
-        };
+        let text = said(e.code, &e.message, language);
         let field = slot_field(&e.field)
             .or_else(|| venue_field(&e.field))
             .or_else(|| super::questions::error_field(&e.field))
@@ -335,6 +324,21 @@ pub(super) fn error_texts(errors: &ValidationErrors, language: Language) -> Hash
         out.entry(field).or_insert(text);
     }
     out
+}
+
+/// What is wrong, in `language`: the domain's English says exactly what ("must be at least
+/// 1"); Japanese comes from the catalogue by `code`, the dashboard's own words first.
+pub(super) fn said(code: &str, message: &str, language: Language) -> String {
+    let t = texts::texts(language);
+    match language {
+        Language::En => capitalised(message),
+        Language::Ja => t
+            .get(format!("admin_err_{code}").as_str())
+            .or_else(|| t.get(format!("err_{code}").as_str()))
+            .copied()
+            .unwrap_or(t["err_invalid"])
+            .to_owned(),
+    }
 }
 
 fn capitalised(message: &str) -> String {
@@ -654,11 +658,7 @@ pub async fn create_event(
 
 /// `GET /admin/e/{id}/edit`.
 #[handler]
-pub async fn edit_event(
-    Managed(admin, details): Managed,
-    Path(_id): Path<String>,
-    state: Data<&AppState>,
-) -> Response {
+pub async fn edit_event(Managed(admin, details): Managed, state: Data<&AppState>) -> Response {
     let Some(network) = home_network(&admin, &details).cloned() else { return not_found(&admin) };
     let values = values_of(&edit::draft_of(&details), &details.event.time_zone);
     form_page(
@@ -676,7 +676,6 @@ pub async fn edit_event(
 #[handler]
 pub async fn update_event(
     ManagedPost(admin, form, details): ManagedPost,
-    Path(_id): Path<String>,
     state: Data<&AppState>,
 ) -> Response {
     let Some(network) = home_network(&admin, &details).cloned() else { return not_found(&admin) };
@@ -692,11 +691,11 @@ pub async fn update_event(
         Err(resp) => return resp,
     };
     let event_id = details.event.id;
+    // A form that says what it saw is refused if the event changed since (one without says
+    // nothing, and is saved).
     let seen = form.get(SEEN).and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
     let patch = EventPatch {
-        unless_changed_since: Some(
-            seen.map_or(details.event.updated_at, |at| at.with_timezone(&chrono::Utc)),
-        ),
+        unless_changed_since: seen.map(|at| at.with_timezone(&chrono::Utc)),
         ..EventPatch::replacing(draft)
     };
     let saved =

@@ -252,7 +252,6 @@ pub async fn event_overview(
 #[handler]
 pub async fn duplicate_event(
     ManagedPost(admin, form, details): ManagedPost,
-    Path(_id): Path<String>,
     state: Data<&AppState>,
 ) -> Response {
     let copy = form_event_id(&state, &form);
@@ -281,11 +280,7 @@ pub async fn duplicate_event(
 
 /// `POST /admin/e/{id}/draw`: draws the lottery now rather than at its time.
 #[handler]
-pub async fn draw_lottery(
-    ManagedPost(admin, _, details): ManagedPost,
-    Path(_id): Path<String>,
-    state: Data<&AppState>,
-) -> Response {
+pub async fn draw_lottery(ManagedPost(admin, _, details): ManagedPost, state: Data<&AppState>) -> Response {
     let back = format!("/admin/e/{}", details.event.id.uuid());
     match tsudoi_domain::rsvp::lottery::draw_now(
         state.db.writer(),
@@ -319,11 +314,7 @@ pub async fn publish_event(
 
 /// `GET /admin/e/{id}/cancel`: what attendees will be told, before cancelling for good.
 #[handler]
-pub async fn cancel_preview(
-    Managed(admin, details): Managed,
-    Path(_id): Path<String>,
-    state: Data<&AppState>,
-) -> Response {
+pub async fn cancel_preview(Managed(admin, details): Managed, state: Data<&AppState>) -> Response {
     let counts = match dashboard::counts(state.db.reader(), vec![details.event.id]).await {
         Ok(mut counts) => counts.remove(&details.event.id).unwrap_or_default(),
         Err(err) => return admin.failed(&err, "/admin"),

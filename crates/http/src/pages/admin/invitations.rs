@@ -25,8 +25,8 @@ use uuid::Uuid;
 
 use super::{
     Admin, Managed, ManagedPost,
-    event_form::error_texts,
-    events::{event_head, home_network},
+    event_form::{error_texts, said},
+    events::{event_head, home_network, managed},
     not_found, query_param, same_origin, see_other,
 };
 use crate::{body::MAX_CSV, pages::texts, state::AppState};
@@ -107,105 +107,114 @@ pub async fn invitations_page(Managed(admin, details): Managed, state: Data<&App
     upload_page(&admin, &state, &details, None, StatusCode::OK).await
 }
 
-/// What a multipart upload form carried.
-#[derive(Default)]
-struct Upload {
-    guard: Option<String>,
-    file_name: Option<String>,
-    bytes: Vec<u8>,
-    too_large: bool,
+/// What reading an upload form came to.
+enum Upload {
+    /// Not from one of this session's pages: no guard, or not this session's, before the file.
+    Stale,
+    /// Past the largest list we take.
+    TooLarge,
+    /// The file chosen: its name, if any, and its bytes (both empty when none was chosen).
+    File { name: Option<String>, bytes: Vec<u8> },
 }
 
 /// Room for the form's other fields and the parts' headers beside the file.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 
-/// Reads an upload form (`multipart/form-data`: `guard` and `file`), never holding more than
-/// the largest list we take; `None` when the body is not such a form.
-async fn read_upload(req: &Request, body: Body) -> Option<Upload> {
-    let content_type = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let boundary = multer::parse_boundary(content_type).ok()?;
+/// Reads an upload form (`multipart/form-data`: `guard`, then `file`), never holding more than
+/// the largest list we take, and nothing of the file before the guard `holds`.
+async fn read_upload(req: &Request, body: Body, holds: impl Fn(&str) -> bool) -> Upload {
+    let boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| multer::parse_boundary(c).ok());
+    // Our form is multipart; anything else cannot carry its guard.
+    let Some(boundary) = boundary else { return Upload::Stale };
     let limits = multer::Constraints::new().allowed_fields(vec!["guard", "file"]).size_limit(
         multer::SizeLimit::new()
             .whole_stream(MAX_CSV as u64 + FORM_OVERHEAD)
             .for_field("guard", 1024)
             .for_field("file", MAX_CSV as u64),
     );
+    let too_large = |err: &multer::Error| {
+        matches!(err, multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. })
+    };
     let stream = body.into_bytes_stream().map_ok(Bytes::from);
     let mut form = multer::Multipart::with_constraints(stream, boundary, limits);
-    let mut upload = Upload::default();
+    let guarded = match form.next_field().await {
+        Ok(Some(field)) if field.name() == Some("guard") => field.text().await.is_ok_and(|g| holds(&g)),
+        _ => false,
+    };
+    if !guarded {
+        return Upload::Stale;
+    }
+    let mut file = Upload::File { name: None, bytes: Vec::new() };
     loop {
         let field = match form.next_field().await {
             Ok(Some(field)) => field,
-            Ok(None) => return Some(upload),
-            Err(multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. }) => {
-                return Some(Upload { too_large: true, ..upload });
-            }
-            Err(_) => return None,
+            Ok(None) => return file,
+            Err(err) if too_large(&err) => return Upload::TooLarge,
+            // A broken form: whatever it held, no file came through.
+            Err(_) => return Upload::File { name: None, bytes: Vec::new() },
         };
-        match field.name() {
-            Some("guard") => upload.guard = field.text().await.ok(),
-            Some("file") => {
-                upload.file_name = field.file_name().map(str::to_owned).filter(|n| !n.is_empty());
-                let mut chunks = field.into_stream();
-                while let Some(chunk) = chunks.next().await {
-                    match chunk {
-                        Ok(chunk) => upload.bytes.extend_from_slice(&chunk),
-                        Err(
-                            multer::Error::FieldSizeExceeded { .. }
-                            | multer::Error::StreamSizeExceeded { .. },
-                        ) => {
-                            return Some(Upload { too_large: true, ..upload });
-                        }
-                        Err(_) => return None,
-                    }
-                }
-            }
-            _ => {}
+        if field.name() != Some("file") {
+            continue;
         }
+        // A name to recognise the list by: no control characters, not too long.
+        let name: Option<String> = field
+            .file_name()
+            .map(|n| n.chars().filter(|c| !c.is_control()).take(200).collect())
+            .filter(|n: &String| !n.trim().is_empty());
+        let mut bytes = Vec::new();
+        let mut chunks = field.into_stream();
+        while let Some(chunk) = chunks.next().await {
+            match chunk {
+                Ok(chunk) => bytes.extend_from_slice(&chunk),
+                Err(err) if too_large(&err) => return Upload::TooLarge,
+                Err(_) => return Upload::File { name: None, bytes: Vec::new() },
+            }
+        }
+        file = Upload::File { name, bytes };
     }
 }
 
 /// `POST /admin/e/{id}/invite`: reads the uploaded list and keeps it for preview (nothing is
-/// sent yet), then shows it.
+/// sent yet), then shows it. The form's origin and guard are checked before its file is read.
 #[handler]
 pub async fn upload_list(
-    Managed(admin, details): Managed,
+    admin: Admin,
     req: &Request,
-    Path(_id): Path<String>,
+    Path(id): Path<String>,
     body: Body,
     state: Data<&AppState>,
 ) -> Response {
-    let language = admin.page.language;
-    let t = texts::texts(language);
-    let Some(upload) = read_upload(req, body).await else {
-        let error = t["admin_invite_choose_file"].to_owned();
-        return upload_page(&admin, &state, &details, Some(error), StatusCode::BAD_REQUEST).await;
-    };
-    let guarded = upload
-        .guard
-        .as_deref()
-        .is_some_and(|g| session::form_guard_holds(&state.links, admin.who.session_id, g));
-    if !guarded || !same_origin(req, &state.base_url) {
+    if !same_origin(req, &state.base_url) {
         return admin.stale_form();
     }
-    if upload.too_large {
-        let error = t["admin_invite_too_large"].replace("{mb}", &(MAX_CSV / (1024 * 1024)).to_string());
-        return upload_page(&admin, &state, &details, Some(error), StatusCode::PAYLOAD_TOO_LARGE).await;
-    }
-    if upload.bytes.is_empty() && upload.file_name.is_none() {
-        let error = t["admin_invite_choose_file"].to_owned();
-        return upload_page(&admin, &state, &details, Some(error), StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
+    let holds = |guard: &str| session::form_guard_holds(&state.links, admin.who.session_id, guard);
+    let upload = read_upload(req, body, holds).await;
+    let details = match managed(&admin, &state, &id).await {
+        Ok(details) => details,
+        Err(resp) => return resp,
+    };
+    let language = admin.page.language;
+    let t = texts::texts(language);
+    let (name, bytes) = match upload {
+        Upload::Stale => return admin.stale_form(),
+        Upload::TooLarge => {
+            let error = t["admin_invite_too_large"].replace("{mb}", &(MAX_CSV / (1024 * 1024)).to_string());
+            return upload_page(&admin, &state, &details, Some(error), StatusCode::PAYLOAD_TOO_LARGE).await;
+        }
+        Upload::File { name: None, bytes } if bytes.is_empty() => {
+            let error = t["admin_invite_choose_file"].to_owned();
+            return upload_page(&admin, &state, &details, Some(error), StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
+        Upload::File { name, bytes } => (name, bytes),
+    };
     let e = &details.event;
-    let uploaded = invitations::upload(
-        state.db.writer(),
-        &admin.who.actor,
-        e.id,
-        upload.file_name.map(|n| n.chars().take(200).collect()),
-        &upload.bytes,
-        state.now(),
-    )
-    .await;
+    let uploaded =
+        invitations::upload(state.db.writer(), &admin.who.actor, e.id, name, &bytes, state.now()).await;
     match uploaded {
         Ok(view) => see_other(&format!("/admin/e/{}/invite/{}", e.id.uuid(), view.list.id.uuid())),
         Err(Error::Invalid(errors)) => {
@@ -217,24 +226,23 @@ pub async fn upload_list(
 }
 
 /// A row that could not be read, in the reader's language.
-fn problem_text(problem: &Problem, t: &std::collections::BTreeMap<&str, &str>, language: Language) -> String {
+fn problem_text(problem: &Problem, language: Language) -> String {
     if language == Language::En || problem.reasons.is_empty() {
         return problem.message.clone();
     }
-    let said: Vec<String> = problem
+    let t = texts::texts(language);
+    let reasons: Vec<String> = problem
         .reasons
         .iter()
         .map(|r| {
             let field = t.get(format!("admin_invite_col_{}", r.field).as_str()).copied().unwrap_or("");
             let why = t
                 .get(format!("admin_invite_err_{}", r.code).as_str())
-                .or_else(|| t.get(format!("err_{}", r.code).as_str()))
-                .copied()
-                .unwrap_or(t["err_invalid"]);
-            if field.is_empty() { why.to_owned() } else { format!("{field}: {why}") }
+                .map_or_else(|| said(&r.code, &problem.message, language), |why| (*why).to_owned());
+            if field.is_empty() { why } else { format!("{field}: {why}") }
         })
         .collect();
-    said.join(" / ")
+    reasons.join(" / ")
 }
 
 /// A list's page: before sending, who will be invited and the send form; after, the progress.
@@ -271,7 +279,7 @@ async fn list_page(
     let problems: Vec<Value> = view
         .problems
         .iter()
-        .map(|p| context! { line => p.line, text => problem_text(p, &t, language) })
+        .map(|p| context! { line => p.line, text => problem_text(p, language) })
         .collect();
     let here = format!("/admin/e/{}/invite/{}", e.id.uuid(), view.list.id.uuid());
     let shown_to = page_no * PAGE + view.people.len() as u64;

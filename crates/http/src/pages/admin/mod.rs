@@ -236,7 +236,9 @@ impl<'a> FromRequest<'a> for ManagedPost {
 }
 
 async fn managed_in_path(req: &Request, admin: &Admin) -> poem::Result<tsudoi_domain::event::EventDetails> {
-    let id = req.raw_path_param("id").unwrap_or_default();
+    let id = req.raw_path_param("id").ok_or_else(|| {
+        poem::Error::from_string("an event page's route has no :id", StatusCode::INTERNAL_SERVER_ERROR)
+    })?;
     events::managed(admin, app_state(req)?, id).await.map_err(poem::Error::from_response)
 }
 

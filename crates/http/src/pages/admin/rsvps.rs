@@ -260,7 +260,6 @@ async fn announce_page(
 pub async fn announce_form(
     Managed(admin, details): Managed,
     req: &Request,
-    Path(_id): Path<String>,
     state: Data<&AppState>,
 ) -> Response {
     let sent = match query_param(req, "sent").and_then(|s| s.parse::<Uuid>().ok()) {
@@ -280,11 +279,7 @@ pub async fn announce_form(
 /// `POST /admin/e/{id}/announce`: writes to the event's `audience` (`confirmed`, `waitlisted` or
 /// `everyone`), each reader once, skipping those who unsubscribed.
 #[handler]
-pub async fn announce(
-    ManagedPost(admin, form, details): ManagedPost,
-    Path(_id): Path<String>,
-    state: Data<&AppState>,
-) -> Response {
+pub async fn announce(ManagedPost(admin, form, details): ManagedPost, state: Data<&AppState>) -> Response {
     use tsudoi_domain::invitations::Audience;
     let audience = match form.get("audience").map(String::as_str) {
         Some("waitlisted") => Audience::Waitlisted,

@@ -176,11 +176,7 @@ fn changes_of(form: &Posted, zone: &str) -> Result<SurveyChanges, ValidationErro
 
 /// `POST /admin/e/{id}/survey` with `action` = `create`, `save` (the settings) or `send`.
 #[handler]
-pub async fn survey_act(
-    ManagedPost(admin, form, details): ManagedPost,
-    Path(_id): Path<String>,
-    state: Data<&AppState>,
-) -> Response {
+pub async fn survey_act(ManagedPost(admin, form, details): ManagedPost, state: Data<&AppState>) -> Response {
     let (db, actor, now) = (state.db.writer(), &admin.who.actor, state.now());
     let event_id = details.event.id;
     let done = match form.get("action").map(String::as_str) {
@@ -218,11 +214,7 @@ pub async fn survey_csv(admin: Admin, Path(id): Path<String>, state: Data<&AppSt
 
 /// `GET /admin/e/{id}/survey/report`: the results as a page to print.
 #[handler]
-pub async fn survey_print(
-    Managed(admin, details): Managed,
-    Path(_id): Path<String>,
-    state: Data<&AppState>,
-) -> Response {
+pub async fn survey_print(Managed(admin, details): Managed, state: Data<&AppState>) -> Response {
     let language = admin.page.language;
     let results = match survey::results::results(state.db.reader(), &admin.who.actor, details.event.id).await
     {
