@@ -203,6 +203,10 @@ async fn an_organizer_runs_an_event_from_the_dashboard_in_a_real_browser() {
         browser.text_with("ログアウト").await;
         browser.check_accessibility(name).await;
     }
+    // The public page's preview, in the public page's own dress.
+    browser.go(&format!("{}/admin/e/{id}/preview", app.address)).await;
+    browser.text_with("プレビュー").await;
+    browser.check_accessibility("the public page's preview").await;
     // The board's own script runs under its CSP: it shows its pause button.
     browser.go(&format!("{}/admin/e/{id}/board", app.address)).await;
     browser.text_with("自動更新を止める").await;

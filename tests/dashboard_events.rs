@@ -88,6 +88,15 @@ e2e! {
         overview.expect_status(200, "the overview");
         assert!(overview.text.contains("渋谷ヒカリエ 8F") && overview.text.contains("現役社員 (10)"), "{}", overview.text);
         assert!(overview.text.contains("下書き"));
+        // The draft's public page is not public yet; its preview shows it as it will be.
+        let slug = app.get(&format!("/api/v1/events/{id}")).await.expect(200)["slug"].as_str().unwrap().to_owned();
+        app.page(&format!("/e/{slug}")).await.expect_status(404, "a draft is not public");
+        let preview = signed.get(&format!("/admin/e/{id}/preview")).await;
+        preview.expect_status(200, "the preview");
+        assert!(preview.text.contains("プレビュー") && preview.text.contains("渋谷ヒカリエ 8F") && preview.text.contains("現役社員"), "{}", preview.text);
+        assert!(preview.text.contains(r#"<button type="submit" disabled>"#), "no RSVP from the preview");
+        app.member_token("door@tokyo.example.jp", "door_staff").await;
+        Signed::sign_in(&app, "door@tokyo.example.jp").await.get(&format!("/admin/e/{id}/preview")).await.expect_status(404, "not for door staff");
 
         // The edit form shows times in the event's zone; a change is saved.
         let edit = signed.get(&format!("/admin/e/{id}/edit")).await;

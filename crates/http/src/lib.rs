@@ -79,6 +79,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/admin/e/:id", get(admin::event_overview))
         .at("/admin/e/:id/edit", get(admin::edit_event).post(admin::update_event))
         .at("/admin/e/:id/publish", post(admin::publish_event))
+        .at("/admin/e/:id/preview", get(admin::event_preview))
         .at("/admin/e/:id/duplicate", post(admin::duplicate_event))
         .at("/admin/e/:id/draw", post(admin::draw_lottery))
         .at("/admin/e/:id/announce", get(admin::announce_form).post(admin::announce))

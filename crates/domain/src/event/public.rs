@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::{EventStatus, When, by_time, of_network};
 use crate::{
+    access::Actor,
     entity::{event, event_cohost, event_slot, network, series, venue},
     error::{Error, Resource, Result},
     ids::{EventId, NetworkId},
@@ -169,6 +170,13 @@ pub async fn event_by_id(db: &impl ConnectionTrait, id: EventId) -> Result<Publi
         sea_orm::Condition::all().add(event::Column::Id.eq(id)).add(event::Column::PublishedAt.is_not_null()),
     )
     .await
+}
+
+/// An event as its public page will show it, whatever its state (a draft, before publishing),
+/// for those who manage it.
+pub async fn preview(db: &impl ConnectionTrait, actor: &Actor, id: EventId) -> Result<PublicEvent> {
+    super::managed(db, actor, id).await?;
+    load(db, sea_orm::Condition::all().add(event::Column::Id.eq(id))).await
 }
 
 async fn load(db: &impl ConnectionTrait, which: sea_orm::Condition) -> Result<PublicEvent> {

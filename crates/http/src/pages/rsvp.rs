@@ -309,6 +309,28 @@ pub(super) async fn event_page(
     }
 }
 
+/// The event page as it will be, shown to those who manage the event (a draft too): its form
+/// shown as attendees will see it, and not sent from here.
+pub(super) async fn preview_page(page: &Page, state: &AppState, event: &PublicEvent, back: &str) -> Response {
+    let (section, going) = tokio::join!(
+        section(state, event, FormState::default(), page.language),
+        rsvp::going(state.db.reader(), event)
+    );
+    match (section, going) {
+        (Ok(section), Ok(going)) => page.render(
+            StatusCode::OK,
+            "event.html",
+            context! {
+                event => event_view(event, &state.base_url, page.language),
+                rsvp => context! { open => true, problem => None::<String>, action => "", ..section },
+                going => going,
+                preview => context! { back => back },
+            },
+        ),
+        (Err(err), _) | (_, Err(err)) => page.failed(&err),
+    }
+}
+
 fn form_of(values: &Posted, language: Language) -> Form {
     let text = |key: &str| values.get(key).cloned().unwrap_or_default();
     Form {

@@ -392,6 +392,12 @@ pub(super) const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("admin_section_people", "主催と担当者", "Hosts and organizers"),
     (
+        "admin_preview_banner",
+        "プレビュー: 公開ページはこのように表示されます（ここからは申し込めません）。",
+        "Preview: the public page will look like this (no RSVP can be sent from here).",
+    ),
+    ("admin_preview", "公開ページのプレビュー", "Preview the public page"),
+    (
         "admin_err_changed_meanwhile",
         "このフォームを開いた後に、ほかの方がイベントを変更しました。あなたの入力は下に残っています。イベントの概要で最新の内容を確かめてから、もう一度保存してください（保存すると、あなたの入力で上書きされます）。",
         "Someone else changed this event after you opened this form. What you typed is kept below: check the event's overview for the latest, then save again (saving replaces it with what is below).",

@@ -312,6 +312,16 @@ pub async fn publish_event(
     }
 }
 
+/// `GET /admin/e/{id}/preview`: the public page as it will be (a draft's too).
+#[handler]
+pub async fn event_preview(Managed(admin, details): Managed, state: Data<&AppState>) -> Response {
+    let back = format!("/admin/e/{}", details.event.id.uuid());
+    match event::public::preview(state.db.reader(), &admin.who.actor, details.event.id).await {
+        Ok(public) => crate::pages::rsvp::preview_page(&admin.page, &state, &public, &back).await,
+        Err(err) => admin.failed(&err, &back),
+    }
+}
+
 /// `GET /admin/e/{id}/cancel`: what attendees will be told, before cancelling for good.
 #[handler]
 pub async fn cancel_preview(Managed(admin, details): Managed, state: Data<&AppState>) -> Response {

@@ -25,8 +25,8 @@ mod survey;
 pub use door::{create_pass, door_board, door_passes, open_scanner, revoke_pass};
 pub use event_form::{create_event, edit_event, new_event, update_event};
 pub use events::{
-    cancel_event, cancel_preview, draw_lottery, duplicate_event, event_overview, events_page, home,
-    publish_event,
+    cancel_event, cancel_preview, draw_lottery, duplicate_event, event_overview, event_preview, events_page,
+    home, publish_event,
 };
 pub use invitations::{invitation_list, invitations_page, send_invitations, upload_list};
 pub use people::{account, change_member, create_token, invite_member, members_page_of, revoke_token};
