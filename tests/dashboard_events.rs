@@ -303,10 +303,12 @@ e2e! {
     async fn the_event_form_reads_and_shows_times_in_the_event_s_own_zone(app: TestApp) {
         let signed = Signed::sign_in(&app, OWNER).await;
         // 19:00 in New York in December is 00:00 the next day in UTC.
-        let id = create_through_form(&signed, "NY mixer", &[("time_zone", "America/New_York"), ("starts_at", "2026-12-10T19:00"), ("ends_at", "2026-12-10T21:00")]).await;
+        let id = create_through_form(&signed, "NY mixer", &[("time_zone", "America/New_York"), ("starts_at", "2026-12-10T19:00"), ("ends_at", "2026-12-10T21:00"), ("remind_hours", "48")]).await;
         let api = app.get(&format!("/api/v1/events/{id}")).await.expect(200);
         assert_eq!((api["starts_at"].as_str(), api["time_zone"].as_str()), (Some("2026-12-11T00:00:00+00:00"), Some("America/New_York")));
+        assert_eq!(api["remind_hours"], 48, "its own reminder, two days before");
         let edit = signed.get(&format!("/admin/e/{id}/edit")).await;
+        assert!(edit.text.contains(r#"<option value="48" selected>48 時間前</option>"#), "{}", edit.text);
         assert!(edit.text.contains(r#"value="2026-12-10T19:00""#) && edit.text.contains(r#"value="2026-12-10T21:00""#), "shown back in New York time");
         // 02:30 on 14 March 2027 does not happen in New York (the clocks go from 02:00 to 03:00).
         let form_id = uuid::Uuid::now_v7().to_string();

@@ -206,6 +206,26 @@ e2e! {
         assert_eq!(reminders, 1, "once, and never to Ben who cancelled");
     }
 
+    async fn an_event_sets_its_own_reminder_hours_or_none(app: TestApp) {
+        let times = json!({"starts_at": "2026-11-05T10:00:00Z", "ends_at": "2026-11-05T12:00:00Z"});
+        let early = app.published_event(json!({"slug": "early", "confirmation_required": false, "remind_hours": 48, "starts_at": times["starts_at"], "ends_at": times["ends_at"]})).await;
+        assert_eq!(early["remind_hours"], 48);
+        let quiet = app.published_event(json!({"slug": "quiet", "confirmation_required": false, "remind_hours": 0, "starts_at": times["starts_at"], "ends_at": times["ends_at"]})).await;
+        app.rsvp("early", "Aoi", "aoi@example.jp", 0).await.expect_status(200, "Aoi");
+        app.rsvp("quiet", "Ben", "ben@example.jp", 0).await.expect_status(200, "Ben");
+        let refused = app.patch(&format!("/api/v1/events/{}", quiet["id"].as_str().unwrap()), json!({"remind_hours": 169})).await;
+        refused.expect_problem(422, "validation_failed");
+
+        app.advance(chrono::Duration::hours(24 + 9)).await;
+        assert!(app.mail.all().iter().all(|m| !m.subject.contains("リマインド")), "not yet: 49 hours to go");
+        app.advance(chrono::Duration::hours(2)).await;
+        app.mail.message("aoi@example.jp", "リマインド", 1).await;
+        app.advance(chrono::Duration::hours(36)).await;
+        assert!(app.mail.all().iter().all(|m| !(m.to == "ben@example.jp" && m.subject.contains("リマインド"))), "none for the quiet event, 11 hours before");
+        let reminders = app.mail.all().into_iter().filter(|m| m.subject.contains("リマインド")).count();
+        assert_eq!(reminders, 1, "Aoi's, once");
+    }
+
     async fn attendees_hear_of_changes_and_of_a_cancellation_with_calendar_updates(app: TestApp) {
         let event = app.published_event(json!({"confirmation_required": false})).await;
         let (slug, id) = ids(&event);

@@ -47,6 +47,7 @@ fn sample() -> PublicEvent {
         waitlist_enabled: true,
         name_reading: Default::default(),
         max_guests: 1,
+        remind_hours: None,
         door_fee: None,
         door_fee_currency: "JPY".into(),
         rsvp_opens_at: None,

@@ -15,6 +15,7 @@ mod m20261124_000007_door_check_in;
 mod m20261124_000008_door_fee;
 mod m20261124_000009_surveys;
 mod m20261124_000010_dashboard_sign_in;
+mod m20261125_000011_event_reminders;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_door_fee::Migration),
             Box::new(m20261124_000009_surveys::Migration),
             Box::new(m20261124_000010_dashboard_sign_in::Migration),
+            Box::new(m20261125_000011_event_reminders::Migration),
         ]
     }
 }

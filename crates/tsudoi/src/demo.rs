@@ -194,6 +194,7 @@ fn base_draft(
         questions: Vec::new(),
         name_reading: Default::default(),
         max_guests: 0,
+        remind_hours: None,
         door_fee: None,
         door_fee_currency: None,
         rsvp_opens_at: None,

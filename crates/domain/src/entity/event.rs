@@ -40,6 +40,9 @@ pub struct Model {
     pub confirmation_required: bool,
     pub waitlist_enabled: bool,
     pub max_guests: i32,
+    /// Hours before the start the reminder goes out; 0 sends none; `None` is the service's
+    /// setting.
+    pub remind_hours: Option<i32>,
     /// The door fee (会費) per person, in the currency's smallest unit; a slot may differ.
     pub door_fee: Option<i32>,
     /// ISO 4217.

@@ -23,6 +23,8 @@ pub const GUESTS_MAX: i64 = 10;
 pub const HOLD_MINUTES: (i64, i64) = (5, 24 * 60);
 pub const COHOSTS_MAX: usize = 10;
 pub const ORGANIZERS_MAX: usize = 20;
+/// A reminder a week ahead at most.
+pub const REMIND_HOURS_MAX: i64 = 7 * 24;
 pub const LONGEST_EVENT: Duration = Duration::days(31);
 pub const DEFAULT_HOLD_MINUTES: i64 = 30;
 
@@ -61,6 +63,9 @@ pub struct EventDraft {
     /// Asked on the RSVP form.
     pub questions: Vec<QuestionDraft>,
     pub max_guests: i64,
+    /// Hours before the start the reminder goes out; 0 sends none; `None` is the service's
+    /// setting (24 hours by default).
+    pub remind_hours: Option<i64>,
     /// Collected at the door, per person, in the currency's smallest unit.
     pub door_fee: Option<i64>,
     /// ISO 4217; Japanese yen by default.
@@ -99,6 +104,7 @@ pub struct EventPatch {
     pub questions: Option<Vec<QuestionDraft>>,
     pub name_reading: Option<NameReading>,
     pub max_guests: Option<i64>,
+    pub remind_hours: Option<Option<i64>>,
     pub door_fee: Option<Option<i64>>,
     pub door_fee_currency: Option<String>,
     pub rsvp_opens_at: Option<Option<DateTime<Utc>>>,
@@ -136,6 +142,7 @@ impl EventPatch {
             questions: Some(draft.questions),
             name_reading: Some(draft.name_reading),
             max_guests: Some(draft.max_guests),
+            remind_hours: Some(draft.remind_hours),
             door_fee: Some(draft.door_fee),
             door_fee_currency: draft.door_fee_currency,
             rsvp_opens_at: Some(draft.rsvp_opens_at),
@@ -179,6 +186,7 @@ impl EventPatch {
             questions: self.questions.unwrap_or(to.questions),
             name_reading: self.name_reading.unwrap_or(to.name_reading),
             max_guests: self.max_guests.unwrap_or(to.max_guests),
+            remind_hours: self.remind_hours.unwrap_or(to.remind_hours),
             door_fee: self.door_fee.unwrap_or(to.door_fee),
             door_fee_currency: self.door_fee_currency.or(to.door_fee_currency),
             rsvp_opens_at: self.rsvp_opens_at.unwrap_or(to.rsvp_opens_at),
@@ -226,6 +234,7 @@ pub struct ValidDraft {
     pub auto_promote: bool,
     pub questions: Questions,
     pub max_guests: i32,
+    pub remind_hours: Option<i32>,
     pub door_fee: Option<i32>,
     pub door_fee_currency: &'static str,
     pub name_reading: NameReading,
@@ -303,6 +312,10 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
     let hold_minutes =
         errors.check("hold_minutes", values::count(draft.hold_minutes, HOLD_MINUTES.0, HOLD_MINUTES.1));
     let max_guests = errors.check("max_guests", values::count(draft.max_guests, 0, GUESTS_MAX));
+    let remind_hours = match draft.remind_hours {
+        None => Some(None),
+        Some(hours) => errors.check("remind_hours", values::count(hours, 0, REMIND_HOURS_MAX)).map(Some),
+    };
     let door_fee = match draft.door_fee {
         None => Some(None),
         Some(fee) => errors.check("door_fee", values::count(fee, 0, money::FEE_MAX)).map(Some),
@@ -355,6 +368,7 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
         slots,
         hold_minutes,
         max_guests,
+        remind_hours,
         edition,
         door_fee,
         door_fee_currency,
@@ -370,6 +384,7 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
             Some(slots),
             Some(hold_minutes),
             Some(max_guests),
+            Some(remind_hours),
             Some(edition),
             Some(door_fee),
             Some(door_fee_currency),
@@ -394,6 +409,7 @@ pub fn validate(draft: &EventDraft, default_slot_name: &str) -> Result<ValidDraf
             questions,
             name_reading: draft.name_reading,
             max_guests,
+            remind_hours,
             door_fee,
             door_fee_currency,
             rsvp_opens_at: draft.rsvp_opens_at,
@@ -496,6 +512,7 @@ mod tests {
             questions: Vec::new(),
             name_reading: NameReading::Optional,
             max_guests: 1,
+            remind_hours: None,
             door_fee: None,
             door_fee_currency: None,
             rsvp_opens_at: None,

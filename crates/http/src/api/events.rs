@@ -98,6 +98,10 @@ pub struct Event {
     pub lottery_drawn_at: Option<DateTime<Utc>>,
     /// Guests (+1) one RSVP may bring.
     pub max_guests: i32,
+    /// Hours before the start the reminder email goes out; 0 sends none; absent, the service's
+    /// setting (24 hours unless configured).
+    #[oai(skip_serializing_if_is_none)]
+    pub remind_hours: Option<i32>,
     /// The door fee (会費) per person, collected at the door, in the currency's smallest unit
     /// (yen; cents for euros). A slot may have its own.
     #[oai(skip_serializing_if_is_none)]
@@ -159,6 +163,7 @@ impl From<EventDetails> for Event {
             auto_promote: e.auto_promote,
             lottery_drawn_at: e.lottery_drawn_at,
             max_guests: e.max_guests,
+            remind_hours: e.remind_hours,
             door_fee: e.door_fee,
             door_fee_currency: e.door_fee_currency,
             name_reading: e.name_reading.into(),
@@ -240,6 +245,11 @@ pub struct NewEvent {
     #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
+    /// Hours before the start the reminder email goes out (0 sends none, at most 168); absent,
+    /// the service's setting.
+    #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "168")))]
+    pub remind_hours: Option<i64>,
     /// The door fee (会費) per person, in the currency's smallest unit (yen; cents for euros);
     /// none by default.
     #[oai(nullable)]
@@ -344,6 +354,12 @@ pub struct EventChanges {
     #[serde(default)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
     pub max_guests: Option<i64>,
+    /// Hours before the start the reminder email goes out (0 sends none); `null` goes back to
+    /// the service's setting.
+    #[oai(nullable)]
+    #[serde(default)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "168")))]
+    pub remind_hours: MaybeUndefined<i64>,
     /// `null` removes the fee.
     #[oai(nullable)]
     #[serde(default)]
@@ -416,6 +432,7 @@ impl From<NewEvent> for EventDraft {
             waitlist_enabled: b.waitlist_enabled.unwrap_or(true),
             auto_promote: b.auto_promote.unwrap_or(true),
             max_guests: b.max_guests.unwrap_or(0),
+            remind_hours: b.remind_hours,
             door_fee: b.door_fee,
             door_fee_currency: b.door_fee_currency,
             name_reading: b.name_reading.unwrap_or_default().into(),
@@ -451,6 +468,7 @@ impl From<EventChanges> for EventPatch {
             waitlist_enabled: b.waitlist_enabled,
             auto_promote: b.auto_promote,
             max_guests: b.max_guests,
+            remind_hours: patch_of(b.remind_hours),
             door_fee: patch_of(b.door_fee),
             door_fee_currency: b.door_fee_currency,
             name_reading: b.name_reading.map(Into::into),

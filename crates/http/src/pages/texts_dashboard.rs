@@ -391,6 +391,15 @@ pub(super) const WORDS: &[(&str, &str, &str)] = &[
         "Co-hosting networks share this event's management and its public page (you can pick the networks you organize in).",
     ),
     ("admin_section_people", "主催と担当者", "Hosts and organizers"),
+    ("admin_field_remind_hours", "リマインダーメール", "Reminder email"),
+    (
+        "admin_hint_remind_hours",
+        "参加確定の方に、開始のこの時間前にお知らせします。",
+        "Sent to those with a seat, this long before the start.",
+    ),
+    ("admin_remind_default", "既定（{n} 時間前）", "The default ({n} hours before)"),
+    ("admin_remind_none", "送らない", "None"),
+    ("admin_remind_hours", "{n} 時間前", "{n} hours before"),
     (
         "admin_preview_banner",
         "プレビュー: 公開ページはこのように表示されます（ここからは申し込めません）。",

@@ -103,6 +103,7 @@ fn values_of(draft: &EventDraft, zone: &str) -> BTreeMap<String, String> {
     put("lottery_draw_at", at(draft.lottery_draw_at));
     put("hold_minutes", draft.hold_minutes.to_string());
     put("max_guests", draft.max_guests.to_string());
+    put("remind_hours", draft.remind_hours.map(|h| h.to_string()).unwrap_or_default());
     put("door_fee", draft.door_fee.map(|f| f.to_string()).unwrap_or_default());
     put("name_reading", reading_key(draft.name_reading).to_owned());
     put("rsvp_opens_at", at(draft.rsvp_opens_at));
@@ -165,6 +166,7 @@ fn new_draft(network: &network::Model, now: chrono::DateTime<chrono::Utc>) -> Ev
         auto_promote: true,
         questions: Vec::new(),
         max_guests: 0,
+        remind_hours: None,
         door_fee: None,
         door_fee_currency: None,
         name_reading: NameReading::Optional,
@@ -195,6 +197,7 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
     let seats = number("seats", &mut errors);
     let hold_minutes = number("hold_minutes", &mut errors);
     let max_guests = number("max_guests", &mut errors);
+    let remind_hours = number("remind_hours", &mut errors);
     let door_fee = number("door_fee", &mut errors);
     let edition = number("edition", &mut errors);
     let time = |key: &str, required: bool, errors: &mut ValidationErrors| {
@@ -261,6 +264,7 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
             base.questions
         },
         max_guests: max_guests.unwrap_or(0),
+        remind_hours,
         door_fee,
         door_fee_currency: base.door_fee_currency,
         name_reading: match text("name_reading").as_str() {
@@ -367,6 +371,22 @@ fn slot_field(field: &str) -> Option<String> {
     Some(format!("slot_{column}_{index}"))
 }
 
+/// Reminder hours offered: the service's setting, none, common choices, and the event's own.
+fn remind_choices(values: &BTreeMap<String, String>, default_hours: i64, language: Language) -> Vec<Value> {
+    let t = texts::texts(language);
+    let hours = |n: i64| t["admin_remind_hours"].replace("{n}", &n.to_string());
+    let mut choices = vec![
+        (String::new(), t["admin_remind_default"].replace("{n}", &default_hours.to_string())),
+        ("0".to_owned(), t["admin_remind_none"].to_owned()),
+    ];
+    choices.extend([3, 6, 12, 24, 48, 72, 168].map(|n| (n.to_string(), hours(n))));
+    if let Some(own) = values.get("remind_hours").filter(|v| !choices.iter().any(|(c, _)| c == *v)) {
+        let label = own.parse().map_or_else(|_| own.clone(), hours);
+        choices.push((own.clone(), label));
+    }
+    choices.into_iter().map(|(value, label)| context! { value => value, label => label }).collect()
+}
+
 /// The networks that may co-host (those the person organizes in, and those co-hosting now) and
 /// the people who may be put in charge (the owners and organizers of the event's networks),
 /// each ticked as `values` say.
@@ -439,6 +459,7 @@ async fn form_page(
         Err(err) => return admin.failed(&err, "/admin"),
     };
     let seen = editing.map(|d| form.values.get(SEEN).cloned().unwrap_or_else(|| seen_value(d)));
+    let reminders = remind_choices(&form.values, state.policy.remind_before.num_hours(), admin.page.language);
     let zone = form.values.get("time_zone").cloned().unwrap_or_else(|| network.time_zone.clone());
     let mut zones: Vec<String> = ZONES.iter().map(|z| (*z).to_owned()).collect();
     if !zones.contains(&zone) {
@@ -475,6 +496,7 @@ async fn form_page(
             series => series.into_iter().map(|s| context! { id => s.id.uuid().to_string(), name => s.name }).collect::<Vec<_>>(),
             zones => zones,
             seen => seen,
+            remind_choices => reminders,
             cohost_choices => cohosts,
             organizer_choices => organizers,
             people_shown => PEOPLE_SHOWN,
