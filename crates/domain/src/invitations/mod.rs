@@ -103,17 +103,28 @@ pub struct Progress {
 
 /// The emails of one batch, by state.
 pub(crate) async fn progress(db: &impl ConnectionTrait, batch: Uuid) -> Result<Progress> {
-    let counts: Vec<(MessageStatus, i64)> = outbox_row::Entity::find()
+    Ok(progress_of(db, vec![batch]).await?.remove(&batch).unwrap_or_default())
+}
+
+/// The emails of each of `batches`, by state, with one query.
+async fn progress_of(db: &impl ConnectionTrait, batches: Vec<Uuid>) -> Result<HashMap<Uuid, Progress>> {
+    if batches.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let counts: Vec<(Option<Uuid>, MessageStatus, i64)> = outbox_row::Entity::find()
         .select_only()
-        .column(outbox_row::Column::Status)
+        .columns([outbox_row::Column::BatchId, outbox_row::Column::Status])
         .column_as(outbox_row::Column::Id.count(), "n")
-        .filter(outbox_row::Column::BatchId.eq(batch))
+        .filter(outbox_row::Column::BatchId.is_in(batches))
+        .group_by(outbox_row::Column::BatchId)
         .group_by(outbox_row::Column::Status)
         .into_tuple()
         .all(db)
         .await?;
-    let mut p = Progress::default();
-    for (status, n) in counts {
+    let mut all: HashMap<Uuid, Progress> = HashMap::new();
+    for (batch, status, n) in counts {
+        let Some(batch) = batch else { continue };
+        let p = all.entry(batch).or_default();
         let n = u64::try_from(n).unwrap_or(0);
         p.total += n;
         match status {
@@ -123,7 +134,7 @@ pub(crate) async fn progress(db: &impl ConnectionTrait, batch: Uuid) -> Result<P
             MessageStatus::Dropped => p.dropped += n,
         }
     }
-    Ok(p)
+    Ok(all)
 }
 
 /// Addresses of `network` that unsubscribed, among `emails` (all of them when `None`).
@@ -329,15 +340,15 @@ pub async fn lists(db: &impl ConnectionTrait, actor: &Actor, event_id: EventId) 
         .into_tuple()
         .all(db)
         .await?;
+    let sent = lists.iter().filter(|l| l.sent_at.is_some()).map(|l| l.id.uuid()).collect();
+    let mut progress = progress_of(db, sent).await?;
     let mut summaries = Vec::with_capacity(lists.len());
     for list in lists {
-        let mut summary = ListSummary { counts: HashMap::new(), declined: 0, progress: None, list };
+        let progress = list.sent_at.map(|_| progress.remove(&list.id.uuid()).unwrap_or_default());
+        let mut summary = ListSummary { counts: HashMap::new(), declined: 0, progress, list };
         for (_, mark, n, declined) in counts.iter().filter(|(id, ..)| *id == summary.list.id) {
             summary.counts.insert(*mark, u64::try_from(*n).unwrap_or(0));
             summary.declined += u64::try_from(*declined).unwrap_or(0);
-        }
-        if summary.list.sent_at.is_some() {
-            summary.progress = Some(progress(db, summary.list.id.uuid()).await?);
         }
         summaries.push(summary);
     }
