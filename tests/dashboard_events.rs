@@ -537,6 +537,12 @@ e2e! {
         let lists = signed.get(&page).await;
         assert!(lists.text.contains("名簿.csv") && lists.text.contains("に送信"), "{}", lists.text);
         assert_eq!(app.mail.all().iter().filter(|m| m.subject.contains("ご招待")).count(), 1, "one invitation");
+        // The same list uploaded again (or twice by a double click) invites nobody twice.
+        let again = signed.get(&location(&signed.upload(&page, "名簿.csv", &cp932, true).await)).await;
+        for (n, what) in [(0, "招待する"), (1, "招待済み（送信済みのリスト）")] {
+            assert!(again.text.contains(&format!(r#"<span class="figure">{n}</span>{what}"#)), "{n} {what}: {}", again.text);
+        }
+        assert!(again.text.contains("このリストには招待できる方がいません") && !again.text.contains("名に招待を送る"), "{}", again.text);
 
         // Not for door staff, nor through another event's address.
         app.member_token("door@tokyo.example.jp", "door_staff").await;

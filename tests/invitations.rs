@@ -17,6 +17,26 @@ fn cp932(text: &str) -> Vec<u8> {
 }
 
 e2e! {
+    async fn two_lists_of_the_same_people_invite_each_person_once(app: TestApp) {
+        let event = app.published_event(json!({"slug": "twice", "confirmation_required": false})).await;
+        let upload = format!("/api/v1/events/{}/invitations", event["id"].as_str().unwrap());
+        let file = "name,email\n山田 花子,hanako@example.jp\n".as_bytes().to_vec();
+        // Uploaded twice before either is sent (a double click, or two organizers): both preview her.
+        let first = app.upload_as(&app.token, &upload, "text/csv", file.clone()).await.expect(201);
+        let second = app.upload_as(&app.token, &upload, "text/csv", file.clone()).await.expect(201);
+        assert_eq!(second["counts"]["new"], 1);
+        let send = |list: &serde_json::Value| format!("/api/v1/invitation-lists/{}/send", list["id"].as_str().unwrap());
+        app.post(&send(&first), json!({})).await.expect(200);
+        let sent = app.post(&send(&second), json!({})).await.expect(200);
+        assert_eq!((sent["counts"]["new"].as_u64(), sent["counts"]["invited"].as_u64()), (Some(0), Some(1)), "{sent}");
+        app.mail.message("hanako@example.jp", "ご招待", 1).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(app.mail.all().iter().filter(|m| m.subject.contains("ご招待")).count(), 1, "one invitation");
+        // A third upload, after, marks her invited already.
+        let third = app.upload_as(&app.token, &upload, "text/csv", file).await.expect(201);
+        assert_eq!(third["counts"], json!({"new": 0, "duplicate": 0, "registered": 0, "invited": 1, "unsubscribed": 0}));
+    }
+
     async fn organizers_invite_a_list_and_people_answer_or_unsubscribe(app: TestApp) {
         let event = app
             .published_event(json!({
@@ -53,7 +73,7 @@ e2e! {
 
         let list = app.upload_as(&app.token, &upload, "text/csv", file.clone()).await.expect(201);
         assert_eq!(list["file_name"], "名簿.csv");
-        assert_eq!(list["counts"], json!({"new": 2, "duplicate": 1, "registered": 1, "unsubscribed": 0}));
+        assert_eq!(list["counts"], json!({"new": 2, "duplicate": 1, "registered": 1, "invited": 0, "unsubscribed": 0}));
         let lines: Vec<u64> = list["problems"].as_array().unwrap().iter().map(|p| p["line"].as_u64().unwrap()).collect();
         assert_eq!(lines, vec![6, 7], "the broken rows, by their line in the file");
         let people = list["people"].as_array().unwrap();

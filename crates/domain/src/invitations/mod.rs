@@ -1,5 +1,6 @@
 //! Invitations and announcements: organizers upload a list of people (CSV), preview who will be
-//! invited (duplicates, people already registered and people who unsubscribed are marked), then
+//! invited (duplicates, people already registered or invited by a list sent before, and people
+//! who unsubscribed are marked), then
 //! send; each person gets an email whose "going" link opens the event's RSVP form filled in and
 //! whose "can't go" link opens a page with a button. Announcements go to an event's attendees.
 //! Both carry an unsubscribe link (and one-click `List-Unsubscribe`, RFC 8058); whoever
@@ -51,6 +52,9 @@ pub enum Mark {
     /// Already has an RSVP for the event.
     #[sea_orm(string_value = "registered")]
     Registered,
+    /// Invited to the event by a list sent before (a list uploaded again, or twice).
+    #[sea_orm(string_value = "invited")]
+    Invited,
     /// Asked for no more invitations from this network.
     #[sea_orm(string_value = "unsubscribed")]
     Unsubscribed,
@@ -161,6 +165,26 @@ async fn registered(db: &impl ConnectionTrait, event: EventId) -> Result<HashSet
     Ok(rows.into_iter().filter(|(_, s)| s.is_active()).filter_map(|(e, _)| e).collect())
 }
 
+/// Addresses already invited to `event` by a list sent before.
+async fn invited(db: &impl ConnectionTrait, event: EventId) -> Result<HashSet<String>> {
+    let sent = sea_orm::sea_query::Query::select()
+        .column(invitation_list::Column::Id)
+        .from(invitation_list::Entity)
+        .and_where(invitation_list::Column::EventId.eq(event))
+        .and_where(invitation_list::Column::SentAt.is_not_null())
+        .to_owned();
+    let emails: Vec<String> = invitation::Entity::find()
+        .select_only()
+        .column(invitation::Column::Email)
+        .filter(invitation::Column::EventId.eq(event))
+        .filter(invitation::Column::Mark.eq(Mark::New))
+        .filter(invitation::Column::ListId.in_subquery(sent))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(emails.into_iter().collect())
+}
+
 /// An invitation list: the file's problems, the people marked, and (once sent) the progress.
 #[derive(Clone, Debug)]
 pub struct ListView {
@@ -197,8 +221,11 @@ pub async fn upload(
         .map_err(|e| ValidationErrors::single("file_name", e.code, e.message))?
         .flatten();
     let txn = db.begin().await?;
-    let (taken, unsubscribed) =
-        (registered(&txn, event_id).await?, unsubscribed(&txn, details.event.network_id).await?);
+    let (taken, invited, unsubscribed) = (
+        registered(&txn, event_id).await?,
+        invited(&txn, event_id).await?,
+        unsubscribed(&txn, details.event.network_id).await?,
+    );
     let list = invitation_list::Model {
         id: InvitationListId::new(),
         event_id,
@@ -222,6 +249,8 @@ pub async fn upload(
                 Mark::Registered
             } else if unsubscribed.contains(&email) {
                 Mark::Unsubscribed
+            } else if invited.contains(&email) {
+                Mark::Invited
             } else {
                 Mark::New
             };
@@ -392,7 +421,11 @@ pub async fn send(
             .filter(invitation::Column::Mark.eq(Mark::New))
             .all(&txn)
             .await?;
-        let (taken, unsubscribed) = (registered(&txn, e.id).await?, unsubscribed(&txn, e.network_id).await?);
+        let (taken, invited, unsubscribed) = (
+            registered(&txn, e.id).await?,
+            invited(&txn, e.id).await?,
+            unsubscribed(&txn, e.network_id).await?,
+        );
         let mut changed: Vec<(InvitationId, Mark)> = Vec::new();
         let mut messages = Vec::new();
         for p in &people {
@@ -400,6 +433,8 @@ pub async fn send(
                 changed.push((p.id, Mark::Registered));
             } else if unsubscribed.contains(&p.email) {
                 changed.push((p.id, Mark::Unsubscribed));
+            } else if invited.contains(&p.email) {
+                changed.push((p.id, Mark::Invited));
             } else {
                 messages.push(outbox_row::ActiveModel {
                     id: Set(MessageId(p.id.uuid())),
@@ -408,7 +443,7 @@ pub async fn send(
                 });
             }
         }
-        for mark in [Mark::Registered, Mark::Unsubscribed] {
+        for mark in [Mark::Registered, Mark::Invited, Mark::Unsubscribed] {
             let ids: Vec<InvitationId> =
                 changed.iter().filter(|(_, m)| *m == mark).map(|(id, _)| *id).collect();
             for chunk in ids.chunks(CHUNK) {

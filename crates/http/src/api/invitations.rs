@@ -36,6 +36,8 @@ pub enum MarkApi {
     Duplicate,
     /// Already has an RSVP for the event.
     Registered,
+    /// Invited to the event by a list sent before.
+    Invited,
     /// Asked for no more invitations from this network.
     Unsubscribed,
 }
@@ -46,6 +48,7 @@ impl From<Mark> for MarkApi {
             Mark::New => MarkApi::New,
             Mark::Duplicate => MarkApi::Duplicate,
             Mark::Registered => MarkApi::Registered,
+            Mark::Invited => MarkApi::Invited,
             Mark::Unsubscribed => MarkApi::Unsubscribed,
         }
     }
@@ -114,6 +117,7 @@ pub struct MarkCounts {
     pub new: u64,
     pub duplicate: u64,
     pub registered: u64,
+    pub invited: u64,
     pub unsubscribed: u64,
 }
 
@@ -148,6 +152,7 @@ impl From<ListView> for InvitationList {
                 new: count(Mark::New),
                 duplicate: count(Mark::Duplicate),
                 registered: count(Mark::Registered),
+                invited: count(Mark::Invited),
                 unsubscribed: count(Mark::Unsubscribed),
             },
             file_name: v.list.file_name,

@@ -217,6 +217,7 @@ pub(super) const WORDS: &[(&str, &str, &str)] = &[
     ("admin_invite_mark_new", "招待する", "To invite"),
     ("admin_invite_mark_duplicate", "重複（上の行と同じアドレス）", "Duplicate (same address higher up)"),
     ("admin_invite_mark_registered", "申し込み済み", "Already registered"),
+    ("admin_invite_mark_invited", "招待済み（送信済みのリスト）", "Already invited (by a list sent before)"),
     ("admin_invite_mark_unsubscribed", "配信停止済み", "Unsubscribed"),
     ("admin_invite_problems", "読めなかった行", "Lines that could not be read"),
     ("admin_invite_line", "行", "Line"),

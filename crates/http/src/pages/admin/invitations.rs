@@ -38,13 +38,14 @@ const PAGE: u64 = invitations::PREVIEW_PAGE as u64;
 pub(super) const PROGRESS_REFRESH_SECONDS: u32 = 3;
 
 /// The marks in the order the page counts them.
-const MARKS: [Mark; 4] = [Mark::New, Mark::Duplicate, Mark::Registered, Mark::Unsubscribed];
+const MARKS: [Mark; 5] = [Mark::New, Mark::Duplicate, Mark::Registered, Mark::Invited, Mark::Unsubscribed];
 
 fn mark_key(mark: Mark) -> &'static str {
     match mark {
         Mark::New => "new",
         Mark::Duplicate => "duplicate",
         Mark::Registered => "registered",
+        Mark::Invited => "invited",
         Mark::Unsubscribed => "unsubscribed",
     }
 }
