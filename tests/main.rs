@@ -11,6 +11,7 @@ mod browser_rsvp;
 mod calendar;
 mod concurrency;
 mod dashboard;
+mod dashboard_event_form;
 mod dashboard_events;
 mod door;
 mod door_scanners;

@@ -70,6 +70,16 @@ impl Posted {
         Posted(pairs)
     }
 
+    /// The value of `key` without the spaces around it; empty when missing.
+    pub(super) fn trimmed(&self, key: &str) -> String {
+        self.get(key).map(|v| v.trim().to_owned()).unwrap_or_default()
+    }
+
+    /// The value of `key` without the spaces around it, if there is one.
+    pub(super) fn optional(&self, key: &str) -> Option<String> {
+        Some(self.trimmed(key)).filter(|v| !v.is_empty())
+    }
+
     /// Every value of `key` (ticked checkboxes), in order.
     pub(super) fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())

@@ -184,11 +184,10 @@ fn new_draft(network: &network::Model, now: chrono::DateTime<chrono::Utc>) -> Ev
 fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let people_shown = form.get(PEOPLE_SHOWN).is_some();
-    let text = |key: &str| form.get(key).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let optional = |key: &str| Some(text(key)).filter(|v| !v.is_empty());
-    let zone = optional("time_zone")
+    let zone = form
+        .optional("time_zone")
         .unwrap_or_else(|| base.time_zone.clone().unwrap_or_else(|| "Asia/Tokyo".into()));
-    let number = |key: &str, errors: &mut ValidationErrors| whole_number(form, key, errors);
+    let number = |key: &str, errors: &mut ValidationErrors| super::fields::whole_number(form, key, errors);
     // Times are read in the zone chosen; an unknown zone is its own error, not every time's.
     if tsudoi_domain::values::TimeZone::parse(&zone).is_err() {
         errors.add("time_zone", "unknown_time_zone", "is not a time zone");
@@ -201,7 +200,7 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
     let door_fee = number("door_fee", &mut errors);
     let edition = number("edition", &mut errors);
     let time = |key: &str, required: bool, errors: &mut ValidationErrors| {
-        let raw = text(key);
+        let raw = form.trimmed(key);
         if raw.is_empty() {
             if required {
                 errors.add(key, "required", "is required");
@@ -221,8 +220,8 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
     let rsvp_deadline = time("rsvp_deadline", false, &mut errors);
     let mut slots = Vec::new();
     for i in 0..SLOT_ROWS_MAX {
-        let name = text(&format!("slot_name_{i}"));
-        let seats_raw = text(&format!("slot_seats_{i}"));
+        let name = form.trimmed(&format!("slot_name_{i}"));
+        let seats_raw = form.trimmed(&format!("slot_seats_{i}"));
         if name.is_empty() && seats_raw.is_empty() {
             continue;
         }
@@ -231,24 +230,24 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
         let id = form.get(&format!("slot_id_{i}")).and_then(|id| id.parse::<Uuid>().ok()).map(SlotId);
         slots.push(SlotDraft { id, name, seats: seats.unwrap_or(0), door_fee: fee });
     }
-    let id_of = |key: &str| optional(key).and_then(|v| v.parse::<Uuid>().ok());
+    let id_of = |key: &str| form.optional(key).and_then(|v| v.parse::<Uuid>().ok());
     if !errors.is_empty() {
         return Err(errors);
     }
     let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else { return Err(errors) };
     Ok(EventDraft {
-        slug: optional("slug").or(base.slug),
-        title: text("title"),
-        theme: optional("theme"),
+        slug: form.optional("slug").or(base.slug),
+        title: form.trimmed("title"),
+        theme: form.optional("theme"),
         description: form.get("description").cloned().unwrap_or_default(),
         starts_at,
         ends_at,
         time_zone: Some(zone.clone()),
         venue_id: id_of("venue_id").map(VenueId),
-        online_url: optional("online_url"),
+        online_url: form.optional("online_url"),
         seats: seats.unwrap_or(0),
         slots,
-        rsvp_mode: match text("rsvp_mode").as_str() {
+        rsvp_mode: match form.trimmed("rsvp_mode").as_str() {
             "approval" => RsvpMode::Approval,
             "lottery" => RsvpMode::Lottery,
             _ => RsvpMode::FirstCome,
@@ -267,7 +266,7 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
         remind_hours,
         door_fee,
         door_fee_currency: base.door_fee_currency,
-        name_reading: match text("name_reading").as_str() {
+        name_reading: match form.trimmed("name_reading").as_str() {
             "hidden" => NameReading::Hidden,
             "required" => NameReading::Required,
             _ => NameReading::Optional,
@@ -286,90 +285,8 @@ fn draft_from(form: &Posted, base: EventDraft) -> Result<EventDraft, ValidationE
     })
 }
 
-/// A whole number typed into `key` (full-width digits and thousands separators read as a
-/// Japanese keyboard types them); `None` when empty, an error when it is no number.
-pub(super) fn whole_number(form: &Posted, key: &str, errors: &mut ValidationErrors) -> Option<i64> {
-    let raw = form.get(key).map(|v| v.trim()).unwrap_or_default();
-    if raw.is_empty() {
-        return None;
-    }
-    let normal: String = raw.chars().map(full_width_digit).filter(|c| *c != ',').collect();
-    match normal.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            errors.add(key, "not_a_number", "must be a whole number");
-            None
-        }
-    }
-}
-
 /// The most slot rows a form may post.
 pub(super) const SLOT_ROWS_MAX: usize = 20;
-
-/// Full-width digits (typed with a Japanese keyboard) read as ASCII ones.
-fn full_width_digit(c: char) -> char {
-    match c {
-        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-        '，' => ',',
-        other => other,
-    }
-}
-
-/// The texts for a form's errors, by field, in the page's language. A slot's error shows at
-/// its row (`slots[1].seats` at `slot_seats_1`), and one about all slots at the slots.
-pub(super) fn error_texts(errors: &ValidationErrors, language: Language) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for e in errors.fields() {
-        let text = said(e.code, &e.message, language);
-        let field = slot_field(&e.field)
-            .or_else(|| venue_field(&e.field))
-            .or_else(|| super::questions::error_field(&e.field))
-            .unwrap_or_else(|| e.field.split(['[', '.']).next().unwrap_or("").to_owned());
-        out.entry(field).or_insert(text);
-    }
-    out
-}
-
-/// What is wrong, in `language`: the domain's English says exactly what ("must be at least
-/// 1"); Japanese comes from the catalogue by `code`, the dashboard's own words first.
-pub(super) fn said(code: &str, message: &str, language: Language) -> String {
-    let t = texts::texts(language);
-    match language {
-        Language::En => capitalised(message),
-        Language::Ja => t
-            .get(format!("admin_err_{code}").as_str())
-            .or_else(|| t.get(format!("err_{code}").as_str()))
-            .copied()
-            .unwrap_or(t["err_invalid"])
-            .to_owned(),
-    }
-}
-
-fn capitalised(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
-}
-
-/// `new_venue.name` as the form's `new_venue_name`; the venue's capacity is the event's seats.
-fn venue_field(field: &str) -> Option<String> {
-    match field.strip_prefix("new_venue.")? {
-        "room_capacity" => Some("seats".to_owned()),
-        rest => Some(format!("new_venue_{rest}")),
-    }
-}
-
-/// `slots[1].seats` as the form's `slot_seats_1`.
-fn slot_field(field: &str) -> Option<String> {
-    let rest = field.strip_prefix("slots[")?;
-    let (index, rest) = rest.split_once(']')?;
-    let column = match rest.trim_start_matches('.') {
-        "name" => "name",
-        "seats" => "seats",
-        "door_fee" => "fee",
-        _ => return Some("slots".to_owned()),
-    };
-    Some(format!("slot_{column}_{index}"))
-}
 
 /// Reminder hours offered: the service's setting, none, common choices, and the event's own.
 fn remind_choices(values: &BTreeMap<String, String>, default_hours: i64, language: Language) -> Vec<Value> {
@@ -576,7 +493,10 @@ struct PostedEvent<'a> {
 impl PostedEvent<'_> {
     /// The form again, with `errors` next to their fields and what was typed kept.
     async fn again(self, errors: &ValidationErrors, status: StatusCode) -> Response {
-        let form = EventForm { errors: error_texts(errors, self.admin.page.language), values: self.values };
+        let form = EventForm {
+            errors: super::fields::error_texts(errors, self.admin.page.language),
+            values: self.values,
+        };
         form_page(self.admin, self.state, self.network, self.editing, form, status).await
     }
 

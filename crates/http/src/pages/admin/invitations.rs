@@ -25,8 +25,8 @@ use uuid::Uuid;
 
 use super::{
     Admin, Managed, ManagedPost,
-    event_form::{error_texts, said},
     events::{event_head, home_network, managed},
+    fields::{error_texts, said},
     not_found, query_param, same_origin, see_other,
 };
 use crate::{body::MAX_CSV, pages::texts, state::AppState};

@@ -12,6 +12,7 @@
 mod door;
 mod event_form;
 mod events;
+mod fields;
 mod invitations;
 mod people;
 mod places;

@@ -84,14 +84,6 @@ pub async fn places_page_of(admin: Admin, Path(slug): Path<String>, state: Data<
     places_page(&admin, &state, &slug, None, StatusCode::OK).await
 }
 
-fn text(form: &Posted, key: &str) -> String {
-    form.get(key).map(|v| v.trim().to_owned()).unwrap_or_default()
-}
-
-fn optional(form: &Posted, key: &str) -> Option<String> {
-    Some(text(form, key)).filter(|v| !v.is_empty())
-}
-
 /// What an archive or restore button asks for; `None` for the edit form.
 fn archiving(form: &Posted) -> Option<bool> {
     if form.get("archive").is_some() {
@@ -121,7 +113,7 @@ async fn refused(
         Error::NotFound(_) | Error::Forbidden(_) => return not_found(admin),
         other => return admin.failed(&other, &format!("/admin/n/{slug}/places")),
     };
-    let mut texts = super::event_form::error_texts(&errors, admin.page.language);
+    let mut texts = super::fields::error_texts(&errors, admin.page.language);
     // A conflict's words are already the page's.
     for e in errors.fields().iter().filter(|e| e.code == "conflict") {
         texts.insert(e.field.clone(), e.message.clone());
@@ -140,15 +132,15 @@ pub async fn create_venue(
 ) -> Response {
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let mut errors = ValidationErrors::new();
-    let capacity = super::event_form::whole_number(&form, "room_capacity", &mut errors).unwrap_or(0);
+    let capacity = super::fields::whole_number(&form, "room_capacity", &mut errors).unwrap_or(0);
     if !errors.is_empty() {
         return refused(&admin, &state, &slug, "new_venue", &form, Error::Invalid(errors)).await;
     }
     let input = VenueInput {
-        name: text(&form, "name"),
-        address: text(&form, "address"),
-        map_url: optional(&form, "map_url"),
-        access_notes: optional(&form, "access_notes"),
+        name: form.trimmed("name"),
+        address: form.trimmed("address"),
+        map_url: form.optional("map_url"),
+        access_notes: form.optional("access_notes"),
         room_capacity: capacity,
     };
     match venue::create(state.db.writer(), &admin.who.actor, network.id, input, state.now()).await {
@@ -174,15 +166,15 @@ pub async fn change_venue(
         Some(archived) => venue::set_archived(db, actor, id, archived, now).await,
         None => {
             let mut errors = ValidationErrors::new();
-            let capacity = super::event_form::whole_number(&form, "room_capacity", &mut errors);
+            let capacity = super::fields::whole_number(&form, "room_capacity", &mut errors);
             if !errors.is_empty() {
                 return refused(&admin, &state, &slug, "venue", &form, Error::Invalid(errors)).await;
             }
             let patch = VenuePatch {
-                name: Some(text(&form, "name")),
-                address: Some(text(&form, "address")),
-                map_url: Some(optional(&form, "map_url")),
-                access_notes: Some(optional(&form, "access_notes")),
+                name: Some(form.trimmed("name")),
+                address: Some(form.trimmed("address")),
+                map_url: Some(form.optional("map_url")),
+                access_notes: Some(form.optional("access_notes")),
                 room_capacity: capacity,
             };
             venue::update(db, actor, id, patch, now).await
@@ -203,9 +195,9 @@ pub async fn create_series(
 ) -> Response {
     let Some((network, _)) = admin.network(&slug).cloned() else { return not_found(&admin) };
     let input = SeriesInput {
-        slug: text(&form, "slug"),
-        name: text(&form, "name"),
-        description: optional(&form, "description"),
+        slug: form.trimmed("slug"),
+        name: form.trimmed("name"),
+        description: form.optional("description"),
     };
     match series::create(state.db.writer(), &admin.who.actor, network.id, input, state.now()).await {
         Ok(_) => see_other(&format!("/admin/n/{slug}/places")),
@@ -230,9 +222,9 @@ pub async fn change_series(
         Some(archived) => series::set_archived(db, actor, id, archived, now).await,
         None => {
             let patch = SeriesPatch {
-                slug: Some(text(&form, "slug")),
-                name: Some(text(&form, "name")),
-                description: Some(optional(&form, "description")),
+                slug: Some(form.trimmed("slug")),
+                name: Some(form.trimmed("name")),
+                description: Some(form.optional("description")),
             };
             series::update(db, actor, id, patch, now).await
         }

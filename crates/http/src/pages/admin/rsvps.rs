@@ -307,7 +307,7 @@ pub async fn announce(ManagedPost(admin, form, details): ManagedPost, state: Dat
             ))
         }
         Err(Error::Invalid(errors)) => {
-            let errors = super::event_form::error_texts(&errors, admin.page.language);
+            let errors = super::fields::error_texts(&errors, admin.page.language);
             announce_page(
                 &admin,
                 &state,

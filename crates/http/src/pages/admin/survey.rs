@@ -69,7 +69,7 @@ async fn survey_page(
                     .filter_map(|k| form.get(k).map(|v| (k.to_owned(), v.clone())))
                     .collect();
             super::questions::posted_values(form, &mut values);
-            (values, super::event_form::error_texts(&errors, language))
+            (values, super::fields::error_texts(&errors, language))
         }
         None => {
             let mut values = BTreeMap::from([
@@ -141,9 +141,9 @@ pub async fn survey_overview(Managed(admin, details): Managed, state: Data<&AppS
 /// The survey settings as posted; text that is no number or time is an error here.
 fn changes_of(form: &Posted, zone: &str) -> Result<SurveyChanges, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let text = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let text = |k: &str| form.trimmed(k);
     let number = |k: &str, errors: &mut ValidationErrors| {
-        super::event_form::whole_number(form, k, errors).and_then(|n| match i32::try_from(n) {
+        super::fields::whole_number(form, k, errors).and_then(|n| match i32::try_from(n) {
             Ok(n) => Some(n),
             Err(_) => {
                 errors.add(k, "too_large", "is too large");
