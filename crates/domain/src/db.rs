@@ -63,10 +63,9 @@ impl Db {
         // The one writer gets a larger page cache (up to 32 MiB, taken only as needed): a big
         // transaction, such as a lottery draw over tens of thousands of entries, then stays in
         // memory until it commits instead of spilling pages to the WAL as it goes.
-        let writer = PoolOptions::<Sqlite>::new()
+        let writer = sqlite_pool()
             .max_connections(1)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone().pragma("cache_size", "-32768"))
             .await
             .with_context(|| format!("opening SQLite database {url}"))?;
@@ -75,9 +74,8 @@ impl Db {
             // Another connection would open another, empty, database.
             return Ok(Db { reader: writer.clone(), writer });
         }
-        let reader = PoolOptions::<Sqlite>::new()
+        let reader = sqlite_pool()
             .max_connections(sizes.connections.max(1))
-            .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.read_only(true))
             .await
             .context("opening SQLite read connections")?;
@@ -107,6 +105,13 @@ impl Db {
         let _ = self.reader.close_by_ref().await;
         let _ = self.writer.close_by_ref().await;
     }
+}
+
+/// A pool of SQLite connections. A connection to a file cannot drop the way a network one can,
+/// so it is not pinged before each use: every ping is a round trip to the connection's thread,
+/// which a door storm's batches would pay for every time.
+fn sqlite_pool() -> PoolOptions<Sqlite> {
+    PoolOptions::<Sqlite>::new().acquire_timeout(Duration::from_secs(30)).test_before_acquire(false)
 }
 
 /// `lower(column) LIKE '%text%'`: the column contains `text`, in any case, with `%`, `_` and

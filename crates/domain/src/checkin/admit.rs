@@ -9,9 +9,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
-    sea_query::{CaseStatement, Expr, ExprTrait},
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::{CaseStatement, Expr, ExprTrait, SimpleExpr},
 };
 
 use super::{Fees, FirstCheckIn, Outcome, Scan, ScanResult, at_door_with, code_of};
@@ -407,10 +407,21 @@ async fn admit(
         // Door rosters fetch what changed since their last copy.
         .col_expr(rsvp::Column::UpdatedAt, Expr::value(now))
         .filter(rsvp::Column::Id.is_in(round.iter().map(|(_, id, _)| *id)))
-        .filter(rsvp::Column::Status.eq(RsvpStatus::Confirmed))
+        .filter(confirmed(txn.get_database_backend()))
         .filter(Expr::col(rsvp::Column::CheckedIn).add(people).lte(Expr::col(rsvp::Column::Guests).add(1)))
         .exec_with_returning(txn)
         .await?)
+}
+
+/// `status = 'confirmed'`, as a condition no index is chosen for. SQLite's planner, without
+/// statistics (a database fresh from a big import has none), would rather walk the indexes led
+/// by `status`, every confirmed RSVP of every event, than look a batch's few parties up by id;
+/// a unary `+` keeps the term off the indexes (<https://sqlite.org/optoverview.html#uplus>).
+fn confirmed(backend: DbBackend) -> SimpleExpr {
+    match backend {
+        DbBackend::Sqlite => Expr::cust_with_values("+\"status\" = ?", [RsvpStatus::Confirmed.into_value()]),
+        _ => rsvp::Column::Status.eq(RsvpStatus::Confirmed),
+    }
 }
 
 /// Each party's first check-in that stands.
