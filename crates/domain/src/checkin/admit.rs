@@ -425,7 +425,10 @@ fn admission(
 /// a unary `+` keeps the term off the indexes (<https://sqlite.org/optoverview.html#uplus>).
 fn confirmed(backend: DbBackend) -> SimpleExpr {
     match backend {
-        DbBackend::Sqlite => Expr::cust_with_values("+\"status\" = ?", [RsvpStatus::Confirmed.into_value()]),
+        DbBackend::Sqlite => Expr::cust_with_exprs(
+            "+? = ?",
+            [Expr::col(rsvp::Column::Status), Expr::val(RsvpStatus::Confirmed.into_value())],
+        ),
         _ => rsvp::Column::Status.eq(RsvpStatus::Confirmed),
     }
 }
