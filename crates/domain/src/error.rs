@@ -311,6 +311,25 @@ impl From<sea_orm::DbErr> for Error {
     }
 }
 
+/// From work on a [`SqliteThread`](crate::db::SqliteThread), read as sea-orm's errors are.
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation)
+                if err.sqlite_error().is_some_and(|e| {
+                    matches!(
+                        e.extended_code,
+                        rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                    )
+                }) =>
+            {
+                Error::Conflict(Conflict::Concurrent)
+            }
+            _ => Error::Unexpected(anyhow::Error::new(err)),
+        }
+    }
+}
+
 impl From<ValidationErrors> for Error {
     fn from(errors: ValidationErrors) -> Self {
         Error::Invalid(errors)

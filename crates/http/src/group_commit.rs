@@ -1,6 +1,7 @@
 //! Group commit (DESIGN §6: one writer, or an equivalent queue). A crowd's writes queue here and
 //! one task writes them in batches, one transaction each: the RSVP forms of a flash crowd, the
-//! check-ins of a door storm. Each request still gets its own answer, as if it had been alone;
+//! check-ins of a door storm on PostgreSQL (on a SQLite file the door's thread does the same for
+//! them, `checkin::DoorThread`). Each request still gets its own answer, as if it had been alone;
 //! a lone request is a batch of one and waits for nobody.
 
 use std::future::Future;
@@ -8,7 +9,7 @@ use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 use tsudoi_domain::{
     Error, Result,
-    checkin::{self, Outcome, Request},
+    checkin::{self, DoorThread, Outcome, Request},
     clock::SharedClock,
     db::Db,
     rsvp::{self, Form, Submitted},
@@ -74,12 +75,29 @@ pub fn rsvp_queue(db: Db, clock: SharedClock) -> RsvpQueue {
     })
 }
 
-/// Check-ins at the door.
-pub type DoorQueue = GroupCommit<Request, Outcome>;
+/// Check-ins at the door: on the door's own thread for a SQLite file, else in batches through
+/// sea-orm.
+#[derive(Clone)]
+pub enum DoorQueue {
+    Thread(DoorThread),
+    Batches(GroupCommit<Request, Outcome>),
+}
 
-pub fn door_queue(db: Db, clock: SharedClock) -> DoorQueue {
-    GroupCommit::start(move |requests| {
-        let (db, now) = (db.clone(), clock.now());
-        async move { checkin::redeem_many(db.writer(), requests, now).await }
-    })
+impl DoorQueue {
+    pub fn start(db: Db, clock: SharedClock) -> anyhow::Result<DoorQueue> {
+        if let Some(thread) = DoorThread::start(&db, clock.clone())? {
+            return Ok(DoorQueue::Thread(thread));
+        }
+        Ok(DoorQueue::Batches(GroupCommit::start(move |requests| {
+            let (db, now) = (db.clone(), clock.now());
+            async move { checkin::redeem_many(db.writer(), requests, now).await }
+        })))
+    }
+
+    pub async fn write(&self, request: Request) -> Result<Outcome> {
+        match self {
+            DoorQueue::Thread(thread) => thread.redeem(request).await,
+            DoorQueue::Batches(batches) => batches.write(request).await,
+        }
+    }
 }

@@ -139,7 +139,7 @@ impl Application {
         let state = AppState {
             closing: closing_seen,
             rsvp_queue: group_commit::rsvp_queue(db.clone(), clock.clone()),
-            door_queue: group_commit::door_queue(db.clone(), clock.clone()),
+            door_queue: group_commit::DoorQueue::start(db.clone(), clock.clone())?,
             door_passes: Arc::default(),
             db,
             clock,

@@ -8,13 +8,15 @@
 
 mod admit;
 mod attendance;
+mod door_thread;
 mod passes;
 mod roster;
 mod search;
+mod store;
 mod sync;
 mod walk_in;
 
-pub use admit::{Request, redeem_many, scan_request, search_request};
+pub use admit::{Request, scan_request, search_request};
 pub use attendance::{ARRIVAL_BUCKET, Arrival, Attendance, LATEST_SHOWN, NoShow, SlotAttendance, attendance};
 pub use passes::{
     CLOSES_AFTER, IssuedPass, LABEL_MAX, NewPass, OPENS_BEFORE, authenticate, create, list, open_scanner,
@@ -24,16 +26,21 @@ pub use roster::{OVERLAP, Roster, RosterEntry, roster, ticket_hash};
 pub use search::{Found, RESULTS_MAX, fold, search};
 pub use sync::{OfflineScan, SYNC_MAX, Synced, sync};
 
+pub use door_thread::DoorThread;
+pub use store::redeem_many;
 pub use walk_in::{WalkIn, walk_in};
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, Select, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
+
+use self::admit::Party;
+use crate::db::direct::from_row;
 
 use crate::{
     entity::{check_in, door_pass, event, event_slot, rsvp},
@@ -167,12 +174,16 @@ impl Fees {
         db: &impl ConnectionTrait,
         events: impl IntoIterator<Item = EventId>,
     ) -> Result<(Vec<event_slot::Model>, Fees)> {
-        type Row = (SlotId, EventId, i32, String, i32, Option<i32>, Option<i32>, String);
+        Ok(Fees::from_rows(Fees::query(events).into_model::<SlotFee>().all(db).await?))
+    }
+
+    /// Events' slots, with their fees and the events' (read into [`SlotFee`]s).
+    pub(crate) fn query(events: impl IntoIterator<Item = EventId>) -> Select<event_slot::Entity> {
         let to_event = event_slot::Entity::belongs_to(event::Entity)
             .from(event_slot::Column::EventId)
             .to(event::Column::Id)
             .into();
-        let rows: Vec<Row> = event_slot::Entity::find()
+        event_slot::Entity::find()
             .select_only()
             .columns([
                 event_slot::Column::Id,
@@ -182,23 +193,23 @@ impl Fees {
                 event_slot::Column::Seats,
                 event_slot::Column::DoorFee,
             ])
-            .column(event::Column::DoorFee)
-            .column(event::Column::DoorFeeCurrency)
+            .column_as(event::Column::DoorFee, "event_fee")
+            .column_as(event::Column::DoorFeeCurrency, "currency")
             .join(JoinType::InnerJoin, to_event)
             .filter(event_slot::Column::EventId.is_in(events))
             .order_by_asc(event_slot::Column::Position)
-            .into_tuple()
-            .all(db)
-            .await?;
+    }
+
+    pub(crate) fn from_rows(rows: Vec<SlotFee>) -> (Vec<event_slot::Model>, Fees) {
         let mut fees = Fees::default();
         let mut slots = Vec::with_capacity(rows.len());
-        for (id, event_id, position, name, seats, door_fee, event_fee, currency) in rows {
+        for SlotFee { id, event_id, position, name, seats, door_fee, event_fee, currency } in rows {
             if let Some(fee) = door_fee.or(event_fee).filter(|fee| *fee > 0) {
                 fees.per_slot.insert(id, (fee, currency));
             }
             slots.push(event_slot::Model { id, event_id, position, name, seats, door_fee });
         }
-        Ok((slots, fees))
+        (slots, fees)
     }
 
     /// What `people` in `slot` owe, if anything.
@@ -210,6 +221,21 @@ impl Fees {
         })
     }
 }
+
+/// A slot with its door fee and its event's, as `Fees::query` reads them.
+#[derive(FromQueryResult)]
+pub(crate) struct SlotFee {
+    id: SlotId,
+    event_id: EventId,
+    position: i32,
+    name: String,
+    seats: i32,
+    door_fee: Option<i32>,
+    event_fee: Option<i32>,
+    currency: String,
+}
+
+from_row!(SlotFee { id, event_id, position, name, seats, door_fee, event_fee, currency });
 
 /// The ticket code in what a scanner typed: full-width characters (a phone's Japanese input mode)
 /// made half-width, and a whole ticket URL reduced to its code.
@@ -235,23 +261,23 @@ pub fn code_of(scanned: &str) -> Option<String> {
 /// The door's view of an RSVP.
 async fn at_door(db: &impl ConnectionTrait, r: &rsvp::Model) -> Result<AtDoor> {
     let slots = event_slot::Entity::find().filter(event_slot::Column::EventId.eq(r.event_id)).all(db).await?;
-    Ok(at_door_with(&slots, r))
+    Ok(at_door_with(&slots, &Party::from(r)))
 }
 
-/// The door's view of an RSVP, with its event's slots at hand.
-fn at_door_with(slots: &[event_slot::Model], r: &rsvp::Model) -> AtDoor {
+/// The door's view of a party, with its event's slots at hand.
+fn at_door_with(slots: &[event_slot::Model], p: &Party) -> AtDoor {
     // A slot is worth naming only when there is more than one.
     let slot = match slots {
-        [_, _, ..] => slots.iter().find(|s| s.id == r.slot_id).map(|s| s.name.clone()),
+        [_, _, ..] => slots.iter().find(|s| s.id == p.slot_id).map(|s| s.name.clone()),
         _ => None,
     };
     AtDoor {
-        rsvp_id: r.id,
-        name: r.name.clone(),
-        name_reading: r.name_reading.clone(),
-        short_code: r.short_code.clone(),
-        party: r.party(),
-        checked_in: r.checked_in,
+        rsvp_id: p.id,
+        name: p.name.clone(),
+        name_reading: p.name_reading.clone(),
+        short_code: p.short_code.clone(),
+        party: p.size(),
+        checked_in: p.checked_in,
         slot,
     }
 }

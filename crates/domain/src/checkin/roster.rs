@@ -75,7 +75,7 @@ pub async fn roster(
         .await?
         .into_iter()
         .map(|r| RosterEntry {
-            attendee: at_door_with(&slots, &r),
+            attendee: at_door_with(&slots, &(&r).into()),
             status: r.status,
             ticket_hash: ticket_hash(&links.ticket_code(&r)),
             fee: fees.due(r.slot_id, 1, false).map(|f| f.amount),

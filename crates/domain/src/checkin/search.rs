@@ -66,7 +66,7 @@ pub async fn search(db: &impl ConnectionTrait, pass: &door_pass::Model, query: &
             .flatten()
             .any(|field| fold(field).contains(&wanted))
         })
-        .map(|r| Found { status: r.status, attendee: at_door_with(&slots, &r) })
+        .map(|r| Found { status: r.status, attendee: at_door_with(&slots, &(&r).into()) })
         .collect();
     found.sort_by_cached_key(|f| {
         (f.status != RsvpStatus::Confirmed, !f.status.is_active(), fold(&f.attendee.name))

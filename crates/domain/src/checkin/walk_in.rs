@@ -141,7 +141,7 @@ pub async fn walk_in(
     txn.commit().await?;
     Ok(Outcome {
         result: ScanResult::Ok,
-        attendee: Some(at_door_with(&slots, &r)),
+        attendee: Some(at_door_with(&slots, &(&r).into())),
         check_in: Some(check_in_id),
         first: None,
         fee,

@@ -484,7 +484,7 @@ fn validate_list<T>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::TimeZone as _;
 
     use super::*;

@@ -1,15 +1,22 @@
 //! Opening the database. SQLite gets one writer connection and a pool of read-only readers
 //! (SQLite lets one writer in at a time; a pool of writers only fights over the lock, see
-//! DESIGN §6). PostgreSQL gets one pool that serves both.
+//! DESIGN §6), and hot paths may open a connection of their own on a thread of its own
+//! (`direct`), writing while they hold the writer. PostgreSQL gets one pool that serves both.
 
-use std::{str::FromStr, time::Duration};
+pub(crate) mod direct;
+
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+    time::Duration,
+};
 
 use anyhow::Context;
 use sea_orm::{
     DatabaseConnection, DbBackend,
     sqlx::{
         Postgres, Sqlite,
-        pool::PoolOptions,
+        pool::{PoolConnection, PoolOptions},
         postgres::PgConnectOptions,
         sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
     },
@@ -19,6 +26,14 @@ use sea_orm::{
 pub struct Db {
     writer: DatabaseConnection,
     reader: DatabaseConnection,
+    /// The database's file, when it is one (SQLite, not in memory).
+    sqlite_file: Option<PathBuf>,
+}
+
+/// The SQLite writer's one connection, held: nothing else in this process writes while it is.
+/// Work on a connection of its own (`direct`) holds one while it writes.
+pub struct WritePermit {
+    _writer: PoolConnection<Sqlite>,
 }
 
 #[derive(Clone, Debug)]
@@ -46,7 +61,7 @@ impl Db {
                 .await
                 .context("connecting to PostgreSQL")?;
             let conn = DatabaseConnection::from(pool);
-            Ok(Db { writer: conn.clone(), reader: conn })
+            Ok(Db { writer: conn.clone(), reader: conn, sqlite_file: None })
         } else {
             anyhow::bail!("unsupported database URL: use sqlite://FILE?mode=rwc or postgres://...")
         }
@@ -72,14 +87,15 @@ impl Db {
         let writer = DatabaseConnection::from(writer);
         if in_memory {
             // Another connection would open another, empty, database.
-            return Ok(Db { reader: writer.clone(), writer });
+            return Ok(Db { reader: writer.clone(), writer, sqlite_file: None });
         }
+        let sqlite_file = Some(options.get_filename().to_owned());
         let reader = sqlite_pool()
             .max_connections(sizes.connections.max(1))
             .connect_with(options.read_only(true))
             .await
             .context("opening SQLite read connections")?;
-        Ok(Db { writer, reader: DatabaseConnection::from(reader) })
+        Ok(Db { writer, reader: DatabaseConnection::from(reader), sqlite_file })
     }
 
     /// The connection for anything that writes (and for reads that must see those writes in
@@ -91,6 +107,23 @@ impl Db {
     /// The connection for plain reads.
     pub fn reader(&self) -> &DatabaseConnection {
         &self.reader
+    }
+
+    /// The database's file, when it is a SQLite file (`direct` may open it).
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
+    }
+
+    /// Waits for the SQLite writer and holds it (see [`WritePermit`]).
+    pub async fn write_permit(&self) -> anyhow::Result<WritePermit> {
+        anyhow::ensure!(self.backend() == DbBackend::Sqlite, "only SQLite has a write permit");
+        let writer = self
+            .writer
+            .get_sqlite_connection_pool()
+            .acquire()
+            .await
+            .context("waiting for the SQLite writer")?;
+        Ok(WritePermit { _writer: writer })
     }
 
     pub fn backend(&self) -> DbBackend {
