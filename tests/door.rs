@@ -112,6 +112,9 @@ e2e! {
             let answer = scan(&app, a, json!({"code": code})).await.expect(200);
             assert_eq!(answer["result"], expected, "{code}");
         }
+        // A scanner app that sends null for what it leaves out.
+        let nulls = json!({"code": "hello", "nonce": null, "scanned_at": null, "people": null});
+        assert_eq!(scan(&app, a, nulls).await.expect(200)["result"], "unknown");
         let jiro_id = app.get(&format!("/api/v1/events/{id}/rsvps?status=waitlisted")).await.expect(200)[0]["id"]
             .as_str()
             .unwrap()

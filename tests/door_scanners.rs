@@ -101,12 +101,16 @@ e2e! {
             {"code": hanako, "nonce": "b1", "scanned_at": at(2)},
             {"code": "not a ticket", "nonce": "b2", "scanned_at": at(3)},
             {"code": "x".repeat(501), "nonce": "b3", "scanned_at": at(4)},
+            {"code": "not a ticket either", "nonce": "b4", "scanned_at": at(4), "people": 0},
+            {"code": "still not a ticket", "nonce": null, "scanned_at": at(5), "people": null},
         ]))
         .await
         .expect(200);
         assert_eq!(b[0]["answer"]["result"], "ok");
         assert_eq!(b[1]["answer"]["result"], "unknown");
         assert_eq!(b[2]["problem"]["code"], "validation_failed", "a malformed scan spoils only itself");
+        assert_eq!(b[3]["problem"]["errors"][0]["field"], "people");
+        assert_eq!(b[4]["answer"]["result"], "unknown", "null is as good as left out");
         let b_in = b[0]["answer"]["check_in_id"].as_str().unwrap();
         door_post(&app, &gates[1], &format!("/api/v1/door/check-ins/{b_in}/fee"), json!({})).await.expect(200);
 

@@ -90,6 +90,10 @@ pub enum ApiError {
     /// The request was read, but some values are not acceptable; `errors` names each field.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
+    /// Over a rate limit (a door pass's requests per minute): try again after `Retry-After`
+    /// seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] String),
     /// Something failed on the server; the request id in `x-request-id` finds it in the logs.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -110,6 +114,7 @@ impl ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(body),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(body),
             StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable(body),
+            StatusCode::TOO_MANY_REQUESTS => ApiError::TooManyRequests(body, "1".into()),
             _ => ApiError::Internal(body),
         }
     }

@@ -78,11 +78,14 @@ pub struct ScanInput {
     pub code: String,
     /// The scanner's id for this scan: sending it again returns the first answer.
     #[oai(validator(max_length = 64))]
+    #[oai(nullable)]
     pub nonce: Option<String>,
     /// When the code was scanned, for scans that waited offline; default now.
+    #[oai(nullable)]
     pub scanned_at: Option<DateTime<Utc>>,
     /// How many of the party come in now; default all who are not in yet.
     #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+    #[oai(nullable)]
     pub people: Option<i32>,
 }
 
@@ -219,9 +222,11 @@ impl From<DoorStatus> for DoorCounts {
 pub struct CheckInInput {
     /// The scanner's id for this check-in: sending it again returns the first answer.
     #[oai(validator(max_length = 64))]
+    #[oai(nullable)]
     pub nonce: Option<String>,
     /// How many of the party come in now; default all who are not in yet.
     #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+    #[oai(nullable)]
     pub people: Option<i32>,
 }
 
@@ -230,15 +235,20 @@ pub struct WalkInInput {
     #[oai(validator(max_length = 100))]
     pub name: String,
     #[oai(validator(max_length = 100))]
+    #[oai(nullable)]
     pub name_reading: Option<String>,
     /// For the ticket by email (and later the survey); optional.
     #[oai(validator(max_length = 254))]
+    #[oai(nullable)]
     pub email: Option<String>,
     #[oai(validator(minimum(value = "0"), maximum(value = "10")))]
+    #[oai(nullable)]
     pub guests: Option<i64>,
     /// Needed when the event has more than one slot.
+    #[oai(nullable)]
     pub slot_id: Option<Uuid>,
     /// For emails; default Japanese.
+    #[oai(nullable)]
     pub language: Option<LanguageApi>,
 }
 
@@ -252,23 +262,27 @@ pub struct FrameReading {
 }
 
 /// A scan made offline: a ticket's `code`, or the `rsvp_id` of someone found by search in the
-/// roster.
+/// roster. The limits below are checked scan by scan: a scan beyond them is answered with its
+/// own `problem`, and the rest of the upload goes through (one bad scan queued on a phone must
+/// not hold back the others).
 #[derive(Debug, Object, serde::Deserialize)]
 pub struct OfflineScanInput {
-    /// What was scanned or typed (leave it out with `rsvp_id`).
+    /// What was scanned or typed, at most 500 characters (leave it out with `rsvp_id`).
     #[oai(default)]
     #[serde(default)]
-    #[oai(validator(max_length = 500))]
     pub code: String,
     /// Someone found by search in the roster and checked in (not for scan-only passes).
+    #[oai(nullable)]
     pub rsvp_id: Option<Uuid>,
-    /// The scanner's id for this scan: an upload sent again is answered, not counted, again.
-    #[oai(validator(max_length = 64))]
+    /// The scanner's id for this scan, at most 64 characters: an upload sent again is
+    /// answered, not counted, again.
+    #[oai(nullable)]
     pub nonce: Option<String>,
     /// When the scan was made.
+    #[oai(nullable)]
     pub scanned_at: Option<DateTime<Utc>>,
-    /// How many of the party came in; default all who were not in yet.
-    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+    /// How many of the party came in, 1 to 100; default all who were not in yet.
+    #[oai(nullable)]
     pub people: Option<i32>,
 }
 
