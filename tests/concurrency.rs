@@ -22,3 +22,27 @@ e2e! {
         assert_eq!(editions, vec![1, 2, 3, 4, 5, 6]);
     }
 }
+
+/// Two transactions that lock two rows in opposite orders: PostgreSQL undoes one of them
+/// (a deadlock), and that one is told to try again (409), not given a 500. The door's batches
+/// answer such a conflict by going through their scans one at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_postgresql_undoes_for_another_is_told_to_try_again() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use tsudoi_domain::error::{Conflict, Error};
+
+    let Some(app) = helpers::try_spawn_app(helpers::Engine::Postgres).await else {
+        eprintln!("skipped: set TSUDOI_TEST_POSTGRES_URL to run on PostgreSQL");
+        return;
+    };
+    app.other_network("osaka").await;
+    let touch = |slug: &str| format!("UPDATE networks SET name = name WHERE slug = '{slug}'");
+    let (first, second) = (app.db.writer().begin().await.unwrap(), app.db.writer().begin().await.unwrap());
+    first.execute_unprepared(&touch("tokyo")).await.unwrap();
+    second.execute_unprepared(&touch("osaka")).await.unwrap();
+    let (to_osaka, to_tokyo) = (touch("osaka"), touch("tokyo"));
+    let (a, b) = tokio::join!(first.execute_unprepared(&to_osaka), second.execute_unprepared(&to_tokyo));
+    let undone: Vec<Error> = [a, b].into_iter().filter_map(Result::err).map(Error::from).collect();
+    assert_eq!(undone.len(), 1, "{undone:?}");
+    assert!(matches!(undone[0], Error::Conflict(Conflict::Concurrent)), "{undone:?}");
+}

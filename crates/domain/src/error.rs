@@ -303,11 +303,24 @@ pub enum Error {
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
         // Checks run before inserts; two requests racing past the same check meet the unique
-        // index instead, and the loser is told to try again rather than given a 500.
+        // index instead, and the loser is told to try again rather than given a 500. So is a
+        // transaction PostgreSQL undid for another's sake (a deadlock, a serialization failure).
         match err.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Conflict(Conflict::Concurrent),
+            _ if lost_to_another(&err) => Error::Conflict(Conflict::Concurrent),
             _ => Error::Unexpected(anyhow::Error::new(err)),
         }
+    }
+}
+
+/// PostgreSQL's `40P01` (deadlock detected) and `40001` (serialization failure).
+fn lost_to_another(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(e.as_ref(), sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("40P01" | "40001")))
+        }
+        _ => false,
     }
 }
 
