@@ -447,6 +447,48 @@ e2e! {
         let counts = door_get(&app, &passes[0], "/api/v1/door/status").await.expect(200);
         assert_eq!(counts["checked_in"], 1);
     }
+
+    async fn scans_and_other_writes_at_once_all_go_through(app: TestApp) {
+        // On SQLite the door writes on a connection of its own, beside the one every other write
+        // takes; organizers' changes and RSVPs meanwhile must neither fail nor make scans fail.
+        let event = app.published_event(json!({"seats": 30, "confirmation_required": false})).await;
+        let (slug, id) = (event["slug"].as_str().unwrap().to_owned(), event["id"].as_str().unwrap().to_owned());
+        let other = app.published_event(json!({"seats": 30, "confirmation_required": false})).await;
+        let other_slug = other["slug"].as_str().unwrap().to_owned();
+        let mut tickets = Vec::new();
+        for n in 0..24 {
+            let email = format!("guest{n}@example.jp");
+            app.rsvp(&slug, &format!("来場者 {n}"), &email, 0).await.expect_status(200, &email);
+            tickets.push(ticket_of(&app, &email).await);
+        }
+        let now = app.clock_now().to_rfc3339();
+        let passes = format!("/api/v1/events/{id}/door-passes");
+        let pass = app.post(&passes, json!({"label": "Gate A", "valid_from": now})).await.expect(201);
+        let pass = pass["token"].as_str().unwrap().to_owned();
+
+        let scans = tickets.iter().map(|ticket| {
+            let (app, pass) = (&app, &pass);
+            async move { scan(app, pass, json!({"code": ticket})).await.expect(200)["result"].clone() }
+        });
+        let edits = (0..8).map(|n| {
+            let (app, path) = (&app, format!("/api/v1/events/{id}"));
+            async move { app.patch(&path, json!({"theme": format!("第{n}部")})).await.status }
+        });
+        let rsvps = (0..8).map(|n| {
+            let (app, slug) = (&app, &other_slug);
+            async move { app.rsvp(slug, &format!("別の会 {n}"), &format!("other{n}@example.jp"), 0).await.status }
+        });
+        let (scanned, edited, registered) = tokio::join!(
+            futures::future::join_all(scans),
+            futures::future::join_all(edits),
+            futures::future::join_all(rsvps)
+        );
+        assert!(scanned.iter().all(|r| r == "ok"), "{scanned:?}");
+        assert!(edited.iter().all(|s| *s == 200), "{edited:?}");
+        assert!(registered.iter().all(|s| *s == 200), "{registered:?}");
+        let counts = door_get(&app, &pass, "/api/v1/door/status").await.expect(200);
+        assert_eq!(counts["checked_in"], 24);
+    }
 }
 
 /// A flood of requests from one pass meets its budget (far above a door's pace): a 429 problem

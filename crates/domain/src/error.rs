@@ -324,7 +324,7 @@ fn lost_to_another(err: &sea_orm::DbErr) -> bool {
     }
 }
 
-/// From work on a [`SqliteThread`](crate::db::SqliteThread), read as sea-orm's errors are.
+/// From statements run on a connection of our own (`db::direct`), read as sea-orm's errors are.
 impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
         match err.sqlite_error_code() {

@@ -100,4 +100,11 @@ impl DoorQueue {
             DoorQueue::Batches(batches) => batches.write(request).await,
         }
     }
+
+    /// Answers what was handed over and stops (the batching task stops with its last handle).
+    pub async fn close(&self) {
+        if let DoorQueue::Thread(thread) = self {
+            thread.close().await;
+        }
+    }
 }

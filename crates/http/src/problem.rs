@@ -90,8 +90,8 @@ pub enum ApiError {
     /// The request was read, but some values are not acceptable; `errors` names each field.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
-    /// Over a rate limit (a door pass's requests per minute): try again after `Retry-After`
-    /// seconds.
+    /// Too many requests from one credential or client (a door pass has a budget per minute):
+    /// try again after `Retry-After` seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(Json<Problem>, #[oai(header = "Retry-After")] String),
     /// Something failed on the server; the request id in `x-request-id` finds it in the logs.

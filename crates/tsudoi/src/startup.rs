@@ -170,7 +170,7 @@ impl Application {
     /// Serves until `shutdown` completes, then lets requests in flight finish (up to 10 s).
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         tracing::info!(address = %self.addr, base_url = %self.base_url, "Tsudoi is listening");
-        let db = self.state.db.clone();
+        let (db, door) = (self.state.db.clone(), self.state.door_queue.clone());
         let (stop, stopped) = watch::channel(false);
         let mut background = vec![tokio::spawn(self.scheduler.run(stopped.clone()))];
         if let Some(worker) = self.worker {
@@ -196,6 +196,7 @@ impl Application {
             let _ = task.await;
         }
         served?;
+        door.close().await;
         db.close().await;
         tracing::info!("stopped");
         Ok(())

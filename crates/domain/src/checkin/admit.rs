@@ -179,7 +179,7 @@ pub(crate) struct Retried {
     pub id: CheckInId,
     pub event_id: EventId,
     pub rsvp_id: RsvpId,
-    pub nonce: Option<String>,
+    pub nonce: String,
     pub people: i32,
     pub fee_paid: Option<i32>,
 }
@@ -200,9 +200,9 @@ from_row!(Standing { id, rsvp_id, scanned_at, gate });
 /// What a batch's requests are about: the store reads the `Snapshot` from them.
 pub(crate) struct Keys {
     pub events: Vec<EventId>,
-    /// The RSVPs asked for, in order (the order PostgreSQL locks them in).
+    /// The RSVPs asked for.
     pub targets: Vec<RsvpId>,
-    /// The requests' nonces, with their events (a retried request has been recorded under both).
+    /// The requests' nonces, each with its pass's event (check-ins keep nonces per event).
     pub nonces: Vec<(EventId, String)>,
 }
 
@@ -273,9 +273,7 @@ pub(crate) fn decide(requests: &[Request], snapshot: Snapshot, now: DateTime<Utc
         if let Some(n) = nonce {
             nonces.insert((event_id, n), i);
         }
-        if let Some(c) = nonce
-            .and_then(|n| retried.iter().find(|c| c.event_id == event_id && c.nonce.as_deref() == Some(n)))
-        {
+        if let Some(c) = nonce.and_then(|n| retried.iter().find(|c| c.event_id == event_id && c.nonce == n)) {
             let party = parties.get(&c.rsvp_id);
             decision.answers.push(Ok(Outcome {
                 result: ScanResult::Ok,
@@ -286,32 +284,24 @@ pub(crate) fn decide(requests: &[Request], snapshot: Snapshot, now: DateTime<Utc
             }));
             continue;
         }
-        let answer = match plan(request, parties.get(&request.target.id()), now) {
+        let answer = match plan(request, parties.get_mut(&request.target.id()), now) {
             Plan::NotFound => Err(Error::NotFound(Resource::Rsvp)),
-            Plan::Red(result, party) => Ok(Outcome {
-                result,
-                attendee: party.and_then(|id| parties.get(&id)).map(&door),
-                check_in: None,
-                first: None,
-                fee: None,
-            }),
-            Plan::AllIn(id) => Ok(Outcome {
+            Plan::Red(result, party) => {
+                Ok(Outcome { result, attendee: party.map(&door), check_in: None, first: None, fee: None })
+            }
+            Plan::AllIn(party) => Ok(Outcome {
                 result: ScanResult::Already,
-                attendee: parties.get(&id).map(&door),
+                attendee: Some(door(party)),
                 check_in: None,
-                first: firsts.of(id),
+                first: firsts.of(party.id),
                 fee: None,
             }),
-            Plan::Admit { id, people } => {
-                let Some(party) = parties.get_mut(&id) else {
-                    decision.answers.push(Err(Error::NotFound(Resource::Rsvp)));
-                    continue;
-                };
+            Plan::Admit(party, people) => {
                 party.checked_in += people;
                 let check_in = check_in::Model {
                     id: CheckInId::new(),
                     event_id: party.event_id,
-                    rsvp_id: id,
+                    rsvp_id: party.id,
                     pass_id: Some(request.pass.id),
                     gate: request.pass.label.clone(),
                     people,
@@ -323,10 +313,10 @@ pub(crate) fn decide(requests: &[Request], snapshot: Snapshot, now: DateTime<Utc
                     fee_paid_at: None,
                     duplicate_of: None,
                 };
-                firsts.keep(id, check_in.scanned_at, check_in.id, &check_in.gate);
-                match decision.admitted.iter_mut().find(|(party, _)| *party == id) {
+                firsts.keep(party.id, check_in.scanned_at, check_in.id, &check_in.gate);
+                match decision.admitted.iter_mut().find(|(id, _)| *id == party.id) {
                     Some((_, total)) => *total += people,
-                    None => decision.admitted.push((id, people)),
+                    None => decision.admitted.push((party.id, people)),
                 }
                 let outcome = Outcome {
                     result: ScanResult::Ok,
@@ -362,21 +352,19 @@ impl Firsts {
 }
 
 /// What a request that is no retry comes to.
-enum Plan {
+enum Plan<'a> {
     /// A party found by search that is not of this event.
     NotFound,
     /// May not come in (with the party, when there is one to show).
-    Red(ScanResult, Option<RsvpId>),
+    Red(ScanResult, Option<&'a Party>),
     /// The party is all in already.
-    AllIn(RsvpId),
-    Admit {
-        id: RsvpId,
-        people: i32,
-    },
+    AllIn(&'a Party),
+    /// Some of the party come in: so many.
+    Admit(&'a mut Party, i32),
 }
 
 /// What a request comes to, given its party as it is now.
-fn plan(request: &Request, found: Option<&Party>, now: DateTime<Utc>) -> Plan {
+fn plan<'a>(request: &Request, found: Option<&'a mut Party>, now: DateTime<Utc>) -> Plan<'a> {
     let pass = &request.pass;
     // A scan counts at the time it was made, within the pass's hours; one made offline may
     // arrive a while after they end, but not later than that.
@@ -394,12 +382,12 @@ fn plan(request: &Request, found: Option<&Party>, now: DateTime<Utc>) -> Plan {
         (Target::Found(_), _) => return Plan::NotFound,
     };
     if let Some(red) = red_for(party, version) {
-        return Plan::Red(red, Some(party.id));
+        return Plan::Red(red, Some(party));
     }
     let remaining = party.size() - party.checked_in;
     match request.people.map_or(remaining, |n| std::cmp::min(n, remaining)) {
-        people if people > 0 => Plan::Admit { id: party.id, people },
-        _ => Plan::AllIn(party.id),
+        people if people > 0 => Plan::Admit(party, people),
+        _ => Plan::AllIn(party),
     }
 }
 

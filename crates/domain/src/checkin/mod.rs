@@ -40,9 +40,8 @@ use sea_orm::{
 };
 
 use self::admit::Party;
-use crate::db::direct::from_row;
-
 use crate::{
+    db::direct::from_row,
     entity::{check_in, door_pass, event, event_slot, rsvp},
     error::{Conflict, Error, Resource, Result},
     ids::{CheckInId, EventId, RsvpId, SlotId},
@@ -161,20 +160,12 @@ impl Fees {
         Ok(Fees { per_slot })
     }
 
-    /// An event's slots and their fees.
+    /// An event's slots and their fees, in one query.
     pub(crate) async fn of_event(
         db: &impl ConnectionTrait,
         event_id: EventId,
     ) -> Result<(Vec<event_slot::Model>, Fees)> {
-        Fees::of_events(db, [event_id]).await
-    }
-
-    /// Events' slots and their fees, in one query (a check-in batch makes it once).
-    pub(crate) async fn of_events(
-        db: &impl ConnectionTrait,
-        events: impl IntoIterator<Item = EventId>,
-    ) -> Result<(Vec<event_slot::Model>, Fees)> {
-        Ok(Fees::from_rows(Fees::query(events).into_model::<SlotFee>().all(db).await?))
+        Ok(Fees::from_rows(Fees::query([event_id]).into_model::<SlotFee>().all(db).await?))
     }
 
     /// Events' slots, with their fees and the events' (read into [`SlotFee`]s).

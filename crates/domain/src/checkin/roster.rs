@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{AtDoor, Fees, at_door_with};
+use super::{AtDoor, Fees, Party, at_door_with};
 use crate::{
     entity::{door_pass, event, rsvp},
     error::{Error, Resource, Result},
@@ -75,7 +75,7 @@ pub async fn roster(
         .await?
         .into_iter()
         .map(|r| RosterEntry {
-            attendee: at_door_with(&slots, &(&r).into()),
+            attendee: at_door_with(&slots, &Party::from(&r)),
             status: r.status,
             ticket_hash: ticket_hash(&links.ticket_code(&r)),
             fee: fees.due(r.slot_id, 1, false).map(|f| f.amount),

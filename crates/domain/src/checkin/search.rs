@@ -5,7 +5,7 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{AtDoor, at_door_with};
+use super::{AtDoor, Party, at_door_with};
 use crate::{
     entity::{door_pass, event_slot, rsvp},
     error::{Error, Result},
@@ -66,7 +66,7 @@ pub async fn search(db: &impl ConnectionTrait, pass: &door_pass::Model, query: &
             .flatten()
             .any(|field| fold(field).contains(&wanted))
         })
-        .map(|r| Found { status: r.status, attendee: at_door_with(&slots, &(&r).into()) })
+        .map(|r| Found { status: r.status, attendee: at_door_with(&slots, &Party::from(&r)) })
         .collect();
     found.sort_by_cached_key(|f| {
         (f.status != RsvpStatus::Confirmed, !f.status.is_active(), fold(&f.attendee.name))

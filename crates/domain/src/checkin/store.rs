@@ -1,21 +1,25 @@
 //! A check-in batch's reads and writes (what it decides is `admit`'s): through sea-orm
 //! (PostgreSQL, a SQLite database in memory, offline uploads), or on the door's own SQLite
-//! thread (`redeem_here`, see `door_thread`), whose statements are written out for SQLite and
-//! prepared once. The two read and write the same; a test holds them to it.
+//! thread (`redeem_here`, see `door_thread`), where each statement is prepared once and run for
+//! one key at a time. Both read with the same statements, built here; they write the same rows,
+//! which a test compares byte for byte.
 //!
-//! What a batch reads holds until it commits: PostgreSQL locks the parties' rows (several
-//! servers may scan at once), SQLite's one write lock is taken before the first read. The
-//! deciding update still only lets people in who are outside (DESIGN invariant 3), and a batch
-//! whose update finds otherwise is undone whole.
+//! What decides a party's fate holds until the batch commits: on SQLite the batch's transaction
+//! takes the one write lock before its first read; on PostgreSQL it locks the parties' rows
+//! (several servers may scan at once). Retried nonces and the slots are read unlocked there: a
+//! nonce recorded meanwhile by another server meets the unique index, and the batch goes one
+//! request at a time. The deciding update still only lets people in who are outside (DESIGN
+//! invariant 3), and a batch it finds otherwise is undone whole.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::LazyLock};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{TransactionBehavior, params};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait, UpdateMany,
-    sea_query::{CaseStatement, Expr, ExprTrait, SimpleExpr},
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait, UpdateMany,
+    sea_query::{CaseStatement, Expr, ExprTrait, LockType, SimpleExpr},
 };
 
 use super::{
@@ -26,7 +30,7 @@ use crate::{
     db::direct,
     entity::{check_in, rsvp},
     error::{Conflict, Error, Result},
-    ids::RsvpId,
+    ids::{EventId, RsvpId},
     rsvp::RsvpStatus,
 };
 
@@ -38,16 +42,10 @@ pub async fn redeem_many(
 ) -> Vec<Result<Outcome>> {
     match try_redeem_many(db, &requests, now).await {
         Ok(answers) => answers,
-        // A nonce recorded meanwhile through another server (PostgreSQL): one at a time, so that
-        // only the retried scan is answered from its first one.
         Err(Error::Conflict(Conflict::Concurrent)) if requests.len() > 1 => {
             let mut answers = Vec::with_capacity(requests.len());
-            for request in requests {
-                let answer = match try_redeem_many(db, std::slice::from_ref(&request), now).await {
-                    Ok(mut one) => one.pop().unwrap_or(Err(Error::Conflict(Conflict::Concurrent))),
-                    Err(err) => Err(err),
-                };
-                answers.push(answer);
+            for request in &requests {
+                answers.push(only(try_redeem_many(db, std::slice::from_ref(request), now).await));
             }
             answers
         }
@@ -55,7 +53,12 @@ pub async fn redeem_many(
     }
 }
 
-/// The same batch's answers when it could not be written: the error, for each request.
+/// The answer of a batch of one.
+fn only(answers: Result<Vec<Result<Outcome>>>) -> Result<Outcome> {
+    answers?.pop().unwrap_or(Err(Error::Conflict(Conflict::Concurrent)))
+}
+
+/// A batch's answers when it could not be written: the error, for each request.
 pub(crate) fn failed(err: Error, requests: usize) -> Vec<Result<Outcome>> {
     let message = err.to_string();
     std::iter::once(Err(err))
@@ -68,13 +71,17 @@ async fn try_redeem_many(
     requests: &[Request],
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<Outcome>>> {
-    let txn = db.begin().await?;
+    let immediate = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    let txn = db.begin_with_options(immediate).await?;
     let snapshot = read(&txn, &Keys::of(requests)).await?;
     let decision = decide(requests, snapshot, now);
     if !decision.admitted.is_empty() {
         let backend = txn.get_database_backend();
         let updated = admission(&decision.admitted, now, backend).exec(&txn).await?.rows_affected;
-        check_admitted(updated, &decision.admitted)?;
+        check_admitted(usize::try_from(updated).unwrap_or(usize::MAX), &decision.admitted)?;
         check_in::Entity::insert_many(decision.check_ins.into_iter().map(check_in::ActiveModel::from))
             .exec_without_returning(&txn)
             .await?;
@@ -84,99 +91,142 @@ async fn try_redeem_many(
 }
 
 async fn read(txn: &DatabaseTransaction, keys: &Keys) -> Result<Snapshot> {
-    let mut parties = by_id(parties(&keys.targets).lock_exclusive().into_model::<Party>().all(txn).await?);
-    let retried = match retried(keys) {
-        Some(query) => query.into_model::<Retried>().all(txn).await?,
-        None => Vec::new(),
+    let mut parties = by_id(lock_parties(&keys.targets).into_model::<Party>().all(txn).await?);
+    let retried = if keys.nonces.is_empty() {
+        Vec::new()
+    } else {
+        let nonces = keys.nonces.iter().map(|(_, nonce)| nonce.clone());
+        select_retried(keys.events.iter().copied(), nonces).into_model::<Retried>().all(txn).await?
     };
     let others = others(&parties, &retried);
     if !others.is_empty() {
-        parties.extend(by_id(self::parties(&others).into_model::<Party>().all(txn).await?));
+        parties.extend(by_id(select_parties(&others).into_model::<Party>().all(txn).await?));
     }
     let inside = inside(&parties, keys);
     let standing = if inside.is_empty() {
         Vec::new()
     } else {
-        standing(&inside).into_model::<Standing>().all(txn).await?
+        select_standing(&inside).into_model::<Standing>().all(txn).await?
     };
     let (slots, fees) =
         Fees::from_rows(Fees::query(keys.events.iter().copied()).into_model().all(txn).await?);
     Ok(Snapshot { parties, retried, standing, slots, fees })
 }
 
-/// The same on the door's SQLite thread, in a transaction that holds the write lock from its
-/// start: each party, nonce and event looked up by its key.
+/// The same on the door's SQLite thread.
 pub(crate) fn redeem_here(
+    connection: &mut rusqlite::Connection,
+    requests: &[Request],
+    now: DateTime<Utc>,
+) -> Vec<Result<Outcome>> {
+    match try_redeem_here(connection, requests, now) {
+        Ok(answers) => answers,
+        Err(Error::Conflict(Conflict::Concurrent)) if requests.len() > 1 => requests
+            .iter()
+            .map(|request| only(try_redeem_here(connection, std::slice::from_ref(request), now)))
+            .collect(),
+        Err(err) => failed(err, requests.len()),
+    }
+}
+
+/// In a transaction that takes the write lock at once: each party, nonce and event read by its
+/// key, each party let in with its own update and each check-in recorded with its own insert.
+fn try_redeem_here(
     connection: &mut rusqlite::Connection,
     requests: &[Request],
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<Outcome>>> {
     let txn = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let sql = &*SQLITE;
     let keys = Keys::of(requests);
     let mut parties = HashMap::new();
     for id in &keys.targets {
-        parties.extend(by_id(direct::rows(&txn, sqlite::PARTY, [id])?));
+        parties.extend(by_id(direct::rows(&txn, &sql.party, [id])?));
     }
     let mut retried: Vec<Retried> = Vec::new();
     for (event, nonce) in &keys.nonces {
-        retried.extend(direct::rows(&txn, sqlite::RETRIED, params![event, nonce])?);
+        retried.extend(direct::rows(&txn, &sql.retried, params![event, nonce])?);
     }
     for id in others(&parties, &retried) {
-        parties.extend(by_id(direct::rows(&txn, sqlite::PARTY, [id])?));
+        parties.extend(by_id(direct::rows(&txn, &sql.party, [id])?));
     }
     let mut standing: Vec<Standing> = Vec::new();
     for id in inside(&parties, &keys) {
-        standing.extend(direct::rows(&txn, sqlite::STANDING, [id])?);
+        standing.extend(direct::rows(&txn, &sql.standing, [id])?);
     }
     let mut slots: Vec<SlotFee> = Vec::new();
     for event in &keys.events {
-        slots.extend(direct::rows(&txn, sqlite::SLOTS, [event])?);
+        slots.extend(direct::rows(&txn, &sql.slots, [event])?);
     }
     let (slots, fees) = Fees::from_rows(slots);
     let decision = decide(requests, Snapshot { parties, retried, standing, slots, fees }, now);
-    let (confirmed, now) = (RsvpStatus::Confirmed.into_value(), direct::time(now));
+    let (confirmed, updated_at) = (RsvpStatus::Confirmed.into_value(), direct::time(now));
     let mut updated = 0;
     for (id, people) in &decision.admitted {
-        updated += direct::execute(&txn, sqlite::ADMIT, params![id, people, now, confirmed])?;
+        updated += direct::execute(&txn, ADMIT, params![id, people, updated_at, confirmed])?;
     }
-    check_admitted(u64::try_from(updated).unwrap_or(u64::MAX), &decision.admitted)?;
+    check_admitted(updated, &decision.admitted)?;
     for c in &decision.check_ins {
-        let times = (direct::time(c.scanned_at), direct::time(c.recorded_at));
-        direct::execute(
-            &txn,
-            sqlite::RECORD,
-            params![c.id, c.event_id, c.rsvp_id, c.pass_id, c.gate, c.people, c.nonce, times.0, times.1],
-        )?;
+        let (scanned_at, recorded_at) = (direct::time(c.scanned_at), direct::time(c.recorded_at));
+        let values = params![
+            c.id,
+            c.event_id,
+            c.rsvp_id,
+            c.pass_id,
+            c.gate,
+            c.people,
+            c.nonce,
+            scanned_at,
+            recorded_at
+        ];
+        direct::execute(&txn, RECORD, values)?;
     }
     txn.commit()?;
     Ok(decision.answers)
 }
 
-/// `redeem_here`'s statements: the same as the sea-orm path's below, one key at a time.
-mod sqlite {
-    pub(super) const PARTY: &str = "SELECT id, event_id, slot_id, name, name_reading, short_code, guests, status, \
-        ticket_version, checked_in FROM rsvps WHERE id = ?1";
-    pub(super) const RETRIED: &str = "SELECT id, event_id, rsvp_id, nonce, people, fee_paid FROM check_ins WHERE event_id = ?1 AND nonce = ?2";
-    pub(super) const STANDING: &str =
-        "SELECT id, rsvp_id, scanned_at, gate FROM check_ins WHERE rsvp_id = ?1 AND undone_at IS NULL";
-    pub(super) const SLOTS: &str = "SELECT s.id, s.event_id, s.position, s.name, s.seats, s.door_fee, \
-        e.door_fee AS event_fee, e.door_fee_currency AS currency \
-        FROM event_slots AS s JOIN events AS e ON e.id = s.event_id WHERE s.event_id = ?1 ORDER BY s.position";
-    /// The deciding update (see `admission`), the status kept off the indexes as there.
-    pub(super) const ADMIT: &str = "UPDATE rsvps SET checked_in = checked_in + ?2, updated_at = ?3 \
-        WHERE id = ?1 AND +status = ?4 AND checked_in + ?2 <= guests + 1";
-    pub(super) const RECORD: &str = "INSERT INTO check_ins \
-        (id, event_id, rsvp_id, pass_id, gate, people, nonce, scanned_at, recorded_at) \
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/// The reads of `redeem_here`: the sea-orm path's statements, built once, for one key each (in
+/// the order of their `?`: a party's, a standing check-in's party's and an event's id; a retried
+/// nonce's event, then the nonce).
+struct SqliteReads {
+    party: String,
+    retried: String,
+    standing: String,
+    slots: String,
 }
 
-/// The parties of `ids`, in the order PostgreSQL locks them in.
-fn parties(ids: &[RsvpId]) -> Select<rsvp::Entity> {
+static SQLITE: LazyLock<SqliteReads> = LazyLock::new(|| {
+    let (party, event) = (RsvpId(uuid::Uuid::nil()), EventId(uuid::Uuid::nil()));
+    SqliteReads {
+        party: select_parties(&[party]).build(DbBackend::Sqlite).sql,
+        retried: select_retried([event], [String::new()]).build(DbBackend::Sqlite).sql,
+        standing: select_standing(&[party]).build(DbBackend::Sqlite).sql,
+        slots: Fees::query([event]).build(DbBackend::Sqlite).sql,
+    }
+});
+
+/// `admission` for one party, its status kept off the indexes as there.
+const ADMIT: &str = "UPDATE rsvps SET checked_in = checked_in + ?2, updated_at = ?3 \
+    WHERE id = ?1 AND +status = ?4 AND checked_in + ?2 <= guests + 1";
+/// A check-in as sea-orm inserts it (the columns left out are empty until an undo or a fee).
+const RECORD: &str = "INSERT INTO check_ins \
+    (id, event_id, rsvp_id, pass_id, gate, people, nonce, scanned_at, recorded_at) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/// The parties of `ids`, in id order (the order PostgreSQL locks them in).
+fn select_parties(ids: &[RsvpId]) -> Select<rsvp::Entity> {
     rsvp::Entity::find()
         .select_only()
         .columns(Party::COLUMNS)
         .filter(rsvp::Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(rsvp::Column::Id)
+}
+
+/// The parties of `ids`, their rows locked for the batch (`FOR NO KEY UPDATE`: what the update
+/// needs, and no more, so that inserts referencing them, and the event's lock, are not held up;
+/// see `event::locked`).
+fn lock_parties(ids: &[RsvpId]) -> Select<rsvp::Entity> {
+    select_parties(ids).lock(LockType::NoKeyUpdate)
 }
 
 fn by_id(parties: Vec<Party>) -> HashMap<RsvpId, Party> {
@@ -185,21 +235,22 @@ fn by_id(parties: Vec<Party>) -> HashMap<RsvpId, Party> {
 
 /// Check-ins recorded earlier with the batch's nonces (the events first, for the index; `decide`
 /// matches each nonce with its event).
-fn retried(keys: &Keys) -> Option<Select<check_in::Entity>> {
-    (!keys.nonces.is_empty()).then(|| {
-        check_in::Entity::find()
-            .select_only()
-            .columns([
-                check_in::Column::Id,
-                check_in::Column::EventId,
-                check_in::Column::RsvpId,
-                check_in::Column::Nonce,
-                check_in::Column::People,
-                check_in::Column::FeePaid,
-            ])
-            .filter(check_in::Column::EventId.is_in(keys.events.iter().copied()))
-            .filter(check_in::Column::Nonce.is_in(keys.nonces.iter().map(|(_, nonce)| nonce.clone())))
-    })
+fn select_retried(
+    events: impl IntoIterator<Item = EventId>,
+    nonces: impl IntoIterator<Item = String>,
+) -> Select<check_in::Entity> {
+    check_in::Entity::find()
+        .select_only()
+        .columns([
+            check_in::Column::Id,
+            check_in::Column::EventId,
+            check_in::Column::RsvpId,
+            check_in::Column::Nonce,
+            check_in::Column::People,
+            check_in::Column::FeePaid,
+        ])
+        .filter(check_in::Column::EventId.is_in(events))
+        .filter(check_in::Column::Nonce.is_in(nonces))
 }
 
 /// The parties of retried check-ins not asked for by the batch (a scanner that used one nonce
@@ -219,7 +270,7 @@ fn inside(parties: &HashMap<RsvpId, Party>, keys: &Keys) -> Vec<RsvpId> {
 }
 
 /// The parties' check-ins that stand (for when and where each came in first).
-fn standing(ids: &[RsvpId]) -> Select<check_in::Entity> {
+fn select_standing(ids: &[RsvpId]) -> Select<check_in::Entity> {
     check_in::Entity::find()
         .select_only()
         .columns([
@@ -251,12 +302,8 @@ fn admission(admitted: &[(RsvpId, i32)], now: DateTime<Utc>, backend: DbBackend)
 }
 
 /// Every party the batch let in was still outside: otherwise the batch is undone whole.
-fn check_admitted(updated: u64, admitted: &[(RsvpId, i32)]) -> Result<()> {
-    if usize::try_from(updated).ok() == Some(admitted.len()) {
-        Ok(())
-    } else {
-        Err(Conflict::Concurrent.into())
-    }
+fn check_admitted(updated: usize, admitted: &[(RsvpId, i32)]) -> Result<()> {
+    if updated == admitted.len() { Ok(()) } else { Err(Conflict::Concurrent.into()) }
 }
 
 /// `status = 'confirmed'`, as a condition no index is chosen for. SQLite's planner, without
@@ -322,6 +369,35 @@ mod tests {
         assert!(!plan.iter().any(|step| step.contains("status")), "{plan:?}");
     }
 
+    /// On PostgreSQL a door batch locks its parties, and an RSVP's change locks its event, each
+    /// `FOR NO KEY UPDATE`: a check-in's insert then waits for neither (its foreign keys take
+    /// key-share locks), so the two cannot wait for each other.
+    #[test]
+    fn the_locks_a_batch_takes_and_meets_leave_references_free() {
+        let parties = lock_parties(&[RsvpId::new()]).build(DbBackend::Postgres).sql;
+        let event = crate::event::locked(crate::entity::event::Entity::find_by_id(EventId::new()));
+        let event = event.build(DbBackend::Postgres).sql;
+        for sql in [parties, event] {
+            assert!(sql.ends_with("FOR NO KEY UPDATE"), "{sql}");
+        }
+    }
+
+    /// The door's thread binds each read's keys in the order the shared builders put them in.
+    #[test]
+    fn the_threads_reads_take_their_keys_in_order() {
+        let (party, event, nonce) = (RsvpId::new(), EventId::new(), "n1".to_owned());
+        fn values(sql: &str, query: impl QueryTrait) -> Vec<sea_orm::Value> {
+            let built = query.build(DbBackend::Sqlite);
+            assert_eq!(built.sql, sql);
+            built.values.map(|v| v.0).unwrap_or_default()
+        }
+        assert_eq!(values(&SQLITE.party, select_parties(&[party])), vec![party.into()]);
+        assert_eq!(values(&SQLITE.standing, select_standing(&[party])), vec![party.into()]);
+        assert_eq!(values(&SQLITE.slots, Fees::query([event])), vec![event.into()]);
+        let retried = select_retried([event], [nonce.clone()]);
+        assert_eq!(values(&SQLITE.retried, retried), vec![event.into(), nonce.into()]);
+    }
+
     /// The door's SQLite thread and the sea-orm path answer the same batch alike and leave the
     /// same rows behind, byte for byte: one is checked against the other on two copies of one
     /// database, with a request of every kind.
@@ -356,7 +432,7 @@ mod tests {
         let through_sea_orm = redeem_many(db.writer(), requests.clone(), now).await;
         db.close().await;
         let mut connection = crate::db::direct::open(&b).unwrap();
-        let on_the_thread = redeem_here(&mut connection, &requests, now).unwrap();
+        let on_the_thread = redeem_here(&mut connection, &requests, now);
 
         let seen = |answers: &[Result<Outcome>]| answers.iter().map(Seen::of).collect::<Vec<_>>();
         assert_eq!(seen(&through_sea_orm), seen(&on_the_thread));

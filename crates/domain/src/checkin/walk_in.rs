@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 
-use super::{Fees, Outcome, ScanResult, at_door_with};
+use super::{Fees, Outcome, Party, ScanResult, at_door_with};
 use crate::{
     entity::{check_in, door_pass, rsvp},
     error::{Conflict, Error, Result, ValidationErrors},
@@ -141,7 +141,7 @@ pub async fn walk_in(
     txn.commit().await?;
     Ok(Outcome {
         result: ScanResult::Ok,
-        attendee: Some(at_door_with(&slots, &(&r).into())),
+        attendee: Some(at_door_with(&slots, &Party::from(&r))),
         check_in: Some(check_in_id),
         first: None,
         fee,

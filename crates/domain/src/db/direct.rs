@@ -1,12 +1,12 @@
 //! Statements run directly on a SQLite connection of our own (rusqlite), on a thread that runs a
-//! whole unit of work at a time: a door storm's batch is a transaction of half a dozen
-//! statements. sqlx hands each statement to its connection's thread and waits for the answer;
-//! on a machine of two virtual cores each of those round trips costs 50-110 µs of waking
-//! threads, more than the statement itself (BENCHMARKS.md).
+//! whole unit of work at a time: a door storm's batch is one transaction of a few statements per
+//! scan. sqlx hands each statement to its connection's thread and waits for the answer; on a
+//! machine of two virtual cores each of those round trips costs 50-110 µs of waking threads,
+//! more than the statement itself (BENCHMARKS.md).
 //!
-//! Its statements are written for SQLite and prepared once: building them with sea-query, for
-//! every batch, cost more than running them. Values are bound, and columns read, as sqlx binds
-//! and reads them for SQLite, so that both kinds of connection store the same bytes.
+//! Its statements are prepared once and kept (building them anew for every batch cost more
+//! than running them). Values are bound as sqlx binds them for SQLite, so that both kinds of
+//! connection store the same bytes, and read back from what sqlx stores.
 //! Work that writes holds a [`WritePermit`](super::WritePermit) meanwhile: the sqlx writer then
 //! has no transaction open whose snapshot this connection's commits could make stale.
 
@@ -35,8 +35,6 @@ pub(crate) fn open(path: &Path) -> anyhow::Result<Connection> {
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.pragma_update(None, "cache_size", "-32768")?;
-    // Batches of up to 128 make statements of as many shapes.
-    connection.set_prepared_statement_cache_capacity(256);
     Ok(connection)
 }
 
@@ -88,7 +86,8 @@ macro_rules! from_row {
 }
 pub(crate) use from_row;
 
-/// A value read from a column as sqlx decodes it from SQLite.
+/// A value read from a column as sqlx stores it in SQLite (times as its RFC 3339 text, ids as
+/// their 16 bytes, enums as their string).
 pub(crate) trait Column: Sized {
     fn read(row: &rusqlite::Row<'_>, name: &str) -> rusqlite::Result<Self>;
 }

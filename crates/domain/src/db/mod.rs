@@ -32,7 +32,7 @@ pub struct Db {
 
 /// The SQLite writer's one connection, held: nothing else in this process writes while it is.
 /// Work on a connection of its own (`direct`) holds one while it writes.
-pub struct WritePermit {
+pub(crate) struct WritePermit {
     _writer: PoolConnection<Sqlite>,
 }
 
@@ -110,12 +110,12 @@ impl Db {
     }
 
     /// The database's file, when it is a SQLite file (`direct` may open it).
-    pub fn sqlite_file(&self) -> Option<&Path> {
+    pub(crate) fn sqlite_file(&self) -> Option<&Path> {
         self.sqlite_file.as_deref()
     }
 
     /// Waits for the SQLite writer and holds it (see [`WritePermit`]).
-    pub async fn write_permit(&self) -> anyhow::Result<WritePermit> {
+    pub(crate) async fn write_permit(&self) -> anyhow::Result<WritePermit> {
         anyhow::ensure!(self.backend() == DbBackend::Sqlite, "only SQLite has a write permit");
         let writer = self
             .writer

@@ -266,5 +266,14 @@ pub async fn organizer_choices(
 /// Takes the event's row lock for the rest of the transaction and returns the row (PostgreSQL;
 /// SQLite has one writer), so everything that changes one event's seats runs one at a time.
 pub(crate) async fn lock(txn: &sea_orm::DatabaseTransaction, id: EventId) -> Result<event::Model> {
-    event::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(Error::NotFound(Resource::Event))
+    locked(event::Entity::find_by_id(id)).one(txn).await?.ok_or(Error::NotFound(Resource::Event))
+}
+
+/// The event's row lock (`FOR NO KEY UPDATE`): it excludes every other holder of it, but not
+/// the key-share locks that inserts referencing the event take (a check-in, an email in the
+/// outbox). Were it `FOR UPDATE`, a door batch holding its parties' rows and recording their
+/// check-ins would wait for an attendee's cancellation holding the event and waiting for one of
+/// those parties: a deadlock.
+pub(crate) fn locked(select: sea_orm::Select<event::Entity>) -> sea_orm::Select<event::Entity> {
+    select.lock(sea_orm::sea_query::LockType::NoKeyUpdate)
 }

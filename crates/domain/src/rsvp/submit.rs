@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
+    IntoActiveModel, QueryFilter, TransactionTrait,
 };
 
 use super::{RsvpStatus, SHORT_CODE_LEN, seats_of, short_code, status_email};
@@ -183,12 +183,13 @@ async fn submit_to_event(
         forms.into_iter().for_each(|(n, _)| answer(n, Err(Error::NotFound(Resource::Event))));
         return Ok(());
     };
-    let event = event::Entity::find()
-        .filter(event::Column::Slug.eq(slug.as_str()))
-        .filter(event::Column::PublishedAt.is_not_null())
-        .lock_exclusive()
-        .one(txn)
-        .await?;
+    let event = crate::event::locked(
+        event::Entity::find()
+            .filter(event::Column::Slug.eq(slug.as_str()))
+            .filter(event::Column::PublishedAt.is_not_null()),
+    )
+    .one(txn)
+    .await?;
     let Some(event) = event else {
         forms.into_iter().for_each(|(n, _)| answer(n, Err(Error::NotFound(Resource::Event))));
         return Ok(());
