@@ -175,7 +175,7 @@ impl Page {
         };
         let ctx = context! {
             lang => self.language.code(),
-            t => texts::texts(self.language),
+            t => texts::template_texts(self.language),
             css_version => css_version(),
             home => "/",
             switch_lang => other.code(),
